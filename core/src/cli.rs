@@ -1,0 +1,148 @@
+//! The command line of both CLIs (`npx portplan`, Python's `portplan`), parsed once here so
+//! that their commands, flags and errors are the same.
+
+use crate::error::{ErrorKind, PlanError, Result};
+use serde_json::{Map, Value, json};
+
+pub const USAGE: &str = "\
+usage: portplan <command> [options]
+
+commands:
+  get NAME              print the port of NAME (for PORT=$(portplan get web))
+  plan                  print the plan of every service (--json for JSON)
+  why NAME              say why NAME has its port
+  env                   print .env lines (WEB_PORT=21225)
+  run NAME -- CMD...    run CMD with PORT set to the port of NAME
+  ls                    list the leases of the registry (--json for JSON)
+  release NAME | --all  free the lease of NAME (or of every service of the namespace)
+
+options:
+  --config FILE         the config file (default: portplan.toml, package.json \"portplan\"
+                        or pyproject.toml [tool.portplan], searched upward)
+  --range MIN-MAX       the range of ports to hand out
+  --namespace NS        scope the services (`git`: <repo>@<branch> of this checkout)
+  --layout LAYOUT       hash, sequential or block
+  --no-probe            do not check the host for ports in use
+  --json                JSON output (plan, ls)
+  -h, --help            this help
+  --version             the version
+";
+
+/// A parsed command line.
+#[derive(Debug, Default, PartialEq)]
+pub struct Command {
+    pub command: String,
+    pub name: Option<String>,
+    pub all: bool,
+    pub json: bool,
+    pub probe: bool,
+    pub config_path: Option<String>,
+    pub options: Map<String, Value>,
+    pub cmd: Vec<String>,
+}
+
+pub enum Parsed {
+    Run(Command),
+    Help,
+    Version,
+}
+
+fn usage(message: impl Into<String>) -> PlanError {
+    PlanError::new(ErrorKind::Usage, format!("{} (see portplan --help)", message.into()))
+}
+
+pub fn parse(argv: &[String]) -> Result<Parsed> {
+    let mut command = Command { probe: true, ..Command::default() };
+    let mut words = Vec::new();
+    let mut args = argv.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--" {
+            command.cmd = args.by_ref().cloned().collect();
+            break;
+        }
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if arg.starts_with("--") => (flag, Some(value.to_owned())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |flag: &str| inline.clone().or_else(|| args.next().cloned()).ok_or_else(|| usage(format!("{flag} needs a value")));
+        match flag {
+            "-h" | "--help" => return Ok(Parsed::Help),
+            "--version" => return Ok(Parsed::Version),
+            "--json" => command.json = true,
+            "--no-probe" => command.probe = false,
+            "--all" => command.all = true,
+            "--config" => command.config_path = Some(value(flag)?),
+            "--range" => {
+                let text = value(flag)?;
+                command.options.insert("range".into(), parse_range(&text)?);
+            }
+            "--namespace" => {
+                command.options.insert("namespace".into(), json!(value(flag)?));
+            }
+            "--layout" => {
+                command.options.insert("layout".into(), json!(value(flag)?));
+            }
+            _ if flag.starts_with('-') && flag.len() > 1 => return Err(usage(format!("unknown option {}", crate::config::quote_key(flag)))),
+            _ => words.push(arg.clone()),
+        }
+    }
+    let mut words = words.into_iter();
+    let Some(name) = words.next() else { return Ok(Parsed::Help) };
+    command.command = name;
+    let takes_name = matches!(command.command.as_str(), "get" | "why" | "run" | "release");
+    match command.command.as_str() {
+        "get" | "plan" | "why" | "env" | "run" | "ls" | "release" => {}
+        other => return Err(usage(format!("unknown command {}", crate::config::quote_key(other)))),
+    }
+    if takes_name {
+        command.name = words.next();
+    }
+    if let Some(extra) = words.next() {
+        return Err(usage(format!("unexpected argument {}", crate::config::quote_key(&extra))));
+    }
+    let needs_name = matches!(command.command.as_str(), "get" | "why" | "run") || (command.command == "release" && !command.all);
+    if needs_name && command.name.is_none() {
+        let what = if command.command == "release" { "a service name (or --all)" } else { "a service name" };
+        return Err(usage(format!("{} needs {what}", command.command)));
+    }
+    if command.command == "release" && command.all && command.name.is_some() {
+        return Err(usage("release takes a name or --all, not both"));
+    }
+    if command.command == "run" && command.cmd.is_empty() {
+        return Err(usage("run needs a command after --, as in: portplan run web -- npm start"));
+    }
+    if command.command != "run" && !command.cmd.is_empty() {
+        return Err(usage(format!("{} takes no command after --", command.command)));
+    }
+    if command.json && !matches!(command.command.as_str(), "plan" | "ls") {
+        return Err(usage(format!("--json goes with plan and ls, not {}", command.command)));
+    }
+    if command.all && command.command != "release" {
+        return Err(usage("--all goes with release"));
+    }
+    Ok(Parsed::Run(command))
+}
+
+/// `MIN-MAX` → `[min, max]`; the numbers are checked as a config range later.
+fn parse_range(text: &str) -> Result<Value> {
+    let bounds = text.split_once('-').and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)));
+    match bounds {
+        Some((min, max)) => Ok(json!([min, max])),
+        None => Err(usage(format!("--range takes MIN-MAX, as in 3000-3999, not {}", crate::config::quote_key(text)))),
+    }
+}
+
+impl Command {
+    pub fn to_value(&self) -> Value {
+        json!({
+            "command": self.command,
+            "name": self.name,
+            "all": self.all,
+            "json": self.json,
+            "probe": self.probe,
+            "config_path": self.config_path,
+            "options": self.options,
+            "cmd": self.cmd,
+        })
+    }
+}

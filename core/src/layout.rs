@@ -1,0 +1,130 @@
+//! The three layouts of SPEC §5. Each gets the free services in sort order and the taken set.
+
+use crate::config::{Config, Layout};
+use crate::error::{ErrorKind, PlanError, Result};
+use crate::home::{home_port, sha256_prefix};
+use crate::plan::{Entry, Reason, Taken};
+use crate::taken::NextFree;
+use std::collections::HashMap;
+
+/// How many blocks the block layout tries before giving up (SPEC §5).
+const BLOCK_PROBES: u32 = 100;
+
+pub fn assign<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, given: HashMap<u16, &'a str>) -> Result<Vec<Entry>> {
+    if free.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (min, max) = config.range;
+    let available = taken.set.count_free(min, max);
+    if free.len() as u32 > available {
+        return Err(exhausted(config, free.len() as u32, available));
+    }
+    match config.layout {
+        Layout::Hash => hash(config, free, taken, given),
+        Layout::Sequential => Ok(sequential(config, free, taken)),
+        Layout::Block => block(config, free, taken, available),
+    }
+}
+
+fn exhausted(config: &Config, needed: u32, free: u32) -> PlanError {
+    let (min, max) = config.range;
+    PlanError::new(
+        ErrorKind::RangeExhausted,
+        format!(
+            "{needed} services need a port in {min}-{max}, but only {free} {} free there ({} missing); widen the range or remove services",
+            if free == 1 { "is" } else { "are" },
+            needed.saturating_sub(free),
+        ),
+    )
+    .with("needed", needed)
+    .with("free", free)
+}
+
+/// Sorted-conflict allocation: homes first (pass 1), then the displaced, each taking the
+/// closest free port above its home, wrapping from max to min (pass 2).
+fn hash<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, mut given: HashMap<u16, &'a str>) -> Result<Vec<Entry>> {
+    let homes: Vec<i64> = free.iter().map(|name| home_port(config, name)).collect();
+    let mut entries = Vec::with_capacity(free.len());
+    let mut left = Vec::new();
+    for (index, (&name, &home)) in free.iter().zip(&homes).enumerate() {
+        // A home below 1 is no port at all (Lagom's i32::MIN case in a low range): pass 2.
+        match u16::try_from(home).ok().filter(|&p| p != 0) {
+            Some(port) if !taken.set.contains(port) && !given.contains_key(&port) => {
+                given.insert(port, name);
+                entries.push(Entry { name: name.to_owned(), port, reason: Reason::Home { home: port } });
+            }
+            _ => left.push(index),
+        }
+    }
+    if left.is_empty() {
+        return Ok(entries);
+    }
+    let (min, max) = config.range;
+    let mut next = NextFree::new(min, max, |p| taken.set.contains(p) || given.contains_key(&p));
+    for index in left {
+        let (name, home) = (free[index], homes[index]);
+        let by = taken.holder(home, &given);
+        let start = if config.in_range(home) { home as u16 } else { min };
+        let port = next.take_from(start).ok_or_else(|| exhausted(config, free.len() as u32, 0))?;
+        given.insert(port, name);
+        entries.push(Entry { name: name.to_owned(), port, reason: Reason::Displaced { home, by } });
+    }
+    Ok(entries)
+}
+
+/// A counter from min, skipping taken ports (NixOS module and db-yard style).
+fn sequential(config: &Config, free: &[&str], taken: &Taken) -> Vec<Entry> {
+    // assign() has checked there are enough free ports, so the counter never passes max.
+    let mut port = config.range.0;
+    free.iter()
+        .map(|&name| {
+            while taken.set.contains(port) {
+                port += 1;
+            }
+            let entry = Entry { name: name.to_owned(), port, reason: Reason::Sequential };
+            port = port.saturating_add(1);
+            entry
+        })
+        .collect()
+}
+
+/// One block of ports per namespace (Hako style).
+fn block(config: &Config, free: &[&str], taken: &Taken, available: u32) -> Result<Vec<Entry>> {
+    let k = free.len() as u32;
+    if k > config.block_size {
+        return Err(PlanError::new(
+            ErrorKind::RangeExhausted,
+            format!("{k} services need one block, but a block holds {} ports; raise block_size", config.block_size),
+        )
+        .with("needed", k)
+        .with("free", config.block_size));
+    }
+    let blocks = config.block_count();
+    let first = (sha256_prefix(config.namespace.as_bytes()) % u64::from(blocks)) as u32;
+    for i in 0..blocks.min(BLOCK_PROBES) {
+        let b = (first + i) % blocks;
+        let base = u32::from(config.range.0) + b * config.block_size;
+        if (base..base + k).all(|p| !taken.set.contains(p as u16)) {
+            return Ok(free
+                .iter()
+                .enumerate()
+                .map(|(offset, &name)| Entry {
+                    name: name.to_owned(),
+                    port: (base + offset as u32) as u16,
+                    reason: Reason::Block { base: base as u16, offset: offset as u16 },
+                })
+                .collect());
+        }
+    }
+    Err(PlanError::new(
+        ErrorKind::RangeExhausted,
+        format!(
+            "no block of {k} free ports found in the {} blocks tried of {}-{} ({available} ports free, but not together)",
+            blocks.min(BLOCK_PROBES),
+            config.range.0,
+            config.range.1
+        ),
+    )
+    .with("needed", k)
+    .with("free", available))
+}

@@ -1,0 +1,272 @@
+//! The plan (SPEC §6): every service with its port and the reason it got it.
+
+use crate::config::{Config, HashKind, Service};
+use crate::error::{ErrorKind, PlanError, Result};
+use crate::layout;
+use crate::taken::PortSet;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+
+/// What held a displaced service's home port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    /// Given to another service of this plan (one that sorts earlier, or a kept lease).
+    Service(String),
+    /// Pinned by a service of this plan.
+    Pinned(String),
+    /// A lease of another service in the registry.
+    Lease { namespace: String, name: String },
+    Busy,
+    Excluded,
+    /// The home is not a port of the range (only Lagom's `i32::MIN` hash gives this).
+    OutOfRange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    Pinned,
+    Home { home: u16 },
+    Displaced { home: i64, by: Holder },
+    Sequential,
+    Block { base: u16, offset: u16 },
+    Kept { since: u64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub port: u16,
+    pub reason: Reason,
+}
+
+/// A plan: entries sorted by the UTF-8 bytes of their names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub entries: Vec<Entry>,
+    pub config: Config,
+}
+
+/// What the host and the registry know beyond the config.
+#[derive(Debug, Clone, Default)]
+pub struct Held {
+    /// Ports found taken on the host.
+    pub busy: Vec<u16>,
+    /// Ports leased to other (namespace, name) pairs.
+    pub leases: HashMap<u16, (String, String)>,
+    /// This config's own valid leases: service → (port, lease created).
+    pub kept: BTreeMap<String, (u16, u64)>,
+}
+
+/// The taken set T of SPEC §3 with what is behind each port, for the reasons.
+pub struct Taken<'a> {
+    pub set: PortSet,
+    pinned: HashMap<u16, &'a str>,
+    leases: &'a HashMap<u16, (String, String)>,
+    busy: PortSet,
+    config: &'a Config,
+}
+
+impl Taken<'_> {
+    /// Why `port` is unavailable, `given` being the owners of ports handed out so far.
+    pub fn holder(&self, port: i64, given: &HashMap<u16, &str>) -> Holder {
+        let Ok(port) = u16::try_from(port) else { return Holder::OutOfRange };
+        if port == 0 {
+            return Holder::OutOfRange;
+        }
+        if let Some(name) = self.pinned.get(&port) {
+            return Holder::Pinned((*name).to_owned());
+        }
+        if let Some(name) = given.get(&port) {
+            return Holder::Service((*name).to_owned());
+        }
+        if let Some((namespace, name)) = self.leases.get(&port) {
+            return Holder::Lease { namespace: namespace.clone(), name: name.clone() };
+        }
+        if self.busy.contains(port) {
+            return Holder::Busy;
+        }
+        if self.config.is_excluded(port) {
+            return Holder::Excluded;
+        }
+        Holder::OutOfRange
+    }
+}
+
+/// Plans `config` with the ports in `busy` taken on the host (SPEC §3–§5).
+pub fn plan(config: &Config, busy: &[u16]) -> Result<Plan> {
+    plan_with(config, &Held { busy: busy.to_vec(), ..Held::default() })
+}
+
+/// Plans with registry knowledge: other leases are taken, `kept` services keep their port.
+pub fn plan_with(config: &Config, held: &Held) -> Result<Plan> {
+    let pinned = check_pins(config, held)?;
+    let mut busy = PortSet::default();
+    held.busy.iter().for_each(|&p| busy.insert(p));
+    let mut set = busy.clone();
+    for &(a, b) in &config.exclude {
+        (a..=b).for_each(|p| set.insert(p));
+    }
+    pinned.keys().for_each(|&p| set.insert(p));
+    held.leases.keys().for_each(|&p| set.insert(p));
+
+    let mut entries: Vec<Entry> = Vec::with_capacity(config.services.len());
+    let mut given: HashMap<u16, &str> = HashMap::new();
+    for (name, &(port, since)) in &held.kept {
+        set.insert(port);
+        given.insert(port, name);
+        entries.push(Entry { name: name.clone(), port, reason: Reason::Kept { since } });
+    }
+    for (name, service) in &config.services {
+        if let Service::Pinned(port) = service {
+            entries.push(Entry { name: name.clone(), port: *port, reason: Reason::Pinned });
+        }
+    }
+
+    let mut free: Vec<&str> = config
+        .services
+        .iter()
+        .filter(|(name, service)| **service == Service::Free && !held.kept.contains_key(*name))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if config.hash == HashKind::Lagom {
+        // Lagom sorts as Java does: by UTF-16 code units.
+        free.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+    }
+    let taken = Taken { set, pinned, leases: &held.leases, busy, config };
+    entries.extend(layout::assign(config, &free, &taken, given)?);
+    entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+    Ok(Plan { entries, config: config.clone() })
+}
+
+/// Duplicate pins and pins on busy ports or other leases are errors (SPEC §2).
+fn check_pins<'a>(config: &'a Config, held: &Held) -> Result<HashMap<u16, &'a str>> {
+    let mut by_port: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
+    for (name, service) in &config.services {
+        if let Service::Pinned(port) = service {
+            by_port.entry(*port).or_default().push(name);
+        }
+    }
+    if let Some((port, names)) = by_port.iter().find(|(_, names)| names.len() > 1) {
+        let list = names.iter().map(|n| format!("`{}`", crate::config::quote_key(n))).collect::<Vec<_>>().join(", ");
+        return Err(PlanError::new(ErrorKind::DuplicatePin, format!("services {list} all pin port {port}; give each its own port"))
+            .with("port", *port)
+            .with("services", names.clone()));
+    }
+    for (&port, names) in &by_port {
+        let name = names[0];
+        let holder = if held.busy.contains(&port) {
+            Some("it is in use on this host".to_owned())
+        } else {
+            held.leases
+                .get(&port)
+                .map(|(namespace, other)| format!("it is leased to `{}` of namespace `{}` in the registry", quote(other), quote(namespace)))
+        };
+        if let Some(holder) = holder {
+            return Err(PlanError::new(ErrorKind::PinBusy, format!("service `{}` is pinned to port {port}, but {holder}", quote(name)))
+                .with("service", name)
+                .with("port", port));
+        }
+    }
+    Ok(by_port.into_iter().map(|(port, names)| (port, names[0])).collect())
+}
+
+fn quote(name: &str) -> String {
+    crate::config::quote_key(name)
+}
+
+impl Plan {
+    pub fn port(&self, name: &str) -> Option<u16> {
+        self.entries.iter().find(|e| e.name == name).map(|e| e.port)
+    }
+
+    /// The engines' JSON form (docs/core-api.md).
+    pub fn to_value(&self) -> Value {
+        let entries: Vec<Value> = self
+            .entries
+            .iter()
+            .map(|e| json!({ "name": e.name, "port": e.port, "reason": e.reason.to_value() }))
+            .collect();
+        json!({
+            "plan": entries,
+            "namespace": self.config.namespace,
+            "range": [self.config.range.0, self.config.range.1],
+            "layout": self.config.layout.as_str(),
+            "hash": self.config.hash.as_str(),
+        })
+    }
+
+    /// A plan from its JSON form, for rendering; None when the shape is not a plan's.
+    /// Only the config keys the answer carries (range, layout, hash, namespace) are set.
+    pub fn from_value(value: &Value) -> Option<Plan> {
+        let mut config = Config::from_value(&json!({
+            "range": value.get("range")?,
+            "layout": value.get("layout")?,
+            "hash": value.get("hash").cloned().unwrap_or(json!("sha256")),
+        }))
+        .ok()?;
+        config.namespace = value.get("namespace")?.as_str()?.to_owned();
+        let entries = value
+            .get("plan")?
+            .as_array()?
+            .iter()
+            .map(|e| {
+                Some(Entry {
+                    name: e.get("name")?.as_str()?.to_owned(),
+                    port: u16::try_from(e.get("port")?.as_u64()?).ok()?,
+                    reason: Reason::from_value(e.get("reason")?)?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Plan { entries, config })
+    }
+}
+
+impl Reason {
+    fn from_value(value: &Value) -> Option<Reason> {
+        let number = |key: &str| value.get(key).and_then(Value::as_u64);
+        let port = |key: &str| number(key).and_then(|n| u16::try_from(n).ok());
+        let name = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+        Some(match value.get("kind")?.as_str()? {
+            "pinned" => Reason::Pinned,
+            "home" => Reason::Home { home: port("home")? },
+            "sequential" => Reason::Sequential,
+            "block" => Reason::Block { base: port("base")?, offset: port("offset")? },
+            "kept" => Reason::Kept { since: number("since")? },
+            "displaced" => Reason::Displaced {
+                home: value.get("home")?.as_i64()?,
+                by: match value.get("by")?.as_str()? {
+                    "service" => Holder::Service(name("service")?),
+                    "pinned" => Holder::Pinned(name("service")?),
+                    "lease" => Holder::Lease { namespace: name("namespace")?, name: name("service")? },
+                    "busy" => Holder::Busy,
+                    "excluded" => Holder::Excluded,
+                    _ => Holder::OutOfRange,
+                },
+            },
+            _ => return None,
+        })
+    }
+
+    pub fn to_value(&self) -> Value {
+        match self {
+            Reason::Pinned => json!({ "kind": "pinned" }),
+            Reason::Home { home } => json!({ "kind": "home", "home": home }),
+            Reason::Sequential => json!({ "kind": "sequential" }),
+            Reason::Block { base, offset } => json!({ "kind": "block", "base": base, "offset": offset }),
+            Reason::Kept { since } => json!({ "kind": "kept", "since": since }),
+            Reason::Displaced { home, by } => {
+                let mut value = json!({ "kind": "displaced", "home": home });
+                let fields = match by {
+                    Holder::Service(name) => json!({ "by": "service", "service": name }),
+                    Holder::Pinned(name) => json!({ "by": "pinned", "service": name }),
+                    Holder::Lease { namespace, name } => json!({ "by": "lease", "namespace": namespace, "service": name }),
+                    Holder::Busy => json!({ "by": "busy" }),
+                    Holder::Excluded => json!({ "by": "excluded" }),
+                    Holder::OutOfRange => json!({ "by": "range" }),
+                };
+                value.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
+                value
+            }
+        }
+    }
+}

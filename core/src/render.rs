@@ -1,0 +1,193 @@
+//! The CLIs' text: tables, the `why` sentence, `.env` lines. Rendered here so Node and
+//! Python print the same bytes.
+
+use crate::config::{HashKind, Layout, quote_key};
+use crate::error::{ErrorKind, PlanError, Result};
+use crate::plan::{Entry, Holder, Plan, Reason};
+use crate::registry::Lease;
+use std::collections::BTreeMap;
+
+/// A few words for the table.
+pub fn reason_words(reason: &Reason) -> String {
+    match reason {
+        Reason::Pinned => "pinned".into(),
+        Reason::Home { .. } => "home".into(),
+        Reason::Sequential => "sequential".into(),
+        Reason::Block { base, offset } => format!("block {base}+{offset}"),
+        Reason::Kept { since } => format!("kept (leased {})", date(*since)),
+        Reason::Displaced { home, by } => format!("displaced from {home} by {}", holder_words(by)),
+    }
+}
+
+fn holder_words(by: &Holder) -> String {
+    match by {
+        Holder::Service(name) => quote_key(name),
+        Holder::Pinned(name) => format!("{} (pinned)", quote_key(name)),
+        Holder::Lease { namespace, name } => format!("lease {}", lease_label(namespace, name)),
+        Holder::Busy => "a process (busy)".into(),
+        Holder::Excluded => "exclude".into(),
+        Holder::OutOfRange => "range".into(),
+    }
+}
+
+fn lease_label(namespace: &str, name: &str) -> String {
+    if namespace.is_empty() { quote_key(name) } else { format!("{}/{}", quote_key(namespace), quote_key(name)) }
+}
+
+pub fn table(plan: &Plan) -> String {
+    let rows: Vec<[String; 3]> = plan
+        .entries
+        .iter()
+        .map(|e| [quote_key(&e.name), e.port.to_string(), reason_words(&e.reason)])
+        .collect();
+    columns(["SERVICE", "PORT", "REASON"], &rows)
+}
+
+pub fn leases(leases: &[Lease]) -> String {
+    let rows: Vec<[String; 4]> = leases
+        .iter()
+        .map(|l| [quote_key_or_dash(&l.namespace), quote_key(&l.name), l.port.to_string(), date(l.used)])
+        .collect();
+    columns(["NAMESPACE", "SERVICE", "PORT", "USED"], &rows)
+}
+
+fn quote_key_or_dash(text: &str) -> String {
+    if text.is_empty() { "-".into() } else { quote_key(text) }
+}
+
+/// Left-aligned columns, two spaces apart, no trailing blanks.
+fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let header = header.map(str::to_owned);
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < N {
+                line.extend(std::iter::repeat_n(' ', widths[i] - cell.chars().count() + 2));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// One sentence: the port of `name` and why.
+pub fn why(plan: &Plan, name: &str) -> Result<String> {
+    let entry = plan.entries.iter().find(|e| e.name == name).ok_or_else(|| {
+        PlanError::new(ErrorKind::UnknownService, format!("no service named {} in the plan", quote_key(name))).with("service", name)
+    })?;
+    Ok(format!("{}\n", why_sentence(plan, entry)))
+}
+
+fn why_sentence(plan: &Plan, entry: &Entry) -> String {
+    let config = &plan.config;
+    let (min, max) = config.range;
+    let name = quote_key(&entry.name);
+    let head = format!("{name} gets {}:", entry.port);
+    let hashed = match (config.hash, config.namespace.is_empty()) {
+        (HashKind::Lagom, _) => format!("Lagom's hash of {name}"),
+        (HashKind::Sha256, true) => format!("SHA-256 of {name}"),
+        (HashKind::Sha256, false) => format!("SHA-256 of {name} in namespace {}", quote_key(&config.namespace)),
+    };
+    match &entry.reason {
+        Reason::Pinned => format!("{head} it is pinned to that port in the config."),
+        Reason::Home { .. } => format!("{head} it is its home port ({hashed}, projected onto {min}-{max}), and nothing else holds it."),
+        Reason::Kept { since } => format!(
+            "{head} it has held this port as a lease since {}, and leases are kept so ports never move (free it with `portplan release {name}`).",
+            date(*since)
+        ),
+        Reason::Sequential => format!("{head} the sequential layout hands out ports in name order from {min}, skipping taken ports."),
+        Reason::Block { base, offset } => format!(
+            "{head} the block layout gives namespace {} the block starting at {base}, and {name} is number {offset} in name order.",
+            quote_key_or_dash(&config.namespace)
+        ),
+        Reason::Displaced { home, by } => {
+            let held = match by {
+                Holder::Service(other) => format!("service {} had it first (it sorts earlier, or keeps a lease)", quote_key(other)),
+                Holder::Pinned(other) => format!("service {} is pinned to it", quote_key(other)),
+                Holder::Lease { namespace, name } => format!("the registry leases it to {}", lease_label(namespace, name)),
+                Holder::Busy => "a process on this host is using it".into(),
+                Holder::Excluded => "the config excludes it".into(),
+                Holder::OutOfRange => "it is not a port of the range".into(),
+            };
+            let layout = if config.layout == Layout::Hash { "the closest free port above it (wrapping to the start of the range)" } else { "another port" };
+            format!("{head} its home port is {home} ({hashed}), but {held}, so it took {layout}.")
+        }
+    }
+}
+
+/// `.env` lines: `WEB_PORT=21225`. Names become upper-case ASCII letters, digits and `_`,
+/// so no name can break a line or inject a shell word.
+pub fn env(plan: &Plan) -> Result<String> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    let mut out = String::new();
+    for entry in &plan.entries {
+        let variable = env_variable(&entry.name);
+        if let Some(first) = seen.insert(variable.clone(), &entry.name) {
+            return Err(PlanError::new(
+                ErrorKind::InvalidName,
+                format!("services {} and {} would both be {variable} in env output; rename one", quote_key(first), quote_key(&entry.name)),
+            ));
+        }
+        out.push_str(&format!("{variable}={}\n", entry.port));
+    }
+    Ok(out)
+}
+
+pub fn env_variable(name: &str) -> String {
+    let mut variable: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    if variable.starts_with(|c: char| c.is_ascii_digit()) {
+        variable.insert(0, '_');
+    }
+    variable.push_str("_PORT");
+    variable
+}
+
+/// The line a CLI prints on stderr for an error, and its exit code.
+pub fn error(error: &PlanError) -> (String, i32) {
+    (format!("portplan: error: {}\n", error.message.replace(['\n', '\r'], " ")), error.kind.exit_code())
+}
+
+/// Unix seconds as a UTC date, `2026-11-23`.
+pub fn date(seconds: u64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let days = (seconds / 86_400) as i64 + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_days() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(951_782_400), "2000-02-29");
+        assert_eq!(date(1_795_392_000), "2026-11-23");
+    }
+
+    #[test]
+    fn env_variables_are_shell_safe() {
+        assert_eq!(env_variable("web"), "WEB_PORT");
+        assert_eq!(env_variable("my-api.v2"), "MY_API_V2_PORT");
+        assert_eq!(env_variable("9lives"), "_9LIVES_PORT");
+        assert_eq!(env_variable("x;rm -rf /$(id)"), "X_RM__RF____ID__PORT");
+        assert_eq!(env_variable("café"), "CAF__PORT");
+    }
+}
