@@ -1,0 +1,29 @@
+# portplan: every engine, built and tested from one place.
+#   make demo   set everything up, then print and allocate the plan of examples/portplan.toml
+#   make test   set everything up, then run every test of every engine
+#   make build  build every engine in place (core, Python package in .venv, npm package)
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+TOOLS ?= $(HOME)/.cache/portplan-tools
+export PATH := $(TOOLS)/bin:$(PATH)
+VENV := $(CURDIR)/.venv
+
+.PHONY: help build test demo bench test-core
+help:
+	@sed -n '2,4p' Makefile | sed 's/^# *//'
+
+# Each binding's targets (build-python, test-python, build-js, test-js, ...) live beside it.
+include bindings-python/build.mk
+include bindings-js/build.mk
+-include tests/build.mk
+
+build: build-python build-js
+
+test: test-core test-python test-js $(CROSS_TESTS)
+
+test-core:
+	cargo test --workspace
+
+demo: build-python
+	$(VENV)/bin/portplan --config examples/portplan.toml plan
