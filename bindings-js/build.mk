@@ -1,0 +1,2 @@
+build-js:
+test-js:
