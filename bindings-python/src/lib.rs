@@ -1,1 +1,46 @@
-//! Placeholder: replaced by the binding.
+//! `portplan._native`: the core's JSON API (docs/core-api.md) for Python.
+//!
+//! Every function takes one JSON request string and returns one JSON answer string; the
+//! Python package does the I/O and decodes the answers. No rule of the spec lives here.
+
+use pyo3::prelude::*;
+
+/// Declares a Python function `NAME(request: str) -> str` over the core's `NAME`.
+macro_rules! json_function {
+    ($name:ident) => {
+        #[pyfunction]
+        fn $name(py: Python<'_>, request: &str) -> String {
+            // The core is pure and never panics; let other threads run while it works.
+            py.detach(|| ::portplan::api::$name(request))
+        }
+    };
+}
+
+json_function!(plan_json);
+json_function!(extract_config_json);
+json_function!(load_config_json);
+json_function!(allocate_json);
+json_function!(release_json);
+json_function!(leases_json);
+json_function!(cli_json);
+json_function!(render_json);
+
+#[pyfunction]
+fn config_files_json() -> String {
+    ::portplan::api::config_files_json()
+}
+
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_function(wrap_pyfunction!(plan_json, module)?)?;
+    module.add_function(wrap_pyfunction!(config_files_json, module)?)?;
+    module.add_function(wrap_pyfunction!(extract_config_json, module)?)?;
+    module.add_function(wrap_pyfunction!(load_config_json, module)?)?;
+    module.add_function(wrap_pyfunction!(allocate_json, module)?)?;
+    module.add_function(wrap_pyfunction!(release_json, module)?)?;
+    module.add_function(wrap_pyfunction!(leases_json, module)?)?;
+    module.add_function(wrap_pyfunction!(cli_json, module)?)?;
+    module.add_function(wrap_pyfunction!(render_json, module)?)?;
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

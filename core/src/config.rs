@@ -220,7 +220,15 @@ pub fn parse_text(text: &str) -> Result<Value> {
 
 /// SPEC §1: non-empty, at most 255 bytes of UTF-8, no control character.
 pub fn check_name(name: &str, key: &str) -> Result<()> {
-    let fault = if name.is_empty() {
+    match name_fault(name) {
+        Some(message) => Err(PlanError::at(ErrorKind::InvalidName, key, message).with("name", name)),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with a name, if anything.
+fn name_fault(name: &str) -> Option<String> {
+    if name.is_empty() {
         Some("a name must not be empty".to_owned())
     } else if name.len() > MAX_NAME_BYTES {
         Some(format!("a name is at most {MAX_NAME_BYTES} bytes of UTF-8, this one has {}", name.len()))
@@ -228,10 +236,6 @@ pub fn check_name(name: &str, key: &str) -> Result<()> {
         name.chars()
             .find(|c| c.is_ascii_control())
             .map(|c| format!("a name must not hold a control character ({:?} found)", c))
-    };
-    match fault {
-        Some(message) => Err(PlanError::at(ErrorKind::InvalidName, key, message).with("name", name)),
-        None => Ok(()),
     }
 }
 
@@ -305,14 +309,17 @@ fn parse_services(value: &Value) -> Result<BTreeMap<String, Service>> {
     })?;
     let mut services = BTreeMap::new();
     for (name, entry) in object {
-        let key = format!("services.{}", quote_key(name));
-        check_name(name, &key)?;
+        // The key is only formatted for an error: this loop runs once per service.
+        let key = || format!("services.{}", quote_key(name));
+        if let Some(message) = name_fault(name) {
+            return Err(PlanError::at(ErrorKind::InvalidName, &key(), message).with("name", name.as_str()));
+        }
         let service = match entry {
             Value::Bool(true) => Service::Free,
             _ => Service::Pinned(as_port(entry).ok_or_else(|| {
                 PlanError::at(
                     ErrorKind::InvalidPort,
-                    &key,
+                    &key(),
                     format!("must be true (any port) or a port number from 1 to 65535, not {}", describe(entry)),
                 )
                 .with("service", name.as_str())

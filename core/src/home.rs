@@ -9,16 +9,17 @@ pub fn sha256_prefix(bytes: &[u8]) -> u64 {
     u64::from_be_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
 }
 
-/// The key hashed for a name: the name, or namespace ‖ 0x00 ‖ name.
-pub fn sha256_key(namespace: &str, name: &str) -> Vec<u8> {
-    if namespace.is_empty() {
-        return name.as_bytes().to_vec();
+/// `sha256_prefix` of a name's key: the name, or namespace ‖ 0x00 ‖ name (fed to the
+/// hasher piece by piece, so no key is built).
+pub fn name_hash(namespace: &str, name: &str) -> u64 {
+    let mut hasher = Sha256::new();
+    if !namespace.is_empty() {
+        hasher.update(namespace.as_bytes());
+        hasher.update([0u8]);
     }
-    let mut key = Vec::with_capacity(namespace.len() + 1 + name.len());
-    key.extend_from_slice(namespace.as_bytes());
-    key.push(0);
-    key.extend_from_slice(name.as_bytes());
-    key
+    hasher.update(name.as_bytes());
+    let digest = hasher.finalize();
+    u64::from_be_bytes(digest[..8].try_into().expect("SHA-256 has 32 bytes"))
 }
 
 /// Java's `String.hashCode`: over UTF-16 code units, wrapping at 32 bits.
@@ -52,7 +53,7 @@ pub fn home_port(config: &Config, name: &str) -> i64 {
     let len = i64::from(config.range_len());
     match config.hash {
         HashKind::Sha256 => {
-            let h = sha256_prefix(&sha256_key(&config.namespace, name));
+            let h = name_hash(&config.namespace, name);
             min + (h % len as u64) as i64
         }
         HashKind::Lagom => {

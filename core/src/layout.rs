@@ -3,14 +3,16 @@
 use crate::config::{Config, Layout};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::home::{home_port, sha256_prefix};
-use crate::plan::{Entry, Reason, Taken};
+use crate::plan::{Given, Reason, Taken};
 use crate::taken::NextFree;
-use std::collections::HashMap;
 
 /// How many blocks the block layout tries before giving up (SPEC §5).
 const BLOCK_PROBES: u32 = 100;
 
-pub fn assign<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, given: HashMap<u16, &'a str>) -> Result<Vec<Entry>> {
+/// One assignment: the index of the service in `free`, its port, and why.
+pub type Assignment = (usize, u16, Reason);
+
+pub fn assign<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, given: Given<'a>) -> Result<Vec<Assignment>> {
     if free.is_empty() {
         return Ok(Vec::new());
     }
@@ -42,16 +44,16 @@ fn exhausted(config: &Config, needed: u32, free: u32) -> PlanError {
 
 /// Sorted-conflict allocation: homes first (pass 1), then the displaced, each taking the
 /// closest free port above its home, wrapping from max to min (pass 2).
-fn hash<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, mut given: HashMap<u16, &'a str>) -> Result<Vec<Entry>> {
+fn hash<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, mut given: Given<'a>) -> Result<Vec<Assignment>> {
     let homes: Vec<i64> = free.iter().map(|name| home_port(config, name)).collect();
     let mut entries = Vec::with_capacity(free.len());
     let mut left = Vec::new();
     for (index, (&name, &home)) in free.iter().zip(&homes).enumerate() {
         // A home below 1 is no port at all (Lagom's i32::MIN case in a low range): pass 2.
         match u16::try_from(home).ok().filter(|&p| p != 0) {
-            Some(port) if !taken.set.contains(port) && !given.contains_key(&port) => {
+            Some(port) if !taken.set.contains(port) && !given.contains(port) => {
                 given.insert(port, name);
-                entries.push(Entry { name: name.to_owned(), port, reason: Reason::Home { home: port } });
+                entries.push((index, port, Reason::Home { home: port }));
             }
             _ => left.push(index),
         }
@@ -60,36 +62,36 @@ fn hash<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, mut given: Has
         return Ok(entries);
     }
     let (min, max) = config.range;
-    let mut next = NextFree::new(min, max, |p| taken.set.contains(p) || given.contains_key(&p));
+    let mut next = NextFree::new(min, max, |p| taken.set.contains(p) || given.contains(p));
     for index in left {
         let (name, home) = (free[index], homes[index]);
         let by = taken.holder(home, &given);
         let start = if config.in_range(home) { home as u16 } else { min };
         let port = next.take_from(start).ok_or_else(|| exhausted(config, free.len() as u32, 0))?;
         given.insert(port, name);
-        entries.push(Entry { name: name.to_owned(), port, reason: Reason::Displaced { home, by } });
+        entries.push((index, port, Reason::Displaced { home, by }));
     }
     Ok(entries)
 }
 
 /// A counter from min, skipping taken ports (NixOS module and db-yard style).
-fn sequential(config: &Config, free: &[&str], taken: &Taken) -> Vec<Entry> {
+fn sequential(config: &Config, free: &[&str], taken: &Taken) -> Vec<Assignment> {
     // assign() has checked there are enough free ports, so the counter never passes max.
     let mut port = config.range.0;
-    free.iter()
-        .map(|&name| {
+    (0..free.len())
+        .map(|index| {
             while taken.set.contains(port) {
                 port += 1;
             }
-            let entry = Entry { name: name.to_owned(), port, reason: Reason::Sequential };
+            let assignment = (index, port, Reason::Sequential);
             port = port.saturating_add(1);
-            entry
+            assignment
         })
         .collect()
 }
 
 /// One block of ports per namespace (Hako style).
-fn block(config: &Config, free: &[&str], taken: &Taken, available: u32) -> Result<Vec<Entry>> {
+fn block(config: &Config, free: &[&str], taken: &Taken, available: u32) -> Result<Vec<Assignment>> {
     let k = free.len() as u32;
     if k > config.block_size {
         return Err(PlanError::new(
@@ -105,14 +107,8 @@ fn block(config: &Config, free: &[&str], taken: &Taken, available: u32) -> Resul
         let b = (first + i) % blocks;
         let base = u32::from(config.range.0) + b * config.block_size;
         if (base..base + k).all(|p| !taken.set.contains(p as u16)) {
-            return Ok(free
-                .iter()
-                .enumerate()
-                .map(|(offset, &name)| Entry {
-                    name: name.to_owned(),
-                    port: (base + offset as u32) as u16,
-                    reason: Reason::Block { base: base as u16, offset: offset as u16 },
-                })
+            return Ok((0..free.len())
+                .map(|offset| (offset, (base + offset as u32) as u16, Reason::Block { base: base as u16, offset: offset as u16 }))
                 .collect());
         }
     }

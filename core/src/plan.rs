@@ -39,11 +39,48 @@ pub struct Entry {
     pub reason: Reason,
 }
 
-/// A plan: entries sorted by the UTF-8 bytes of their names.
+/// A plan: entries sorted by the UTF-8 bytes of their names. `config` is the plan's
+/// config without its services (they are the entries).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub entries: Vec<Entry>,
     pub config: Config,
+}
+
+/// Who was given which port of the range so far (dense: one slot per port of the range).
+pub struct Given<'a> {
+    min: u16,
+    owners: Vec<Option<&'a str>>,
+    /// Ports below the range (only Lagom's `i32::MIN` home gives one).
+    outside: Vec<(u16, &'a str)>,
+}
+
+impl<'a> Given<'a> {
+    pub fn new(config: &Config) -> Self {
+        Given { min: config.range.0, owners: vec![None; config.range_len() as usize], outside: Vec::new() }
+    }
+
+    fn slot(&self, port: u16) -> Option<usize> {
+        port.checked_sub(self.min).map(usize::from).filter(|&i| i < self.owners.len())
+    }
+
+    pub fn get(&self, port: u16) -> Option<&'a str> {
+        match self.slot(port) {
+            Some(i) => self.owners[i],
+            None => self.outside.iter().find(|(p, _)| *p == port).map(|&(_, name)| name),
+        }
+    }
+
+    pub fn contains(&self, port: u16) -> bool {
+        self.get(port).is_some()
+    }
+
+    pub fn insert(&mut self, port: u16, name: &'a str) {
+        match self.slot(port) {
+            Some(i) => self.owners[i] = Some(name),
+            None => self.outside.push((port, name)),
+        }
+    }
 }
 
 /// What the host and the registry know beyond the config.
@@ -68,7 +105,7 @@ pub struct Taken<'a> {
 
 impl Taken<'_> {
     /// Why `port` is unavailable, `given` being the owners of ports handed out so far.
-    pub fn holder(&self, port: i64, given: &HashMap<u16, &str>) -> Holder {
+    pub fn holder(&self, port: i64, given: &Given) -> Holder {
         let Ok(port) = u16::try_from(port) else { return Holder::OutOfRange };
         if port == 0 {
             return Holder::OutOfRange;
@@ -76,8 +113,8 @@ impl Taken<'_> {
         if let Some(name) = self.pinned.get(&port) {
             return Holder::Pinned((*name).to_owned());
         }
-        if let Some(name) = given.get(&port) {
-            return Holder::Service((*name).to_owned());
+        if let Some(name) = given.get(port) {
+            return Holder::Service(name.to_owned());
         }
         if let Some((namespace, name)) = self.leases.get(&port) {
             return Holder::Lease { namespace: namespace.clone(), name: name.clone() };
@@ -109,33 +146,38 @@ pub fn plan_with(config: &Config, held: &Held) -> Result<Plan> {
     pinned.keys().for_each(|&p| set.insert(p));
     held.leases.keys().for_each(|&p| set.insert(p));
 
-    let mut entries: Vec<Entry> = Vec::with_capacity(config.services.len());
-    let mut given: HashMap<u16, &str> = HashMap::new();
-    for (name, &(port, since)) in &held.kept {
-        set.insert(port);
-        given.insert(port, name);
-        entries.push(Entry { name: name.clone(), port, reason: Reason::Kept { since } });
+    // One slot per service in name order, so the plan comes out sorted without a sort.
+    let names: Vec<&str> = config.services.keys().map(String::as_str).collect();
+    let mut slots: Vec<Option<Entry>> = vec![None; names.len()];
+    let mut given = Given::new(config);
+    let mut free: Vec<(usize, &str)> = Vec::with_capacity(names.len());
+    for (slot, (name, service)) in config.services.iter().enumerate() {
+        let entry = match (service, held.kept.get(name)) {
+            (Service::Pinned(port), _) => Entry { name: name.clone(), port: *port, reason: Reason::Pinned },
+            (Service::Free, Some(&(port, since))) => {
+                set.insert(port);
+                given.insert(port, name);
+                Entry { name: name.clone(), port, reason: Reason::Kept { since } }
+            }
+            (Service::Free, None) => {
+                free.push((slot, name));
+                continue;
+            }
+        };
+        slots[slot] = Some(entry);
     }
-    for (name, service) in &config.services {
-        if let Service::Pinned(port) = service {
-            entries.push(Entry { name: name.clone(), port: *port, reason: Reason::Pinned });
-        }
-    }
-
-    let mut free: Vec<&str> = config
-        .services
-        .iter()
-        .filter(|(name, service)| **service == Service::Free && !held.kept.contains_key(*name))
-        .map(|(name, _)| name.as_str())
-        .collect();
     if config.hash == HashKind::Lagom {
         // Lagom sorts as Java does: by UTF-16 code units.
-        free.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+        free.sort_by(|a, b| a.1.encode_utf16().cmp(b.1.encode_utf16()));
     }
+    let free_names: Vec<&str> = free.iter().map(|&(_, name)| name).collect();
     let taken = Taken { set, pinned, leases: &held.leases, busy, config };
-    entries.extend(layout::assign(config, &free, &taken, given)?);
-    entries.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-    Ok(Plan { entries, config: config.clone() })
+    for (index, port, reason) in layout::assign(config, &free_names, &taken, given)? {
+        slots[free[index].0] = Some(Entry { name: names[free[index].0].to_owned(), port, reason });
+    }
+    let entries = slots.into_iter().map(|slot| slot.expect("every service is planned")).collect();
+    let summary = Config { services: BTreeMap::new(), exclude: config.exclude.clone(), namespace: config.namespace.clone(), ..*config };
+    Ok(Plan { entries, config: summary })
 }
 
 /// Duplicate pins and pins on busy ports or other leases are errors (SPEC §2).

@@ -1,0 +1,198 @@
+//! Invariants of every plan, over generated configs (proptest).
+
+use portplan::{Config, ErrorKind, Reason, Registry, Service, plan};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashSet};
+
+/// Names from a small alphabet so that homes collide often in small ranges.
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-e]{1,3}",
+        "[a-zA-Z0-9_.-]{1,12}",
+        "\\PC{1,4}", // any printable Unicode, including astral characters
+    ]
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    min: u16,
+    len: u16,
+    layout: &'static str,
+    hash: &'static str,
+    namespace: String,
+    services: Vec<(String, Option<u16>)>,
+    exclude: Vec<u16>,
+    busy: Vec<u16>,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        1u16..65000,
+        1u16..60,
+        prop_oneof![Just("hash"), Just("hash"), Just("sequential"), Just("block")],
+        prop_oneof![Just("sha256"), Just("sha256"), Just("lagom")],
+        prop_oneof![Just(String::new()), name()],
+        prop::collection::vec((name(), prop::option::weighted(0.2, 1u16..=65535)), 0..25),
+        prop::collection::vec(0u16..80, 0..6),
+        prop::collection::vec(0u16..80, 0..6),
+    )
+        .prop_map(|(min, len, layout, hash, namespace, services, exclude, busy)| {
+            let min = min.min(65535 - len);
+            let near = |offsets: Vec<u16>| offsets.into_iter().map(|o| min.saturating_add(o).max(1)).collect();
+            let (hash, namespace) = if hash == "lagom" && layout == "hash" { (hash, String::new()) } else { ("sha256", namespace) };
+            Case { min, len, layout, hash, namespace, services, exclude: near(exclude), busy: near(busy) }
+        })
+}
+
+impl Case {
+    fn config_value(&self, services: &[(String, Option<u16>)]) -> Value {
+        let mut map = Map::new();
+        for (name, pin) in services {
+            map.insert(name.clone(), pin.map_or(json!(true), |p| json!(p)));
+        }
+        json!({
+            "range": [self.min, self.min + self.len],
+            "layout": self.layout,
+            "hash": self.hash,
+            "namespace": self.namespace,
+            "block_size": 8,
+            "exclude": self.exclude,
+            "services": map,
+        })
+    }
+}
+
+fn check_invariants(config: &Config, busy: &[u16], p: &portplan::Plan) {
+    let mut seen = HashSet::new();
+    let taken: HashSet<u16> = busy.iter().copied().collect();
+    assert_eq!(p.entries.len(), config.services.len(), "every service is in the plan");
+    for entry in &p.entries {
+        assert!(seen.insert(entry.port), "port {} given twice", entry.port);
+        match config.services[&entry.name] {
+            Service::Pinned(port) => assert_eq!(entry.port, port, "pin of {} kept", entry.name),
+            Service::Free => {
+                let lagom_min_case = config.hash == portplan::HashKind::Lagom && portplan::home::lagom_hash(&entry.name) == i32::MIN;
+                if !lagom_min_case {
+                    assert!(config.in_range(i64::from(entry.port)), "{} at {} is outside the range", entry.name, entry.port);
+                }
+                assert!(!taken.contains(&entry.port), "{} got busy port {}", entry.name, entry.port);
+                assert!(!config.is_excluded(entry.port), "{} got excluded port {}", entry.name, entry.port);
+                assert!(!matches!(entry.reason, Reason::Pinned));
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn plans_keep_every_invariant(case in case()) {
+        let config = match Config::from_value(&case.config_value(&case.services)) {
+            Ok(config) => config,
+            Err(e) => { prop_assert!(!e.message.is_empty()); return Ok(()); }
+        };
+        match plan(&config, &case.busy) {
+            Ok(p) => {
+                check_invariants(&config, &case.busy, &p);
+                // Identical inputs give identical plans.
+                prop_assert_eq!(plan(&config, &case.busy).unwrap(), p);
+            }
+            Err(e) => prop_assert!(matches!(e.kind, ErrorKind::DuplicatePin | ErrorKind::PinBusy | ErrorKind::RangeExhausted), "{}", e),
+        }
+    }
+
+    #[test]
+    fn the_plan_does_not_depend_on_input_order(case in case(), seed in any::<u64>()) {
+        // Build the JSON text by hand in two different orders (a JSON object keeps none).
+        let mut services: BTreeMap<String, Option<u16>> = BTreeMap::new();
+        for (name, pin) in &case.services { services.insert(name.clone(), *pin); }
+        let mut items: Vec<(String, Option<u16>)> = services.into_iter().collect();
+        let text = |items: &[(String, Option<u16>)]| {
+            let body: Vec<String> = items.iter().map(|(n, p)| format!("{}: {}", Value::from(n.as_str()), p.map_or("true".into(), |p| p.to_string()))).collect();
+            let mut value = case.config_value(&[]);
+            value.as_object_mut().unwrap().remove("services");
+            let head = value.to_string();
+            format!("{}, \"services\": {{{}}}}}", &head[..head.len() - 1], body.join(", "))
+        };
+        let forward = text(&items);
+        let mut state = seed | 1;
+        for i in (1..items.len()).rev() {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            items.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let shuffled = text(&items);
+        let answer = |t: &str| portplan::plan_json(&json!({ "config": t, "busy": case.busy }).to_string());
+        prop_assert_eq!(answer(&forward), answer(&shuffled));
+    }
+
+    #[test]
+    fn a_plan_with_leases_never_moves_a_leased_service(case in case(), extra in prop::collection::vec(name(), 1..5)) {
+        let Ok(config) = Config::from_value(&case.config_value(&case.services)) else { return Ok(()) };
+        let mut registry = Registry::default();
+        let Ok(first) = registry.allocate(&config, &case.busy, 1000, None) else { return Ok(()) };
+        let mut grown = case.services.clone();
+        grown.extend(extra.into_iter().map(|n| (n, None)));
+        let Ok(bigger) = Config::from_value(&case.config_value(&grown)) else { return Ok(()) };
+        // Busy ports found later never move a lease either.
+        let busy: Vec<u16> = case.busy.iter().copied().chain(first.entries.iter().map(|e| e.port)).collect();
+        if let Ok(second) = registry.allocate(&bigger, &busy, 2000, None) {
+            for entry in first.entries.iter().filter(|e| !matches!(e.reason, Reason::Pinned)) {
+                if bigger.services.get(&entry.name) == Some(&Service::Free) {
+                    prop_assert_eq!(second.port(&entry.name), Some(entry.port), "{} moved", entry.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_input_panics(text in "\\PC{0,200}", bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        let lossy = String::from_utf8_lossy(&bytes).into_owned();
+        for input in [text.as_str(), lossy.as_str()] {
+            for f in [portplan::plan_json, portplan::allocate_json, portplan::release_json, portplan::leases_json,
+                      portplan::cli_json, portplan::render_json, portplan::load_config_json, portplan::extract_config_json] {
+                let answer: Value = serde_json::from_str(&f(input)).expect("answers are JSON");
+                prop_assert!(answer.is_object());
+            }
+            let _ = Registry::parse(input);
+            let _ = Config::from_text(input);
+            let request = json!({ "config": input, "registry": input, "busy": [1], "what": "table", "plan": input, "argv": [input] });
+            for f in [portplan::plan_json, portplan::allocate_json, portplan::cli_json, portplan::render_json] {
+                let _ = f(&request.to_string());
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_json_configs_give_answers_not_panics(value in arbitrary_json()) {
+        let request = json!({ "config": value, "busy": [] }).to_string();
+        let answer: Value = serde_json::from_str(&portplan::plan_json(&request)).unwrap();
+        prop_assert!(answer.get("plan").is_some() || answer.get("error").is_some());
+        let services = json!({ "config": { "services": value.clone(), "range": value.clone() } }).to_string();
+        let _ = portplan::plan_json(&services);
+    }
+}
+
+fn arbitrary_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        (0u64..70000).prop_map(Value::from),
+        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        "\\PC{0,10}".prop_map(Value::from),
+        prop_oneof![Just("range"), Just("services"), Just("exclude"), Just("layout"), Just("block"), Just("hash"), Just("lagom")].prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+            prop::collection::btree_map(
+                prop_oneof![Just("range".to_owned()), Just("services".to_owned()), Just("exclude".to_owned()), Just("layout".to_owned()), Just("namespace".to_owned()), "[a-z]{1,4}"],
+                inner,
+                0..6
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
