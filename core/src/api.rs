@@ -193,6 +193,18 @@ pub fn leases_value(request: &Value) -> Value {
     answer(leases_request(request))
 }
 
+fn host_error_request(request: &Value) -> Result<Value> {
+    Ok(crate::host_error::host_error(request)?.to_json())
+}
+
+/// `{"problem", ...}` → `{"error": {...}}`: the words of a host layer's own error.
+pub fn host_error_json(request: &str) -> String {
+    with_text(request, host_error_request)
+}
+pub fn host_error_value(request: &Value) -> Value {
+    answer(host_error_request(request))
+}
+
 // ---- command line and output ----
 
 fn cli_request(request: &Value) -> Result<Value> {

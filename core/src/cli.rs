@@ -133,8 +133,26 @@ fn parse_range(text: &str) -> Result<Value> {
 }
 
 impl Command {
+    /// Whether the command plans against the registry (`ls` and `release` only read it).
+    pub fn allocates(&self) -> bool {
+        !matches!(self.command.as_str(), "ls" | "release")
+    }
+
+    /// The services whose leases the command records: None for every free service
+    /// (`plan`, `env`: the whole project is being set up), its own name for `get` and
+    /// `run`, none for `why` (a question changes nothing).
+    pub fn lease(&self) -> Option<Vec<String>> {
+        match self.command.as_str() {
+            "plan" | "env" => None,
+            "get" | "run" => Some(self.name.iter().cloned().collect()),
+            _ => Some(Vec::new()),
+        }
+    }
+
     pub fn to_value(&self) -> Value {
         json!({
+            "allocate": self.allocates(),
+            "lease": self.lease(),
             "command": self.command,
             "name": self.name,
             "all": self.all,

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod home;
+pub mod host_error;
 mod layout;
 pub mod plan;
 pub mod registry;
@@ -16,7 +17,9 @@ pub mod render;
 pub mod source;
 pub mod taken;
 
-pub use api::{allocate_json, cli_json, config_files_json, extract_config_json, leases_json, load_config_json, plan_json, release_json, render_json};
+pub use api::{
+    allocate_json, cli_json, config_files_json, extract_config_json, host_error_json, leases_json, load_config_json, plan_json, release_json, render_json,
+};
 pub use config::{Config, HashKind, Layout, Service};
 pub use error::{ErrorKind, PlanError};
 pub use plan::{Entry, Holder, Plan, Reason, plan};

@@ -151,9 +151,17 @@ pub fn env_variable(name: &str) -> String {
     variable
 }
 
-/// The line a CLI prints on stderr for an error, and its exit code.
+/// The line a CLI prints on stderr for an error, and its exit code (an `exit` field of the
+/// error wins: `run` exits 127 or 126 as a shell does).
 pub fn error(error: &PlanError) -> (String, i32) {
-    (format!("portplan: error: {}\n", error.message.replace(['\n', '\r'], " ")), error.kind.exit_code())
+    let exit = error.data.get("exit").and_then(|e| e.as_i64()).map_or(error.kind.exit_code(), |e| e as i32);
+    (format!("portplan: error: {}\n", error.message.replace(['\n', '\r'], " ")), exit)
+}
+
+/// Unix seconds as a UTC time to the second, `2026-11-23T10:00:00Z`.
+pub fn datetime(seconds: u64) -> String {
+    let of_day = seconds % 86_400;
+    format!("{}T{:02}:{:02}:{:02}Z", date(seconds), of_day / 3600, of_day / 60 % 60, of_day % 60)
 }
 
 /// Unix seconds as a UTC date, `2026-11-23`.
@@ -180,6 +188,7 @@ mod tests {
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date(951_782_400), "2000-02-29");
         assert_eq!(date(1_795_392_000), "2026-11-23");
+        assert_eq!(datetime(1_795_428_245), "2026-11-23T10:04:05Z");
     }
 
     #[test]

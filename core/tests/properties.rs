@@ -151,7 +151,7 @@ proptest! {
         let lossy = String::from_utf8_lossy(&bytes).into_owned();
         for input in [text.as_str(), lossy.as_str()] {
             for f in [portplan::plan_json, portplan::allocate_json, portplan::release_json, portplan::leases_json,
-                      portplan::cli_json, portplan::render_json, portplan::load_config_json, portplan::extract_config_json] {
+                      portplan::cli_json, portplan::render_json, portplan::load_config_json, portplan::extract_config_json, portplan::host_error_json] {
                 let answer: Value = serde_json::from_str(&f(input)).expect("answers are JSON");
                 prop_assert!(answer.is_object());
             }
