@@ -20,10 +20,17 @@ include bindings-js/build.mk
 
 build: build-python build-js
 
-test: test-core test-python test-js $(CROSS_TESTS)
+test: test-core test-fuzz test-python test-js $(CROSS_TESTS)
 
 test-core:
 	cargo test --workspace
 
 demo: build-python
 	$(VENV)/bin/portplan --config examples/portplan.toml plan
+
+# Fuzzing (cargo-fuzz on stable via RUSTC_BOOTSTRAP): a short run in `make test`, longer here.
+.PHONY: fuzz test-fuzz
+fuzz:
+	scripts/fuzz.sh 300
+test-fuzz:
+	scripts/fuzz.sh 15
