@@ -17,10 +17,11 @@ help:
 include bindings-python/build.mk
 include bindings-js/build.mk
 -include tests/build.mk
+-include bindings-js/preview/build.mk
 
 build: build-python build-js
 
-test: test-core test-fuzz test-python test-js $(CROSS_TESTS)
+test: test-core test-fuzz test-python test-js $(PREVIEW_TESTS) $(CROSS_TESTS)
 
 test-core:
 	cargo test --workspace
