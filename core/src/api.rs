@@ -212,7 +212,7 @@ fn cli_request(request: &Value) -> Result<Value> {
     Ok(match cli::parse(&argv)? {
         Parsed::Run(command) => command.to_value(),
         Parsed::Help => json!({ "help": cli::USAGE }),
-        Parsed::Version => json!({ "version": env!("CARGO_PKG_VERSION") }),
+        Parsed::Version => json!({ "version": env!("CARGO_PKG_VERSION"), "text": concat!(env!("CARGO_PKG_VERSION"), "\n") }),
     })
 }
 
@@ -249,6 +249,11 @@ fn render_request(request: &Value) -> Result<Value> {
             let leases: Vec<Lease> = serde_json::from_value(field(request, "leases").cloned().unwrap_or(json!([])))
                 .map_err(|e| bad_request(format!("`leases` must be a list of leases: {e}")))?;
             render::leases(&leases)
+        }
+        "released" => {
+            let leases: Vec<Lease> = serde_json::from_value(field(request, "released").cloned().unwrap_or(json!([])))
+                .map_err(|e| bad_request(format!("`released` must be a list of leases: {e}")))?;
+            render::released(&leases, string_field(request, "name")?)
         }
         "leases_json" => {
             let leases = field(request, "leases").cloned().unwrap_or(json!([]));

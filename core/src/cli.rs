@@ -149,9 +149,20 @@ impl Command {
         }
     }
 
+    /// The names the command adds to the config as free services (`load_config_json`'s
+    /// `names`): its own name for `get` and `run`, so any name can be asked for; none for
+    /// `why` (a name not in the plan is `unknown_service`) or `release`.
+    pub fn names(&self) -> Vec<String> {
+        match self.command.as_str() {
+            "get" | "run" => self.name.iter().cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn to_value(&self) -> Value {
         json!({
             "allocate": self.allocates(),
+            "names": self.names(),
             "lease": self.lease(),
             "command": self.command,
             "name": self.name,

@@ -51,6 +51,17 @@ pub fn leases(leases: &[Lease]) -> String {
     columns(["NAMESPACE", "SERVICE", "PORT", "USED"], &rows)
 }
 
+/// What `release` prints: one line per freed lease, or that there was none.
+pub fn released(leases: &[Lease], name: Option<&str>) -> String {
+    if leases.is_empty() {
+        return match name {
+            Some(name) => format!("no lease of {} to release\n", quote_key(name)),
+            None => "no leases to release\n".into(),
+        };
+    }
+    leases.iter().map(|l| format!("released {} (port {})\n", lease_label(&l.namespace, &l.name), l.port)).collect()
+}
+
 fn quote_key_or_dash(text: &str) -> String {
     if text.is_empty() { "-".into() } else { quote_key(text) }
 }

@@ -163,4 +163,18 @@ fn each_command_says_what_it_leases() {
     assert_eq!(cli(&["why", "web"])["lease"], json!([]));
     assert_eq!(cli(&["ls"])["allocate"], false);
     assert_eq!(cli(&["release", "web"])["allocate"], false);
+    assert_eq!(cli(&["get", "web"])["names"], json!(["web"]));
+    assert_eq!(cli(&["run", "web", "--", "x"])["names"], json!(["web"]));
+    assert_eq!(cli(&["why", "web"])["names"], json!([]));
+    assert_eq!(cli(&["release", "web"])["names"], json!([]));
+    assert_eq!(cli(&["--version"])["text"], format!("{}\n", env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn release_says_what_it_freed() {
+    let render = |request: Value| call(portplan::render_json, request)["text"].as_str().unwrap().to_owned();
+    let lease = json!({ "namespace": "shop", "name": "web", "port": 21225, "created": 0, "used": 0 });
+    assert_eq!(render(json!({ "what": "released", "released": [lease], "name": "web" })), "released shop/web (port 21225)\n");
+    assert_eq!(render(json!({ "what": "released", "released": [], "name": "web" })), "no lease of web to release\n");
+    assert_eq!(render(json!({ "what": "released", "released": [] })), "no leases to release\n");
 }
