@@ -1,0 +1,123 @@
+// The `portplan` command. The core parses the command line and renders every line of
+// output; this module runs the command and writes what the core rendered.
+import { spawn } from 'node:child_process';
+import * as os from 'node:os';
+import { allocate, leases, release, type AllocateOptions } from './allocate.js';
+import { call, callRaw, type CliCommand } from './core.js';
+import { PlanError, type ErrorValue } from './errors.js';
+import * as hostErrors from './hostErrors.js';
+import type { Plan } from './plan.js';
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+function render(request: Record<string, unknown>): string {
+  return call('render', request).text;
+}
+
+/** Writes an error the way both CLIs do; returns its exit code. */
+function reportError(error: unknown, io: Io): number {
+  const value: ErrorValue =
+    error instanceof PlanError ? error.toJSON() : { kind: 'host', message: (error as Error)?.message ?? String(error) };
+  const answer = callRaw('render', { what: 'error', error: value });
+  io.err(answer.text);
+  return answer.exit;
+}
+
+function optionsOf(command: CliCommand): AllocateOptions {
+  return {
+    configPath: command.config_path ?? undefined,
+    probe: command.probe,
+    // The core's option keys (range, namespace, layout) are also AllocateOptions' names.
+    ...(command.options as AllocateOptions),
+  };
+}
+
+/** Runs `argv[0]` with PORT set; resolves with the exit code to pass on. */
+function runChild(argv: string[], port: number, io: Io): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env: { ...process.env, PORT: String(port) } });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const signal of signals) process.on(signal, forward);
+    const done = (code: number) => {
+      for (const signal of signals) process.off(signal, forward);
+      resolve(code);
+    };
+    child.once('error', (error) => done(reportError(hostErrors.spawnFailed(argv[0], error), io)));
+    child.once('exit', (code, signal) => {
+      done(code ?? 128 + (signal ? osSignalNumber(signal) : 0));
+    });
+  });
+}
+
+function osSignalNumber(signal: NodeJS.Signals): number {
+  return os.constants.signals[signal] ?? 0;
+}
+
+async function execute(command: CliCommand, io: Io): Promise<number> {
+  const options = optionsOf(command);
+  const name = command.name;
+  const allocated = (): Promise<Plan> => allocate(options, command.names, command.lease);
+  switch (command.command) {
+    case 'get': {
+      const plan = await allocated();
+      io.out(`${plan.ports[name!]}\n`);
+      return 0;
+    }
+    case 'plan': {
+      const plan = await allocated();
+      io.out(render({ what: command.json ? 'json' : 'table', plan: plan.toJSON() }));
+      return 0;
+    }
+    case 'why': {
+      const plan = await allocated();
+      io.out(render({ what: 'why', plan: plan.toJSON(), name }));
+      return 0;
+    }
+    case 'env': {
+      const plan = await allocated();
+      io.out(render({ what: 'env', plan: plan.toJSON() }));
+      return 0;
+    }
+    case 'run': {
+      const plan = await allocated();
+      return runChild(command.cmd, plan.ports[name!], io);
+    }
+    case 'ls': {
+      io.out(render({ what: command.json ? 'leases_json' : 'leases', leases: leases() }));
+      return 0;
+    }
+    case 'release': {
+      const released = await release(command.all ? null : name, options);
+      io.out(render({ what: 'released', released, name: command.all ? null : name }));
+      return 0;
+    }
+  }
+}
+
+/** Runs the CLI on `argv` (without node and script); resolves with the exit code. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  try {
+    const parsed = callRaw('cli', { argv });
+    if (parsed.error) return reportError(new PlanError(parsed.error), io);
+    if (parsed.help !== undefined) {
+      io.out(parsed.help);
+      return 0;
+    }
+    if (parsed.version !== undefined) {
+      io.out(parsed.text);
+      return 0;
+    }
+    return await execute(parsed as CliCommand, io);
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
