@@ -24,6 +24,7 @@ json_function!(release_json);
 json_function!(leases_json);
 json_function!(cli_json);
 json_function!(render_json);
+json_function!(host_error_json);
 
 #[pyfunction]
 fn config_files_json() -> String {
@@ -41,6 +42,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(leases_json, module)?)?;
     module.add_function(wrap_pyfunction!(cli_json, module)?)?;
     module.add_function(wrap_pyfunction!(render_json, module)?)?;
+    module.add_function(wrap_pyfunction!(host_error_json, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

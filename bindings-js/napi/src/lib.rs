@@ -47,3 +47,8 @@ pub fn cli_json(request: String) -> String {
 pub fn render_json(request: String) -> String {
     portplan::render_json(&request)
 }
+
+#[napi]
+pub fn host_error_json(request: String) -> String {
+    portplan::host_error_json(&request)
+}

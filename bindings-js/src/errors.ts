@@ -1,0 +1,38 @@
+// Errors the package throws. The core's errors keep its kind, message and data.
+
+export interface ErrorValue {
+  kind: string;
+  message: string;
+  [field: string]: unknown;
+}
+
+/** A fault the core reports (SPEC §2 kinds, plus the core's host-facing kinds). */
+export class PlanError extends Error {
+  readonly kind: string;
+  /** The fields beside kind and message (`port`, `services`, `key`, ...). */
+  readonly data: Record<string, unknown>;
+
+  constructor(value: ErrorValue) {
+    super(value.message);
+    this.name = 'PlanError';
+    this.kind = value.kind;
+    const { kind: _kind, message: _message, ...data } = value;
+    this.data = data;
+  }
+
+  /** The core's JSON form, `{kind, message, ...data}`. */
+  toJSON(): ErrorValue {
+    return { kind: this.kind, message: this.message, ...this.data };
+  }
+}
+
+/** The registry (or its lock) cannot be used: corrupt, unsafe, locked, unreadable. */
+export class RegistryError extends PlanError {
+  readonly path: string;
+
+  constructor(value: ErrorValue, path: string) {
+    super(value);
+    this.name = 'RegistryError';
+    this.path = path;
+  }
+}

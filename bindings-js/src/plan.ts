@@ -1,0 +1,49 @@
+// The pure plan: config + busy ports → every service's port and why.
+import { call, type Entry, type PlanAnswer } from './core.js';
+
+/** A config object (SPEC §1), or its TOML or JSON text. */
+export type ConfigInput = Record<string, unknown> | string;
+
+export interface PlanOptions {
+  /** Ports already taken on the host. */
+  busy?: Iterable<number>;
+}
+
+/** A plan as the core made it. */
+export class Plan {
+  /** Every service with its port and reason, sorted by name. */
+  readonly entries: readonly Entry[];
+  /** `{ name: port }`. */
+  readonly ports: Readonly<Record<string, number>>;
+  readonly namespace: string;
+  readonly range: readonly [number, number];
+  readonly layout: string;
+  readonly hash: string;
+  readonly #answer: PlanAnswer;
+
+  constructor(answer: PlanAnswer) {
+    this.#answer = { plan: answer.plan, namespace: answer.namespace, range: answer.range, layout: answer.layout, hash: answer.hash };
+    this.entries = answer.plan;
+    this.ports = Object.fromEntries(answer.plan.map((entry) => [entry.name, entry.port]));
+    this.namespace = answer.namespace;
+    this.range = answer.range;
+    this.layout = answer.layout;
+    this.hash = answer.hash;
+  }
+
+  /** The entry of `name`, or undefined. */
+  entry(name: string): Entry | undefined {
+    return this.entries.find((entry) => entry.name === name);
+  }
+
+  /** The core's JSON shape of the plan. */
+  toJSON(): PlanAnswer {
+    return structuredClone(this.#answer);
+  }
+}
+
+/** Plans `config` against `busy` (pure: no probe, no registry). Throws PlanError. */
+export function plan(config: ConfigInput, options: PlanOptions = {}): Plan {
+  const busy = [...(options.busy ?? [])];
+  return new Plan(call('plan', { config, busy }));
+}

@@ -1,0 +1,96 @@
+// Reading and writing the registry file (docs/registry.md): only bytes here; the core
+// parses and produces the contents.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { callRaw, type Lease } from './core.js';
+import { PlanError, type ErrorValue } from './errors.js';
+import * as hostErrors from './hostErrors.js';
+import { takeLock } from './lock.js';
+import { registryPath } from './registryPath.js';
+
+/** The registry's text, or null when there is none yet. Refuses unsafe files. */
+export function readRegistry(file: string): string | null {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw hostErrors.io(file, 'read', error);
+  }
+  if (stat.isSymbolicLink()) throw hostErrors.unsafeRegistry(file, 'symlink');
+  if (!stat.isFile()) throw hostErrors.unsafeRegistry(file, 'not_file');
+  if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) {
+    throw hostErrors.unsafeRegistry(file, 'not_owner');
+  }
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw hostErrors.io(file, 'read', error);
+  }
+}
+
+/** Replaces the registry atomically: temp file (0600), fsync, rename. */
+export function writeRegistry(file: string, text: string): void {
+  const temp = `${file}.tmp.${process.pid}.${randomBytes(6).toString('hex')}`;
+  try {
+    const fd = fs.openSync(temp, 'wx', 0o600);
+    try {
+      fs.writeSync(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw hostErrors.io(file, 'write', error);
+  }
+}
+
+function ensureDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw hostErrors.io(dir, 'create', error);
+  }
+}
+
+/** Throws a core answer's error; a registry error gets the registry's path. */
+export function checkAnswer<T>(answer: T & { error?: ErrorValue }, file: string): T {
+  if (answer.error) {
+    if (answer.error.kind === 'invalid_registry') throw hostErrors.registryInvalid(answer.error, file);
+    throw new PlanError(answer.error);
+  }
+  return answer;
+}
+
+export interface Update<T> {
+  /** The new registry text to write (skipped when unchanged or absent). */
+  text?: string;
+  result: T;
+}
+
+/**
+ * Runs `change` with the registry's text under the lock, then writes what it returns.
+ * A registry the core cannot parse is never written: `change` throws first.
+ */
+export async function updateRegistry<T>(change: (text: string | null, file: string) => Promise<Update<T>> | Update<T>): Promise<T> {
+  const file = registryPath();
+  ensureDir(path.dirname(file));
+  const held = await takeLock(file);
+  try {
+    const before = readRegistry(file);
+    const { text, result } = await change(before, file);
+    if (text !== undefined && text !== before) writeRegistry(file, text);
+    return result;
+  } finally {
+    held.release();
+  }
+}
+
+/** The leases in the registry (read without the lock: writes are atomic renames). */
+export function readLeases(): Lease[] {
+  const file = registryPath();
+  return checkAnswer(callRaw('leases', { registry: readRegistry(file) }), file).leases;
+}

@@ -1,0 +1,42 @@
+// Shared test helpers: temp dirs, a private registry, sockets held on a port.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const net = require('node:net');
+
+function tempDir(prefix = 'portplan-test-') {
+  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+}
+
+/** Points PORTPLAN_HOME at a fresh folder (never the user's registry); returns the registry path. */
+function privateRegistry() {
+  const home = path.join(tempDir(), 'home');
+  process.env.PORTPLAN_HOME = home;
+  return path.join(home, 'registry.json');
+}
+
+/** A project folder holding `files` ({name: text}). */
+function project(files, name = 'proj') {
+  const dir = path.join(tempDir(), name);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  return dir;
+}
+
+/** A TCP server listening on host:port. */
+function holdTcp(port, host = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen({ port, host, exclusive: true }, () => resolve(server));
+  });
+}
+
+const close = (server) => new Promise((resolve) => server.close(() => resolve()));
+
+const engineName = process.env.PORTPLAN_ENGINE;
+
+module.exports = { tempDir, privateRegistry, project, holdTcp, close, engineName };

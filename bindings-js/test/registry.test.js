@@ -1,0 +1,114 @@
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFile } = require('node:child_process');
+const { port, ports, release, leases, plan, registryPath, RegistryError, PlanError } = require('..');
+const { privateRegistry, project } = require('./helpers.js');
+
+const CONFIG = 'range = [41000, 41999]\nexclude = []\n';
+
+test('port() leases a stable port, kept on the next call', async () => {
+  const file = privateRegistry();
+  assert.equal(registryPath(), file);
+  const cwd = project({ 'portplan.toml': CONFIG }, 'shop');
+  const first = await port('web', { cwd });
+  assert.equal(first, plan(CONFIG + 'namespace = "shop"\n[services]\nweb = true\n').ports.web);
+  assert.equal(await port('web', { cwd }), first);
+  const [lease] = leases();
+  assert.deepEqual([lease.namespace, lease.name, lease.port], ['shop', 'web', first]);
+  assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+  assert.equal(fs.statSync(path.dirname(file)).mode & 0o777, 0o700);
+});
+
+test('ports() of several names; another namespace counts the leases as busy', async () => {
+  privateRegistry();
+  const one = project({ 'portplan.toml': CONFIG }, 'one');
+  const got = await ports(['a', 'b'], { cwd: one, probe: false });
+  assert.deepEqual(Object.keys(got), ['a', 'b']);
+  // Same homes in another namespace would collide only by chance; pin the namespace to force it.
+  const other = await ports(['a', 'b'], { cwd: one, namespace: 'two', probe: false });
+  assert.ok(!Object.values(other).some((p) => Object.values(got).includes(p)));
+  assert.equal(leases().length, 4);
+});
+
+test('release frees a lease; the next allocation starts afresh', async () => {
+  privateRegistry();
+  const cwd = project({ 'portplan.toml': CONFIG }, 'rel');
+  await ports(['a', 'b'], { cwd, probe: false });
+  const released = await release('a', { cwd });
+  assert.deepEqual(released.map((l) => l.name), ['a']);
+  assert.deepEqual(leases().map((l) => l.name), ['b']);
+  await release(null, { cwd });
+  assert.deepEqual(leases(), []);
+});
+
+test('a corrupt registry is reported with its path and left untouched', async () => {
+  const file = privateRegistry();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, '{"version": 1, "leases": [', { mode: 0o600 });
+  const cwd = project({ 'portplan.toml': CONFIG });
+  await assert.rejects(port('web', { cwd }), (error) => {
+    return error instanceof RegistryError && error.kind === 'invalid_registry' && error.path === file && error.message.includes(file);
+  });
+  assert.equal(fs.readFileSync(file, 'utf8'), '{"version": 1, "leases": [');
+  assert.throws(() => leases(), RegistryError);
+  assert.ok(!fs.existsSync(`${file}.lock`), 'the lock is released after a failure');
+});
+
+test('a symlinked registry is refused', async () => {
+  const file = privateRegistry();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const real = path.join(path.dirname(file), 'elsewhere.json');
+  fs.writeFileSync(real, '{"version": 1, "leases": []}\n');
+  fs.symlinkSync(real, file);
+  const cwd = project({ 'portplan.toml': CONFIG });
+  await assert.rejects(port('web', { cwd }), (error) => error instanceof RegistryError && /symbolic link/.test(error.message));
+});
+
+test('a stale lock of a dead process is broken; a live one is waited for', async () => {
+  const file = privateRegistry();
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const cwd = project({ 'portplan.toml': CONFIG });
+  // A pid that is not alive: a child that has exited.
+  const dead = await new Promise((resolve) => {
+    const child = execFile(process.execPath, ['-e', '']);
+    child.on('exit', () => resolve(child.pid));
+  });
+  fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: dead, host: os.hostname(), time: Date.now() }));
+  assert.equal(typeof (await port('web', { cwd, probe: false })), 'number');
+  assert.ok(!fs.existsSync(`${file}.lock`));
+
+  // A live owner (this process' parent, never us): the allocation waits until it is gone.
+  fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.ppid, host: os.hostname(), time: Date.now() }));
+  let done = false;
+  const pending = port('api', { cwd, probe: false }).then((p) => {
+    done = true;
+    return p;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(done, false, 'waits while the lock is held');
+  fs.rmSync(`${file}.lock`);
+  assert.equal(typeof (await pending), 'number');
+});
+
+test('processes allocating at once in one registry never share a port', async () => {
+  privateRegistry();
+  const cwd = project({ 'portplan.toml': 'range = [42000, 42009]\nexclude = []\n' }, 'race');
+  const script = `require(${JSON.stringify(path.join(__dirname, '..'))}).ports(['s' + process.argv[1] + 'a', 's' + process.argv[1] + 'b'], { cwd: process.argv[2], probe: false }).then((p) => console.log(JSON.stringify(p)))`;
+  const run = (i) =>
+    new Promise((resolve, reject) => {
+      execFile(process.execPath, ['-e', script, String(i), cwd], { env: process.env }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))));
+    });
+  const results = await Promise.all([0, 1, 2, 3].map(run));
+  const all = results.flatMap((r) => Object.values(r));
+  assert.equal(new Set(all).size, 8);
+  assert.equal(leases().length, 8);
+});
+
+test('an unknown option value is the core error kind', async () => {
+  privateRegistry();
+  const cwd = project({ 'portplan.toml': CONFIG });
+  await assert.rejects(port('web', { cwd, layout: 'spiral' }), (error) => error instanceof PlanError && error.kind === 'invalid_config');
+});

@@ -1,0 +1,36 @@
+"""portplan: deterministic, collision-free ports for dev servers, test workers and scripts.
+
+    >>> import portplan
+    >>> portplan.port("web")            # stable, probed and leased in the registry
+    21225
+    >>> sock = portplan.bind("api")     # already bound and listening: hand it to the server
+
+All deciding is done by the portplan core (a Rust extension); this package does the I/O:
+config files, probes, the registry and its lock, the CLI.
+"""
+
+from __future__ import annotations
+
+from ._allocate import Lease, bind, leases, port, ports, release
+from ._native import __version__
+from ._plan import Entry, Plan, plan
+from ._probe import probe
+from .errors import PlanError, PortInUseError, PortplanError, RegistryError
+
+__all__ = [
+    "Entry",
+    "Lease",
+    "Plan",
+    "PlanError",
+    "PortInUseError",
+    "PortplanError",
+    "RegistryError",
+    "__version__",
+    "bind",
+    "leases",
+    "plan",
+    "port",
+    "ports",
+    "probe",
+    "release",
+]

@@ -1,0 +1,71 @@
+"""Errors the host layer itself raises (files, lock, sockets, spawning). Their words come
+from the core (`host_error_json`), so the Node and Python CLIs print the same line."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from . import _native
+from .errors import PlanError, PortInUseError, PortplanError, RegistryError, from_answer
+
+
+def _error(request: Mapping[str, Any]) -> dict[str, Any]:
+    error: dict[str, Any] = json.loads(_native.host_error_json(json.dumps(request)))["error"]
+    return error
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def with_path(path: str, error: Mapping[str, Any]) -> PortplanError:
+    """A core error about the file at `path` (a config file, the registry), naming it."""
+    answer = _error({"problem": "with_path", "path": path, "error": error})
+    if answer["kind"] == "invalid_registry":
+        return RegistryError(answer["kind"], answer["message"], path, answer)
+    return from_answer(answer)
+
+
+def registry_locked(path: str, owner: Mapping[str, Any]) -> RegistryError:
+    answer = _error({"problem": "locked", "path": path, "pid": owner.get("pid"), "host": owner.get("host"), "time": owner.get("time")})
+    return RegistryError(answer["kind"], answer["message"], path, answer)
+
+
+def unsafe_registry(path: str, why: str) -> RegistryError:
+    answer = _error({"problem": "unsafe_registry", "path": path, "why": why})
+    return RegistryError(answer["kind"], answer["message"], path, answer)
+
+
+def registry_io(path: str, action: str, error: OSError) -> RegistryError:
+    answer = _error({"problem": "io", "path": path, "action": action, "reason": _reason(error)})
+    return RegistryError(answer["kind"], answer["message"], path, answer)
+
+
+def config_io(path: str, error: OSError) -> PlanError:
+    if isinstance(error, FileNotFoundError):
+        answer = _error({"problem": "config_missing", "path": path})
+    else:
+        answer = _error({"problem": "io", "path": path, "action": "read", "reason": _reason(error)})
+    return PlanError(answer["kind"], answer["message"], answer)
+
+
+def config_without_section(path: str) -> PlanError:
+    answer = _error({"problem": "config_has_no_section", "path": path})
+    return PlanError(answer["kind"], answer["message"], answer)
+
+
+def kept_busy(namespace: str, name: str, port: int) -> PortInUseError:
+    answer = _error({"problem": "kept_busy", "namespace": namespace, "name": name, "port": port})
+    return PortInUseError(answer["kind"], answer["message"], answer)
+
+
+def spawn_failed(command: str, error: OSError) -> PortplanError:
+    answer = _error({"problem": "spawn", "command": command, "reason": _reason(error), "not_found": isinstance(error, FileNotFoundError)})
+    return PortplanError(answer["kind"], answer["message"], answer)
+
+
+def port_taken(name: str, port: int, error: OSError) -> PortInUseError:
+    """`bind` could not get a port after a few tries (others keep taking them): rare enough
+    that it is Python's own, not a CLI message."""
+    return PortInUseError("host", f"cannot bind port {port} for `{name}`: {_reason(error)}", {"name": name, "port": port})

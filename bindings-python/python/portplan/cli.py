@@ -1,0 +1,104 @@
+"""The `portplan` command. The core parses the command line and renders every text; this
+module only does the I/O between them, so the Node CLI prints the same bytes."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from typing import Any, Mapping, NoReturn, Optional, Sequence
+
+from . import _native
+from ._allocate import _leases_answer, allocate, release
+from ._config import resolve_config
+from ._core import answer, call
+from ._host_errors import kept_busy, spawn_failed
+from ._probe import probe as probe_port
+from .errors import PortplanError
+
+
+def _render(request: Mapping[str, Any]) -> str:
+    text: str = call(_native.render_json, request)["text"]
+    return text
+
+
+def _fail(error: Mapping[str, Any]) -> int:
+    rendered = answer(_native.render_json, {"what": "error", "error": error})
+    sys.stderr.write(rendered["text"])
+    sys.stderr.flush()
+    exit_code: int = rendered["exit"]
+    return exit_code
+
+
+def _run(argv: Sequence[str], port: int) -> NoReturn:
+    env = dict(os.environ, PORT=str(port))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # argv is a list all the way: no shell, so neither NAME nor PORT can inject a word.
+    try:
+        if os.name == "posix":
+            # Replace this process, so signals and the exit code are the command's own.
+            os.execvpe(argv[0], list(argv), env)
+        import subprocess
+
+        sys.exit(subprocess.run(list(argv), env=env, check=False).returncode)
+    except OSError as error:
+        sys.exit(_fail(spawn_failed(argv[0], error).to_dict()))
+
+
+def _execute(parsed: Mapping[str, Any]) -> int:
+    command: str = parsed["command"]
+    name: Optional[str] = parsed["name"]
+    out = sys.stdout
+    if command == "ls":  # the one command that neither allocates nor resolves a config
+        leases = _leases_answer()
+        out.write(_render({"what": "leases_json" if parsed["json"] else "leases", "leases": leases}))
+        return 0
+    config = resolve_config(parsed["names"], parsed["options"], parsed["config_path"])
+    if command == "release":
+        released = release(None if parsed["all"] else name, namespace=config["namespace"])
+        out.write(_render({"what": "released", "released": [dataclasses.asdict(l) for l in released], "name": name}))
+        return 0
+    plan = allocate(config, parsed["lease"], probe=parsed["probe"])
+    if command == "get":
+        out.write(f"{plan[name]}\n")  # type: ignore[index]
+    elif command == "plan":
+        out.write(_render({"what": "json" if parsed["json"] else "table", "plan": plan.to_dict()}))
+    elif command == "why":
+        out.write(_render({"what": "why", "plan": plan.to_dict(), "name": name}))
+    elif command == "env":
+        out.write(_render({"what": "env", "plan": plan.to_dict()}))
+    elif command == "run":
+        entry = plan.entries[name]  # type: ignore[index]
+        if entry.kind == "kept" and parsed["probe"] and not probe_port(entry.port):
+            raise kept_busy(plan.namespace, entry.name, entry.port)
+        _run(parsed["cmd"], entry.port)
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Runs the CLI on `argv` (default: the process's arguments) and returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    parsed = answer(_native.cli_json, {"argv": args})
+    if "error" in parsed:
+        return _fail(parsed["error"])
+    if "help" in parsed:
+        sys.stdout.write(parsed["help"])
+        return 0
+    if "version" in parsed:
+        sys.stdout.write(parsed["text"])
+        return 0
+    try:
+        code = _execute(parsed)
+        sys.stdout.flush()
+        return code
+    except PortplanError as error:
+        return _fail(error.to_dict())
+    except BrokenPipeError:  # the reader went away (portplan ls | head)
+        return 1
+    except OSError as error:  # an I/O fault the host layer did not foresee
+        return _fail({"kind": "host", "message": str(error)})
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a bug: still one line, never a traceback
+        return _fail({"kind": "host", "message": f"internal error ({type(error).__name__}: {error}); please report it"})

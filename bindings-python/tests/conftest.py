@@ -1,0 +1,71 @@
+"""Shared fixtures: every test that touches a registry gets its own PORTPLAN_HOME."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+import portplan
+
+REPO = Path(__file__).resolve().parents[2]
+VECTORS = REPO / "tests" / "vectors" / "plan.json"
+
+
+@pytest.fixture(autouse=True)
+def registry_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private registry folder, so no test ever reads or writes the user's registry."""
+    home = tmp_path_factory.mktemp("portplan-home")
+    monkeypatch.setenv("PORTPLAN_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project folder named `shop`, made the working directory."""
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def free_ports(count: int, start: int = 41000) -> list[int]:
+    """`count` consecutive ports from 4xxxx that are free on this host right now."""
+    port = start
+    while port + count <= 49000:
+        block = list(range(port, port + count))
+        if all(portplan.probe(p) for p in block):
+            return block
+        port += count
+    raise RuntimeError("no free block of ports in 41000-49000")
+
+
+@pytest.fixture
+def free_port() -> int:
+    return free_ports(1)[0]
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m portplan ARGS` in a fresh process."""
+    return subprocess.run(
+        [sys.executable, "-m", "portplan", *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture
+def held() -> Iterator[list[socket.socket]]:
+    """Sockets a test holds open; closed after it."""
+    sockets: list[socket.socket] = []
+    yield sockets
+    for sock in sockets:
+        sock.close()

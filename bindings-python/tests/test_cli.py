@@ -1,0 +1,229 @@
+"""The `portplan` command: every command, its output (rendered by the core) and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+import portplan
+from portplan import _native
+from portplan.cli import main
+
+from conftest import run_cli
+
+CONFIG = 'namespace = "demo"\nrange = [41000, 41099]\nexclude = []\n[services]\nweb = true\napi = true\nmail = 41090\n'
+
+
+@pytest.fixture
+def project(project: Path) -> Path:
+    (project / "portplan.toml").write_text(CONFIG, encoding="utf-8")
+    return project
+
+
+def _expected_plan() -> portplan.Plan:
+    return portplan.plan(CONFIG)
+
+
+def _render(what: str, **fields: object) -> str:
+    text: str = json.loads(_native.render_json(json.dumps({"what": what, **fields})))["text"]
+    return text
+
+
+def test_get_prints_the_port_only(project: Path) -> None:
+    done = run_cli("get", "web", "--no-probe", cwd=project)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"{_expected_plan()['web']}\n", "")
+
+
+def test_get_of_a_name_not_in_the_config(project: Path) -> None:
+    done = run_cli("get", "worker", "--no-probe", cwd=project)
+    assert done.returncode == 0 and 41000 <= int(done.stdout) <= 41099
+
+
+def test_plan_table_and_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--no-probe"]) == 0
+    assert capsys.readouterr().out == _expected_plan().table()
+    assert main(["plan", "--json", "--no-probe"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    # plan leases every service, so the second run finds them kept.
+    assert {e["name"]: e["port"] for e in shown["plan"]} == _expected_plan().ports
+    assert {e["name"]: e["reason"]["kind"] for e in shown["plan"]} == {"api": "kept", "mail": "pinned", "web": "kept"}
+    assert shown["namespace"] == "demo" and "registry" not in shown and "probe" not in shown
+
+
+def test_why(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["why", "web", "--no-probe"]) == 0
+    plan = _expected_plan().to_dict()
+    assert capsys.readouterr().out == _render("why", plan=plan, name="web")
+    assert portplan.leases() == []  # a question records nothing
+
+
+def test_why_of_an_unknown_service(project: Path) -> None:
+    done = run_cli("why", "nope", "--no-probe", cwd=project)
+    assert done.returncode == 2
+    assert done.stderr == "portplan: error: no service named nope in the plan\n"
+
+
+def test_env(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["env", "--no-probe"]) == 0
+    ports = _expected_plan().ports
+    assert capsys.readouterr().out == f"API_PORT={ports['api']}\nMAIL_PORT=41090\nWEB_PORT={ports['web']}\n"
+
+
+def test_ls_and_release(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--no-probe"]) == 0
+    capsys.readouterr()
+    assert main(["ls", "--json"]) == 0
+    leases = json.loads(capsys.readouterr().out)
+    assert [(l["namespace"], l["name"]) for l in leases] == [("demo", "api"), ("demo", "web")]
+    assert main(["ls"]) == 0
+    assert capsys.readouterr().out == _render("leases", leases=leases)
+    web = next(l for l in leases if l["name"] == "web")
+    assert main(["release", "web"]) == 0
+    assert capsys.readouterr().out == _render("released", released=[web], name="web")
+    assert [l.name for l in portplan.leases()] == ["api"]
+    assert main(["release", "web"]) == 0
+    assert capsys.readouterr().out == _render("released", released=[], name="web")
+    assert main(["release", "--all"]) == 0
+    assert "api" in capsys.readouterr().out
+    assert portplan.leases() == []
+
+
+def test_options(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["get", "web", "--range", "42000-42001", "--namespace", "x", "--no-probe"]) == 0
+    assert capsys.readouterr().out in ("42000\n", "42001\n")
+    assert [(l.namespace, l.name) for l in portplan.leases()] == [("x", "web")]
+    assert main(["plan", "--layout", "sequential", "--namespace", "seq", "--no-probe", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["layout"] == "sequential" and shown["namespace"] == "seq"
+    assert [e["port"] for e in shown["plan"]] == [41000, 41090, 41001]
+
+
+def test_config_option(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ports.toml").write_text(CONFIG, encoding="utf-8")
+    assert main(["--config", "ports.toml", "get", "mail"]) == 0
+    assert capsys.readouterr().out == "41090\n"
+
+
+def test_probe_moves_a_busy_port(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    web = _expected_plan()["web"]
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", web))
+        holder.listen(1)
+        assert main(["get", "web"]) == 0
+        assert capsys.readouterr().out != f"{web}\n"
+        assert main(["get", "web", "--no-probe"]) == 0  # its lease is now elsewhere
+        assert capsys.readouterr().out != f"{web}\n"
+    finally:
+        holder.close()
+
+
+def test_namespace_git(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
+    subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "x"], cwd=project, check=True)
+    assert main(["plan", "--namespace", "git", "--no-probe", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["namespace"] == "shop@main"
+
+
+def test_run_sets_port_and_passes_the_exit_code(project: Path) -> None:
+    code = "import os, sys; print(os.environ['PORT'], os.environ['KEEP']); sys.exit(7)"
+    done = run_cli("run", "web", "--no-probe", "--", sys.executable, "-c", code, cwd=project, env={"KEEP": "kept"})
+    assert done.returncode == 7
+    assert done.stdout == f"{_expected_plan()['web']} kept\n"
+
+
+def test_run_never_injects_the_name(project: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "injected"
+    name = f"w;touch {marker};$(touch {marker})"
+    done = run_cli("run", name, "--no-probe", "--", sys.executable, "-c", "import os; print(os.environ['PORT'])", cwd=project)
+    assert done.returncode == 0 and done.stdout.strip().isdigit()
+    assert not marker.exists()
+
+
+def test_run_of_a_missing_command(project: Path) -> None:
+    done = run_cli("run", "web", "--no-probe", "--", "no-such-command-portplan", cwd=project)
+    assert done.returncode == 127
+    assert done.stderr.startswith("portplan: error: cannot run no-such-command-portplan:")
+    assert done.stderr.count("\n") == 1
+
+
+def test_run_on_a_kept_port_held_by_another_process(project: Path) -> None:
+    web = portplan.port("web", probe=False)
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", web))
+        holder.listen(1)
+        done = run_cli("run", "web", "--", sys.executable, "-c", "pass", cwd=project)
+    finally:
+        holder.close()
+    assert done.returncode == 1
+    assert f"port {web} is leased to web" in done.stderr and "portplan release web" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args,code",
+    [
+        (["bogus"], 2),
+        (["get"], 2),
+        (["get", "web", "--range", "9-1"], 2),
+        (["get", "web", "--range", "x"], 2),
+        (["plan", "--layout", "spiral"], 2),
+        (["get", "web", "--config", "missing.toml"], 2),
+        (["run", "web"], 2),
+        (["ls", "--all"], 2),
+        (["get", "bad\u0001name"], 2),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], code: int, project: Path) -> None:
+    done = run_cli(*args, cwd=project)
+    assert done.returncode == code
+    assert done.stderr.startswith("portplan: error: ") and done.stderr.count("\n") == 1
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_pin_busy_is_exit_1(project: Path) -> None:
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 41090))
+        holder.listen(1)
+        done = run_cli("get", "mail", cwd=project)
+    finally:
+        holder.close()
+    assert done.returncode == 1 and "41090" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_corrupt_registry_is_exit_1_and_untouched(project: Path, registry_home: Path) -> None:
+    path = registry_home / "registry.json"
+    path.write_text("{oops", encoding="utf-8")
+    for args in (["get", "web"], ["ls"], ["release", "web"]):
+        done = run_cli(*args, cwd=project)
+        assert done.returncode == 1
+        assert done.stderr.startswith(f"portplan: error: {path}: ") and done.stderr.count("\n") == 1
+    assert path.read_text(encoding="utf-8") == "{oops"
+
+
+def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: portplan")
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"{portplan.__version__}\n"
+
+
+def test_console_script_and_module_agree(project: Path) -> None:
+    script = shutil.which("portplan", path=os.path.dirname(sys.executable))
+    assert script is not None
+    import subprocess
+
+    by_script = subprocess.run([script, "get", "web", "--no-probe"], cwd=project, capture_output=True, text=True, check=False)
+    by_module = run_cli("get", "web", "--no-probe", cwd=project)
+    assert by_script.returncode == by_module.returncode == 0
+    assert by_script.stdout == by_module.stdout == f"{_expected_plan()['web']}\n"

@@ -1,0 +1,44 @@
+"""The package itself: a cheap import, typed surface, stubs that match the extension."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import portplan
+from portplan import _native
+
+PACKAGE = Path(portplan.__file__).parent
+
+
+def test_import_runs_no_git(tmp_path: Path) -> None:
+    marker = tmp_path / "git-ran"
+    fake_git = tmp_path / "bin" / "git"
+    fake_git.parent.mkdir()
+    fake_git.write_text(f"#!/bin/sh\ntouch {marker}\n", encoding="utf-8")
+    fake_git.chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake_git.parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run([sys.executable, "-c", "import portplan, sys; print('subprocess' in sys.modules)"], env=env, capture_output=True, text=True, check=True)
+    assert not marker.exists()
+    assert done.stdout == "False\n"
+
+
+def test_stubs_match_the_extension() -> None:
+    stub = (PACKAGE / "_native.pyi").read_text(encoding="utf-8")
+    stubbed = set(re.findall(r"^def (\w+)\(", stub, flags=re.M))
+    exported = {name for name in dir(_native) if name.endswith("_json")}
+    assert stubbed == exported
+
+
+def test_typed_package() -> None:
+    assert (PACKAGE / "py.typed").exists()
+    for name in portplan.__all__:
+        assert hasattr(portplan, name)
+    assert portplan.port.__annotations__["return"] in ("int", int)
+
+
+def test_version_is_the_cores() -> None:
+    assert re.fullmatch(r"\d+\.\d+\.\d+", portplan.__version__)
