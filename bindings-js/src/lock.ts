@@ -102,10 +102,12 @@ export interface Held {
   release(): void;
 }
 
-/** Takes the lock of `registryFile`, waiting up to 10 s for another owner. */
+/** Takes the lock of `registryFile`, waiting up to 10 s for any one other owner: a change of
+ * owner is progress and restarts the wait (docs/registry.md, step 4). */
 export async function takeLock(registryFile: string): Promise<Held> {
   const lockFile = `${registryFile}.lock`;
-  const started = Date.now();
+  let started = Date.now();
+  let lastOwner: string | null = null;
   let wait = FIRST_WAIT_MS;
   for (;;) {
     const owner: Owner = { pid: process.pid, host: os.hostname(), time: Date.now() };
@@ -117,6 +119,10 @@ export async function takeLock(registryFile: string): Promise<Held> {
       const text = readText(lockFile);
       if (text === null) continue; // released between our create and our read: try again at once
       if (isStale(lockFile, text) && breakStale(lockFile, text)) continue;
+      if (text !== lastOwner) {
+        lastOwner = text;
+        started = Date.now();
+      }
       if (Date.now() - started > GIVE_UP_MS) {
         throw hostErrors.locked(registryFile, parseOwner(text));
       }

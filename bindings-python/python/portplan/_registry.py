@@ -203,7 +203,9 @@ class RegistryLock:
 
     def acquire(self) -> None:
         _ensure_dir(self.registry)
+        # The wait is per owner: a change of owner is progress and restarts it (registry.md).
         deadline = time.monotonic() + LOCK_TIMEOUT_S
+        last_owner: Optional[bytes] = None
         delay = 0.002
         while True:
             owner = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": _now_ms()}).encode()
@@ -218,6 +220,9 @@ class RegistryLock:
                 continue  # released between our create and our read: try again at once
             if self._is_stale(content) and self._break(content):
                 continue
+            if content != last_owner:
+                last_owner = content
+                deadline = time.monotonic() + LOCK_TIMEOUT_S
             if time.monotonic() > deadline:
                 raise self._locked_error(content)
             time.sleep(delay)
