@@ -18,6 +18,7 @@ include bindings-python/build.mk
 include bindings-js/build.mk
 -include tests/build.mk
 -include bindings-js/preview/build.mk
+-include bench/build.mk
 
 build: build-python build-js
 
