@@ -1,6 +1,5 @@
 // The errors the host layer itself raises, worded by the core (`host_error_json`) so that
 // Node and Python print the same line.
-import * as util from 'node:util';
 import { callRaw } from './core.js';
 import { PlanError, RegistryError, type ErrorValue } from './errors.js';
 
@@ -8,39 +7,10 @@ function worded(request: Record<string, unknown>): ErrorValue {
   return callRaw('host_error', request).error as ErrorValue;
 }
 
-// C's strerror (glibc) where libuv words an error differently, so that Node prints what
-// Python's `OSError.strerror` says (tests/reliability/test_bad_input.py compares them).
-const STRERROR: Record<string, string> = {
-  EADDRNOTAVAIL: 'Cannot assign requested address',
-  EAFNOSUPPORT: 'Address family not supported by protocol',
-  EALREADY: 'Operation already in progress',
-  EBUSY: 'Device or resource busy',
-  EEXIST: 'File exists',
-  EFAULT: 'Bad address',
-  EHOSTUNREACH: 'No route to host',
-  EILSEQ: 'Invalid or incomplete multibyte or wide character',
-  EIO: 'Input/output error',
-  EISCONN: 'Transport endpoint is already connected',
-  EISDIR: 'Is a directory',
-  ELOOP: 'Too many levels of symbolic links',
-  ENAMETOOLONG: 'File name too long',
-  ENFILE: 'Too many open files in system',
-  ENOMEM: 'Cannot allocate memory',
-  ENOTCONN: 'Transport endpoint is not connected',
-  ENOTSUP: 'Operation not supported',
-  ERANGE: 'Numerical result out of range',
-  ESPIPE: 'Illegal seek',
-  ETXTBSY: 'Text file busy',
-  EXDEV: 'Invalid cross-device link',
-};
-
-/** The OS's text for an error (`Permission denied`), as C's strerror gives it. */
-export function osReason(error: unknown): string {
-  const errno = (error as NodeJS.ErrnoException)?.errno;
-  const known = typeof errno === 'number' ? util.getSystemErrorMap().get(errno) : undefined;
-  if (known && process.platform !== 'win32' && STRERROR[known[0]]) return STRERROR[known[0]];
-  const text = known ? known[1] : ((error as Error)?.message ?? String(error));
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/** What the core needs to word an OS error: its errno name, and Node's text as a fallback. */
+function osError(error: unknown): { code: string | null; reason: string } {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return { code: typeof code === 'string' ? code : null, reason: (error as Error)?.message ?? String(error) };
 }
 
 /** A core error about a file, with the file's path in front. */
@@ -61,7 +31,7 @@ export function unsafeRegistry(path: string, why: 'symlink' | 'not_file' | 'not_
 }
 
 export function io(path: string, action: 'read' | 'write' | 'lock' | 'create', error: unknown): RegistryError {
-  return new RegistryError(worded({ problem: 'io', path, action, reason: osReason(error) }), path);
+  return new RegistryError(worded({ problem: 'io', path, action, ...osError(error) }), path);
 }
 
 export function configMissing(path: string): PlanError {
@@ -78,5 +48,5 @@ export function keptBusy(namespace: string, name: string, port: number): PlanErr
 
 export function spawnFailed(command: string, error: unknown): PlanError {
   const notFound = (error as NodeJS.ErrnoException)?.code === 'ENOENT';
-  return new PlanError(worded({ problem: 'spawn', command, reason: osReason(error), not_found: notFound }));
+  return new PlanError(worded({ problem: 'spawn', command, ...osError(error), not_found: notFound }));
 }

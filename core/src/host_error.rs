@@ -10,6 +10,41 @@ fn text<'a>(request: &'a Value, key: &str) -> &'a str {
     request.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
+/// The words for an OS error, from its errno name (`EACCES`), which Node (`error.code`)
+/// and Python (`errno.errorcode`) both have; the host's own text only for other codes, as
+/// libuv, glibc and macOS word the same error differently.
+fn os_reason(request: &Value) -> String {
+    let words = match text(request, "code") {
+        "EACCES" => "Permission denied",
+        "EPERM" => "Operation not permitted",
+        "ENOENT" => "No such file or directory",
+        "EEXIST" => "File exists",
+        "EISDIR" => "Is a directory",
+        "ENOTDIR" => "Not a directory",
+        "ENOTEMPTY" => "Directory not empty",
+        "EROFS" => "Read-only file system",
+        "ENOSPC" => "No space left on device",
+        "EDQUOT" => "Disk quota exceeded",
+        "EMFILE" => "Too many open files",
+        "ENFILE" => "Too many open files in system",
+        "ELOOP" => "Too many levels of symbolic links",
+        "ENAMETOOLONG" => "File name too long",
+        "EIO" => "Input/output error",
+        "EBUSY" => "Device or resource busy",
+        "EXDEV" => "Invalid cross-device link",
+        "ETXTBSY" => "Text file busy",
+        "ENOEXEC" => "Exec format error",
+        "EINVAL" => "Invalid argument",
+        "ENOMEM" => "Cannot allocate memory",
+        "EAGAIN" => "Resource temporarily unavailable",
+        "EADDRINUSE" => "Address already in use",
+        "EADDRNOTAVAIL" => "Cannot assign requested address",
+        "EAFNOSUPPORT" => "Address family not supported by protocol",
+        _ => return text(request, "reason").to_owned(),
+    };
+    words.to_owned()
+}
+
 /// `{"problem": P, ...}` → the error (see docs/core-api.md for the problems and fields).
 pub fn host_error(request: &Value) -> Result<PlanError> {
     let path = text(request, "path");
@@ -42,7 +77,7 @@ pub fn host_error(request: &Value) -> Result<PlanError> {
                 "" => "use",
                 other => other,
             };
-            PlanError::new(ErrorKind::Host, format!("cannot {action} {path}: {}", text(request, "reason")))
+            PlanError::new(ErrorKind::Host, format!("cannot {action} {path}: {}", os_reason(request)))
         }
         "config_missing" => PlanError::new(ErrorKind::InvalidConfig, format!("the config file {path} does not exist")),
         "config_has_no_section" => PlanError::new(
@@ -58,7 +93,7 @@ pub fn host_error(request: &Value) -> Result<PlanError> {
             )
         }
         "spawn" => {
-            let reason = text(request, "reason");
+            let reason = os_reason(request);
             // As a shell does: 127 when the command is not found, 126 when it cannot run.
             let exit = if request.get("not_found").and_then(Value::as_bool).unwrap_or(false) { 127 } else { 126 };
             PlanError::new(ErrorKind::Host, format!("cannot run {}: {reason}", quote_key(text(request, "command")))).with("exit", exit)

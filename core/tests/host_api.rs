@@ -150,6 +150,13 @@ fn host_errors_have_one_wording_and_exit_code() {
     assert_eq!(host(json!({ "problem": "spawn", "command": "nope", "reason": "not found", "not_found": true })).2, 127);
     assert_eq!(host(json!({ "problem": "spawn", "command": "./x", "reason": "permission denied" })).2, 126);
     assert_eq!(host(json!({ "problem": "io", "path": "/r", "action": "write", "reason": "disk full" })).1, "portplan: error: cannot write /r: disk full\n");
+    // The errno name wins over the host's own words, so every host prints the same.
+    let io = json!({ "problem": "io", "path": "/r", "action": "read", "code": "EEXIST", "reason": "file already exists" });
+    assert_eq!(host(io).1, "portplan: error: cannot read /r: File exists\n");
+    let io = json!({ "problem": "io", "path": "/r", "action": "read", "code": "EWEIRD", "reason": "weird" });
+    assert_eq!(host(io).1, "portplan: error: cannot read /r: weird\n");
+    let spawn = json!({ "problem": "spawn", "command": "./x", "code": "EACCES", "reason": "permission denied" });
+    assert_eq!(host(spawn).1, "portplan: error: cannot run \"./x\": Permission denied\n");
     assert_eq!(call(portplan::host_error_json, json!({ "problem": "nope" }))["error"]["kind"], "invalid_request");
 }
 

@@ -3,6 +3,7 @@ from the core (`host_error_json`), so the Node and Python CLIs print the same li
 
 from __future__ import annotations
 
+import errno
 import json
 from typing import Any, Mapping
 
@@ -17,6 +18,11 @@ def _error(request: Mapping[str, Any]) -> dict[str, Any]:
 
 def _reason(error: OSError) -> str:
     return error.strerror or str(error)
+
+
+def _os_error(error: OSError) -> dict[str, Any]:
+    """What the core needs to word an OS error: its errno name, and Python's text as a fallback."""
+    return {"code": errno.errorcode.get(error.errno or 0), "reason": _reason(error)}
 
 
 def with_path(path: str, error: Mapping[str, Any]) -> PortplanError:
@@ -38,7 +44,7 @@ def unsafe_registry(path: str, why: str) -> RegistryError:
 
 
 def registry_io(path: str, action: str, error: OSError) -> RegistryError:
-    answer = _error({"problem": "io", "path": path, "action": action, "reason": _reason(error)})
+    answer = _error({"problem": "io", "path": path, "action": action, **_os_error(error)})
     return RegistryError(answer["kind"], answer["message"], path, answer)
 
 
@@ -46,7 +52,7 @@ def config_io(path: str, error: OSError) -> PlanError:
     if isinstance(error, FileNotFoundError):
         answer = _error({"problem": "config_missing", "path": path})
     else:
-        answer = _error({"problem": "io", "path": path, "action": "read", "reason": _reason(error)})
+        answer = _error({"problem": "io", "path": path, "action": "read", **_os_error(error)})
     return PlanError(answer["kind"], answer["message"], answer)
 
 
@@ -61,7 +67,7 @@ def kept_busy(namespace: str, name: str, port: int) -> PortInUseError:
 
 
 def spawn_failed(command: str, error: OSError) -> PortplanError:
-    answer = _error({"problem": "spawn", "command": command, "reason": _reason(error), "not_found": isinstance(error, FileNotFoundError)})
+    answer = _error({"problem": "spawn", "command": command, **_os_error(error), "not_found": isinstance(error, FileNotFoundError)})
     return PortplanError(answer["kind"], answer["message"], answer)
 
 

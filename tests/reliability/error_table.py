@@ -1,0 +1,259 @@
+"""Every bad input tried on both CLIs, and what each prints: writes docs/errors.md.
+
+    .venv/bin/python tests/reliability/error_table.py     # rewrite docs/errors.md
+
+test_bad_input.py runs the same cases and checks that both languages print the same bytes
+and exit code, that no file is changed, and that docs/errors.md is this script's output."""
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from reliability_helpers import CLIS, IS_ROOT, ROOT, as_user, cli_env, snapshot
+
+DOC = ROOT / "docs" / "errors.md"
+BASE_PORT = 47000  # this file's ports: 47000-47099
+LEASE = {"namespace": "project", "name": "kept", "port": 47050, "created": 1795000000, "used": 1795000000}
+GOOD_REGISTRY = json.dumps({"version": 1, "leases": [LEASE]}, indent=2) + "\n"
+NOBODY = "nobody"
+
+
+@dataclass
+class Case:
+    title: str
+    # (project folder, home folder) -> None: sets the case up.
+    setup: Callable[[Path, Path], None]
+    args: list[str] = field(default_factory=lambda: ["get", "web"])
+    config: Optional[str] = f"range = [{BASE_PORT}, {BASE_PORT + 99}]\n"
+    as_nobody: bool = False  # permission cases: root reads anything, so run as `nobody`
+    home: str = "home"  # PORTPLAN_HOME, relative to the case folder
+    # Files the command may create or change (a success case): everything else is untouched.
+    may_change: tuple[str, ...] = ()
+    hold: Optional[int] = None  # a port held (TCP, 0.0.0.0) while the command runs
+
+
+def config_case(title: str, config: str, args: Optional[list[str]] = None) -> Case:
+    return Case(title, lambda p, h: None, args or ["get", "web"], config)
+
+
+def write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def registry(text: str) -> Callable[[Path, Path], None]:
+    return lambda p, h: write(h / "registry.json", text)
+
+
+def chown_tree(path: Path, user: str) -> None:
+    entry = pwd.getpwnam(user)
+    for item in [path, *path.rglob("*")]:
+        os.lchown(item, entry.pw_uid, entry.pw_gid)
+
+
+def unreadable(p: Path, h: Path) -> None:
+    write(h / "registry.json", GOOD_REGISTRY)
+    if IS_ROOT:
+        chown_tree(h, NOBODY)
+    os.chmod(h / "registry.json", 0o000)
+
+
+def not_writable_home(p: Path, h: Path) -> None:
+    write(h / "registry.json", GOOD_REGISTRY)
+    os.chmod(h / "registry.json", 0o644)
+    os.chmod(h, 0o555)  # nobody (or, not as root, its owner) cannot create the lock
+
+
+def dead_pid_lock(p: Path, h: Path) -> None:
+    write(h / "registry.json", GOOD_REGISTRY)
+    child = subprocess.Popen(["true"])
+    child.wait()
+    write(h / "registry.json.lock", json.dumps({"pid": child.pid, "host": socket.gethostname(), "time": 1}))
+
+
+def symlink(p: Path, h: Path) -> None:
+    write(p / "victim.json", GOOD_REGISTRY)
+    (h / "registry.json").symlink_to(p / "victim.json")
+
+
+def other_owner(p: Path, h: Path) -> None:
+    write(h / "registry.json", GOOD_REGISTRY)
+    entry = pwd.getpwnam(NOBODY)
+    os.lchown(h / "registry.json", entry.pw_uid, entry.pw_gid)
+
+
+def lock_is_directory(p: Path, h: Path) -> None:
+    write(h / "registry.json", GOOD_REGISTRY)
+    (h / "registry.json.lock").mkdir()
+
+
+def home_is_file(p: Path, h: Path) -> None:
+    h.rmdir()
+    write(h, "not a folder\n")
+
+
+def home_missing(p: Path, h: Path) -> None:
+    h.rmdir()
+
+
+def home_under_unwritable(p: Path, h: Path) -> None:
+    h.rmdir()
+    os.chmod(h.parent, 0o555)  # nobody cannot create home/ in it
+
+
+def pyproject_without_section(p: Path, h: Path) -> None:
+    write(p / "pyproject.toml", "[project]\nname = \"x\"\n")
+
+
+CASES: list[Case] = [
+    # Configs: the spec's error list (§2), one fault each.
+    config_case("range reversed", "range = [47099, 47000]\n"),
+    config_case("range beyond 65535", "range = [47000, 70000]\n"),
+    config_case("range of three numbers", "range = [47000, 47010, 47020]\n"),
+    config_case("unknown layout", "range = [47000, 47099]\nlayout = \"spiral\"\n"),
+    config_case("unknown hash", "range = [47000, 47099]\nhash = \"md5\"\n"),
+    config_case("lagom with a namespace", "range = [47000, 47099]\nhash = \"lagom\"\nnamespace = \"shop\"\n"),
+    config_case("bad exclude entry", "range = [47000, 47099]\nexclude = [\"http\"]\n"),
+    config_case("block_size 0", "range = [47000, 47099]\nlayout = \"block\"\nblock_size = 0\n"),
+    config_case("block larger than the range", "range = [47000, 47009]\nlayout = \"block\"\nblock_size = 16\n"),
+    config_case("namespace with a control character", "range = [47000, 47099]\nnamespace = \"a\\u0007b\"\n"),
+    config_case("service value neither true nor a port", "range = [47000, 47099]\n[services]\napi = \"yes\"\n"),
+    config_case("service port 0", "range = [47000, 47099]\n[services]\napi = 0\n"),
+    config_case("two services pin one port", "range = [47000, 47099]\n[services]\napi = 47010\ndb = 47010\n"),
+    config_case("not enough free ports", "range = [47000, 47001]\n[services]\na = true\nb = true\nc = true\n"),
+    Case("pinned port in use on the host", lambda p, h: None, ["get", "api"],
+         "range = [47000, 47099]\n[services]\napi = 47020\n", hold=47020),
+    config_case("not TOML", "range = [47000, \n"),
+    config_case("unknown key", "range = [47000, 47099]\nrnage = 1\n"),
+    Case("--config FILE missing", lambda p, h: None, ["--config", "missing.toml", "get", "web"]),
+    Case("--config pyproject.toml without [tool.portplan]", pyproject_without_section,
+         ["--config", "pyproject.toml", "get", "web"]),
+    # Names on the command line.
+    config_case("name of 256 bytes", f"range = [{BASE_PORT}, {BASE_PORT + 99}]\n", ["get", "n" * 256]),
+    config_case("name of 86 three-byte characters (258 bytes)", "range = [47000, 47099]\n", ["get", "€" * 86]),
+    config_case("empty name", "range = [47000, 47099]\n", ["get", ""]),
+    config_case("name with a newline", "range = [47000, 47099]\n", ["get", "web\nPORT=1"]),
+    config_case("name with a tab", "range = [47000, 47099]\n", ["get", "web\tx"]),
+    # The registry file.
+    Case("registry empty", registry("")),
+    Case("registry truncated", registry(GOOD_REGISTRY[:40])),
+    Case("registry of version 2", registry(GOOD_REGISTRY.replace('"version": 1', '"version": 2'))),
+    Case("registry not JSON", registry("leases:\n  - web\n")),
+    Case("registry JSON but not an object", registry("[]\n")),
+    Case("registry lease with a port of 70000", registry(GOOD_REGISTRY.replace("47050", "70000"))),
+    Case("registry not UTF-8", lambda p, h: (h / "registry.json").write_bytes(b"\xff\xfe{}")),
+    Case("registry is a directory", lambda p, h: (h / "registry.json").mkdir()),
+    Case("registry is a symlink", symlink),
+    Case("registry is a symlink (ls)", symlink, ["ls"]),
+    Case("registry unreadable", unreadable, as_nobody=True),
+    Case("registry unreadable (ls)", unreadable, ["ls"], as_nobody=True),
+    Case("registry owned by another user", other_owner),
+    Case("registry truncated (ls)", registry(GOOD_REGISTRY[:40]), ["ls"]),
+    Case("registry truncated (release)", registry(GOOD_REGISTRY[:40]), ["release", "kept"]),
+    # The lock and PORTPLAN_HOME.
+    Case("lock held by a dead pid", dead_pid_lock, may_change=("home/registry.json", "home/registry.json.lock")),
+    Case("lock is a directory", lock_is_directory),
+    Case("PORTPLAN_HOME does not exist", home_missing, may_change=("home",)),
+    Case("PORTPLAN_HOME is a file", home_is_file),
+    Case("PORTPLAN_HOME not writable", not_writable_home, as_nobody=True),
+    Case("PORTPLAN_HOME missing, parent not writable", home_under_unwritable, as_nobody=True),
+]
+
+
+@dataclass
+class Outcome:
+    exit: int
+    stdout: str
+    stderr: str
+    before: dict
+    after: dict
+
+
+def run_case(case: Case, language: str, base: Path) -> Outcome:
+    """Sets the case up afresh in `base` (always the same path, so both languages print the
+    same bytes), runs it, and snapshots the folder before and after."""
+    if base.exists():
+        subprocess.run(["chmod", "-R", "u+rwx", str(base)], check=True)
+        shutil.rmtree(base)
+    base.mkdir(parents=True)
+    os.chmod(base, 0o755)
+    folder, home = base / "project", base / "home"
+    folder.mkdir()
+    home.mkdir()
+    if case.config is not None:
+        write(folder / "portplan.toml", case.config)
+    case.setup(folder, home)
+    if case.as_nobody and IS_ROOT:
+        chown_tree(folder, NOBODY)
+    user = NOBODY if case.as_nobody and IS_ROOT else None
+    before = snapshot(base)
+    holder = None
+    if case.hold:
+        holder = socket.socket()
+        holder.bind(("0.0.0.0", case.hold))
+        holder.listen()
+    try:
+        done = subprocess.run([*as_user(user), *CLIS[language], *case.args], cwd=folder, env=cli_env(base / case.home),
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        if holder:
+            holder.close()
+    return Outcome(done.returncode, done.stdout, done.stderr, before, snapshot(base))
+
+
+def case_base() -> Path:
+    # World-traversable, so the cases run as `nobody` can reach their files.
+    parent = Path(tempfile.mkdtemp(prefix="portplan-errors-"))
+    os.chmod(parent, 0o755)
+    return parent / "case"
+
+
+def shown(text: str, base: Path) -> str:
+    text = text.replace(str(base / "home"), "$PORTPLAN_HOME").replace(str(base / "project"), "<project>")
+    return text.strip().replace("|", "\\|").replace("\n", "⏎")
+
+
+def table(rows: list[tuple[Case, Outcome]], base: Path) -> str:
+    lines = [
+        "# Bad input: what each CLI says",
+        "",
+        "Generated by `tests/reliability/error_table.py`; `tests/reliability/test_bad_input.py` checks",
+        "that the Python and the Node CLI print exactly these bytes and exit codes, and that no",
+        "file is changed (bytes, mode, mtime; the success rows may only create what they list).",
+        "`$PORTPLAN_HOME` and `<project>` stand for the case's folders. Cases marked *(nobody)* run",
+        "as the user `nobody` when the tests run as root (root reads and writes anything).",
+        "",
+        "| input | command | exit | stderr (or stdout when it succeeds) |",
+        "|---|---|---|---|",
+    ]
+    for case, outcome in rows:
+        title = case.title + (" *(nobody)*" if case.as_nobody else "")
+        command = " ".join("portplan" if i == 0 else json.dumps(a) if (not a or any(c in a for c in " \n\t")) or len(a) > 40 else a
+                           for i, a in enumerate(["portplan", *case.args]))
+        if len(command) > 60:
+            command = command[:57] + "…"
+        message = outcome.stderr if outcome.exit else outcome.stdout
+        lines.append(f"| {title} | `{command}` | {outcome.exit} | {shown(message, base)} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    base = case_base()
+    try:
+        rows = [(case, run_case(case, "python", base)) for case in CASES]
+        DOC.write_text(table(rows, base), encoding="utf-8")
+    finally:
+        subprocess.run(["chmod", "-R", "u+rwx", str(base.parent)], check=False)
+        shutil.rmtree(base.parent, ignore_errors=True)
+    print(f"wrote {DOC.relative_to(ROOT)} ({len(CASES)} cases)")
+
+
+if __name__ == "__main__":
+    main()

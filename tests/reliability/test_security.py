@@ -1,0 +1,107 @@
+"""Security: user-only files whatever the umask, no symlink followed, no injection through
+names into `env` output or `run` commands."""
+from __future__ import annotations
+
+import os
+import re
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+from reliability_helpers import CLIS, HERE, NODE, leases, project, run_cli, snapshot
+
+LOW, HIGH = 48000, 48199  # this file's ports
+
+
+@pytest.mark.parametrize("language", list(CLIS))
+def test_registry_home_and_lock_are_user_only_even_with_umask_0(language: str, tmp_path: Path) -> None:
+    folder = project(tmp_path, "perm", LOW, HIGH)
+    home = tmp_path / "new-home"  # does not exist yet: created by the CLI
+    done = run_cli(language, ["get", "web"], folder, home, umask=0)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE((home / "registry.json").stat().st_mode) == 0o600
+    # The lock, seen while a process holds it.
+    lock = home / "registry.json.lock"
+    script = HERE / "lock_driver.cjs" if language == "node" else None
+    if language == "node":
+        holder = subprocess.Popen([NODE, str(script), str(home / "registry.json")], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, preexec_fn=lambda: os.umask(0))
+    else:
+        code = ("import sys; from pathlib import Path; from portplan._registry import RegistryLock;"
+                "l = RegistryLock(Path(sys.argv[1])); l.acquire(); print('held', flush=True); sys.stdin.read(); l.release()")
+        holder = subprocess.Popen([*CLIS["python"][:1], "-c", code, str(home / "registry.json")], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, preexec_fn=lambda: os.umask(0))
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert stat.S_IMODE(lock.stat().st_mode) == 0o600
+        assert str(holder.pid) in lock.read_text()
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert not lock.exists()
+
+
+@pytest.mark.parametrize("language", list(CLIS))
+@pytest.mark.parametrize("planted", ["registry.json", "registry.json.lock"])
+def test_a_planted_symlink_is_never_followed(language: str, planted: str, tmp_path: Path) -> None:
+    """Someone plants registry.json (or its lock) as a symlink to a file of ours: the
+    target is never read into, written or replaced."""
+    folder = project(tmp_path, "sym", LOW, HIGH)
+    home = tmp_path / "home"
+    home.mkdir()
+    victim = tmp_path / "victim" / "precious.txt"
+    victim.parent.mkdir()
+    victim.write_text('{"version": 1, "leases": []}\n')
+    os.chmod(victim, 0o644)
+    (home / planted).symlink_to(victim)
+    before = snapshot(victim.parent)
+    for command in (["get", "web"], ["release", "web"], ["ls"], ["env"]):
+        done = run_cli(language, command, folder, home, timeout=30)
+        if planted == "registry.json":
+            assert done.returncode == 1 and "symbolic link" in done.stderr, (command, done.stderr)
+        else:
+            assert done.returncode == 0, (command, done.stderr)
+        assert snapshot(victim.parent) == before, "the symlink's target is untouched"
+        assert stat.S_IMODE(victim.stat().st_mode) == 0o644
+    if planted == "registry.json":
+        assert (home / planted).is_symlink(), "the planted link is reported, not replaced"
+    else:
+        assert not (home / planted).exists() and (home / "registry.json").is_file()
+
+
+NASTY = ["a b", "x=1;touch PWNED", "$(touch PWNED2)", "`touch PWNED3`", "'q'\"", "é-web", "web;PORT=1", "a\\", "-n"]
+
+
+@pytest.mark.parametrize("language", list(CLIS))
+def test_names_cannot_inject_into_env_output_or_run(language: str, tmp_path: Path) -> None:
+    services = "".join(f"{_toml_key(name)} = true\n" for name in NASTY)
+    folder = project(tmp_path, "inject", LOW, HIGH, "[services]\n" + services)
+    home = tmp_path / "home"
+    home.mkdir()
+    done = run_cli(language, ["env"], folder, home)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(NASTY), lines
+    assert all(re.fullmatch(r"[A-Z_][A-Z0-9_]*=[0-9]+", line) for line in lines), lines
+    # Sourcing it in a shell runs nothing and sets only *_PORT variables.
+    (folder / "env.out").write_text(done.stdout)
+    shell = subprocess.run(["sh", "-c", "set -a; . ./env.out; env"], cwd=folder, capture_output=True, text=True,
+                           env={"PATH": os.environ["PATH"]}, timeout=30)
+    assert shell.returncode == 0, shell.stderr
+    assert {line.split("=")[0] for line in shell.stdout.splitlines() if line.endswith(tuple("0123456789")) and "_PORT=" in line} \
+        == {line.split("=")[0] for line in lines}
+    assert not list(folder.glob("PWNED*"))
+    # `run NAME -- CMD`: the name is never given to a shell; PORT is a plain number.
+    for name in (n for n in NASTY if not n.startswith("-")):  # "-n" is an option, as in every CLI
+        ran = run_cli(language, ["run", name, "--", "sh", "-c", 'printf "%s" "$PORT"'], folder, home)
+        assert ran.returncode == 0, (name, ran.stderr)
+        assert ran.stdout.isdigit() and LOW <= int(ran.stdout) <= HIGH
+    assert not list(folder.glob("PWNED*")) and not list(Path.cwd().glob("PWNED*"))
+    ports = {lease["name"]: lease["port"] for lease in leases(home)}
+    assert set(NASTY) <= set(ports)
+
+
+def _toml_key(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
