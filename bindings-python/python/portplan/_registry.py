@@ -8,7 +8,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import secrets
 import socket
 import stat
 import sys
@@ -86,7 +85,8 @@ def write_registry(path: Path, old: Optional[str], new: str) -> None:
     if new == old:
         return
     _ensure_dir(path)
-    temporary = path.with_name(f"{path.name}.tmp.{os.getpid()}.{secrets.token_hex(6)}")
+    # os.urandom, not secrets: importing secrets (hashlib, random, hmac) costs ~10 ms at import.
+    temporary = path.with_name(f"{path.name}.tmp.{os.getpid()}.{os.urandom(6).hex()}")
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
         with os.fdopen(fd, "wb") as file:
