@@ -210,11 +210,9 @@ pub fn parse_text(text: &str) -> Result<Value> {
         serde_json::from_str(text)
             .map_err(|e| PlanError::new(ErrorKind::InvalidConfig, format!("the config is not valid JSON: {e}")))
     } else {
-        let table: toml::Table = text
-            .parse()
-            .map_err(|e: toml::de::Error| PlanError::new(ErrorKind::InvalidConfig, format!("the config is not valid TOML: {}", e.to_string().trim_end())))?;
-        serde_json::to_value(table)
-            .map_err(|e| PlanError::new(ErrorKind::InvalidConfig, format!("the config has a value JSON cannot hold: {e}")))
+        crate::toml::parse(text)
+            .map(Value::Object)
+            .map_err(|e| PlanError::new(ErrorKind::InvalidConfig, format!("the config is not valid TOML: {e}")))
     }
 }
 

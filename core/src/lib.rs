@@ -16,6 +16,7 @@ pub mod registry;
 pub mod render;
 pub mod source;
 pub mod taken;
+pub mod toml;
 
 pub use api::{
     allocate_json, cli_json, config_files_json, extract_config_json, host_error_json, leases_json, load_config_json, plan_json, release_json, render_json,
