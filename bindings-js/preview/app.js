@@ -8,8 +8,6 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const COLS = 16; // ports per row of the picture
 const FULL_VIEW = 256; // ranges up to this many ports are drawn whole; larger ones are zoomed
 const CELL = { w: 44, h: 32, gap: 4, label: 64, gapRow: 22 };
-// SPEC §1: the default `exclude` (used only to colour cells when a config has no `exclude`).
-const DEFAULT_EXCLUDE = [25565, 26257, 27017, 27018, 27019, 28015, 28017];
 
 const EXAMPLES = [
   {
@@ -151,51 +149,11 @@ function runPlan(text, busy) {
   }
 }
 
-// ---- what the config says about `exclude` (only for colouring the picture) ----
+// ---- excluded ports (only for colouring the picture) ----
 
-/** The `exclude` list of the answer or the config text, as [a, b] pairs; null if unknown. */
-function excludeOf(answer, text) {
-  const raw = Array.isArray(answer.exclude) ? answer.exclude : excludeInText(text);
-  if (raw === undefined) return DEFAULT_EXCLUDE.map((p) => [p, p]);
-  if (!Array.isArray(raw)) return null;
-  const pairs = [];
-  for (const item of raw) {
-    if (Number.isInteger(item)) pairs.push([item, item]);
-    else if (Array.isArray(item) && item.length === 2 && item.every(Number.isInteger)) pairs.push(item);
-    else return null;
-  }
-  return pairs;
-}
-
-/** The `exclude` value of a JSON config, or of the top level of a TOML one; undefined if absent. */
-function excludeInText(text) {
-  if (text.trimStart().startsWith("{")) {
-    try {
-      return JSON.parse(text).exclude;
-    } catch {
-      return null;
-    }
-  }
-  // TOML: `exclude = [...]` before the first [table] header. Its value is JSON once
-  // comments, digit separators and trailing commas are gone.
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    if (/^\s*\[/.test(lines[i])) return undefined;
-    const m = /^\s*exclude\s*=\s*(.*)$/.exec(lines[i]);
-    if (!m) continue;
-    let value = "";
-    for (let j = i, rest = m[1]; j < lines.length; j++, rest = lines[j]) {
-      value += rest.replace(/#.*$/, "") + "\n";
-      const opened = (value.match(/\[/g) || []).length;
-      if (opened > 0 && opened === (value.match(/]/g) || []).length) break;
-    }
-    try {
-      return JSON.parse(value.replace(/(\d)_(?=\d)/g, "$1").replace(/,(\s*])/g, "$1"));
-    } catch {
-      return null;
-    }
-  }
-  return undefined;
+/** The plan answer's `exclude` (the config's, defaults applied by the core) as [a, b] pairs. */
+function excludeOf(answer) {
+  return (answer.exclude ?? []).map((item) => (Array.isArray(item) ? item : [item, item]));
 }
 
 // ---- reasons in words ----
@@ -334,7 +292,7 @@ function renderPicture(answer, exclude) {
   const count = { service: 0, busy: 0, excluded: 0, free: 0 };
   for (const f of flags) count[f & 4 ? "service" : f & 2 ? "busy" : f & 1 ? "excluded" : "free"]++;
   renderMeter(count, size);
-  $("range-info").textContent = `${min}–${max} · ${plural(size, "port")} · ${count.free} free` + (exclude ? "" : " · excluded ports unknown");
+  $("range-info").textContent = `${min}–${max} · ${plural(size, "port")} · ${count.free} free`;
 
   // Rows to draw: all of them for a small range, else those holding something of interest.
   const rowOf = (p) => Math.floor((p - min) / COLS);
@@ -504,7 +462,7 @@ function render({ writeHash = true } = {}) {
     errorBox.removeAttribute("data-kind");
     const [min, max] = answer.range;
     renderTable(answer, (p) => p >= min && p <= max);
-    renderPicture(answer, excludeOf(answer, text));
+    renderPicture(answer, excludeOf(answer));
     const by = {};
     for (const e of answer.plan) by[e.reason.kind] = (by[e.reason.kind] ?? 0) + 1;
     const detail = Object.entries(by).map(([k, n]) => `${n} ${k}`).join(", ");

@@ -30,6 +30,8 @@ export interface PlanAnswer {
   range: [number, number];
   layout: string;
   hash: string;
+  /** The config's excluded ports: a port, or `[a, b]` for a range. */
+  exclude: Array<number | [number, number]>;
 }
 
 export interface AllocateAnswer extends PlanAnswer {

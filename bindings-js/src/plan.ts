@@ -22,7 +22,9 @@ export class Plan {
   readonly #answer: PlanAnswer;
 
   constructor(answer: PlanAnswer) {
-    this.#answer = { plan: answer.plan, namespace: answer.namespace, range: answer.range, layout: answer.layout, hash: answer.hash };
+    // Every key of the core's answer but the registry's (an allocation adds `registry` and `probe`).
+    const { registry: _registry, probe: _probe, ...planOnly } = answer as PlanAnswer & { registry?: unknown; probe?: unknown };
+    this.#answer = planOnly;
     this.entries = answer.plan;
     this.ports = Object.fromEntries(answer.plan.map((entry) => [entry.name, entry.port]));
     this.namespace = answer.namespace;

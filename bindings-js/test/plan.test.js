@@ -17,6 +17,7 @@ test('plan gives ports, entries with reasons, and the core JSON shape', () => {
     range: [40000, 40010],
     layout: 'hash',
     hash: 'sha256',
+    exclude: [],
   });
 });
 
