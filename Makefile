@@ -5,7 +5,9 @@
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-TOOLS ?= $(HOME)/.cache/portplan-tools
+# Slow tool installs (wasm-bindgen-cli, cargo-fuzz) are cached here, outside the repo.
+TOOLS ?= $(or $(PORTPLAN_TOOLS),$(HOME)/.cache/portplan-tools)
+export PORTPLAN_TOOLS := $(TOOLS)
 export PATH := $(TOOLS)/bin:$(PATH)
 VENV := $(CURDIR)/.venv
 
