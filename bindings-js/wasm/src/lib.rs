@@ -82,3 +82,27 @@ pub fn render_value(request: JsValue) -> JsValue {
 pub fn host_error_value(request: JsValue) -> JsValue {
     call(request, portplan::api::host_error_value)
 }
+
+// The same entry points with JSON text in and out, for the Node fallback engine: for a big
+// plan, one string crossing (TextEncoder/TextDecoder, then JSON.parse) is several times
+// faster than building the answer's JS objects field by field through the boundary.
+#[cfg(feature = "host")]
+mod text {
+    use wasm_bindgen::prelude::*;
+
+    macro_rules! json_text {
+        ($($name:ident),*) => {$(
+            #[wasm_bindgen]
+            pub fn $name(request: &str) -> String {
+                portplan::$name(request)
+            }
+        )*};
+    }
+
+    json_text!(plan_json, extract_config_json, load_config_json, allocate_json, release_json, leases_json, cli_json, render_json, host_error_json);
+
+    #[wasm_bindgen]
+    pub fn config_files_json() -> String {
+        portplan::config_files_json()
+    }
+}
