@@ -2,7 +2,7 @@
 //   import { init, plan } from 'portplan/web';
 //   await init();                        // fetches portplan_wasm_bg.wasm beside this file
 //   plan({ services: { web: true } });   // → the core's plan answer, or {error: {...}}
-import initWasm, { plan_value } from './portplan_wasm.js';
+import initWasm, { plan_json } from './portplan_wasm.js';
 
 let ready;
 
@@ -20,5 +20,12 @@ export function init(source) {
  * JSON answer unchanged: `{plan, namespace, range, layout, hash}` or `{error: {kind, message}}`.
  */
 export function plan(config, { busy = [] } = {}) {
-  return plan_value({ config, busy: [...busy] });
+  let request;
+  try {
+    request = JSON.stringify({ config, busy: [...busy] });
+  } catch (error) {
+    // A BigInt or a cycle: answer like the core does for any request it cannot read.
+    return { error: { kind: 'invalid_request', message: `the request is not a JSON value: ${error.message}` } };
+  }
+  return JSON.parse(plan_json(request));
 }

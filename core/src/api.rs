@@ -1,6 +1,8 @@
 //! The JSON entry points every binding exposes (docs/core-api.md). Each takes one request
 //! and returns one answer, `{"error": {...}}` on failure; none panics on any input.
 
+use crate::prelude::*;
+
 use crate::cli::{self, Parsed};
 use crate::config::{Config, describe};
 use crate::error::{ErrorKind, PlanError, Result};
@@ -8,11 +10,11 @@ use crate::plan::{Plan, plan};
 use crate::registry::{Lease, Registry, ports_to_probe};
 use crate::render;
 use crate::source::{self, Found, GitInfo, Resolved};
-use serde_json::{Value, json};
+use crate::json::{self, Value, object};
 
 /// Runs `handler` on the parsed request and turns its result into the answer text.
 fn with_text(request: &str, handler: fn(&Value) -> Result<Value>) -> String {
-    let answer = match serde_json::from_str::<Value>(request) {
+    let answer = match json::parse(request) {
         Ok(value) => answer(handler(&value)),
         Err(e) => PlanError::new(ErrorKind::InvalidRequest, format!("the request is not valid JSON: {e}")).to_json(),
     };
@@ -72,7 +74,7 @@ fn config_field(request: &Value) -> Result<Config> {
     match field(request, "config") {
         Some(Value::String(text)) => Config::from_text(text),
         Some(value) => Config::from_value(value),
-        None => Config::from_value(&json!({})),
+        None => Ok(Config::default()),
     }
 }
 
@@ -87,42 +89,32 @@ fn planned(request: &Value) -> Result<Plan> {
     plan(&config, &ports(request, "busy")?)
 }
 
-fn plan_request(request: &Value) -> Result<Value> {
-    Ok(planned(request)?.to_value())
-}
-
 /// `{"config", "busy"}` → `{"plan": [...]}` or `{"error": {...}}`. The plan is written
 /// straight to text: its answer is the big one (5.5 MB for 60,000 services).
 pub fn plan_json(request: &str) -> String {
-    let planned = serde_json::from_str::<Value>(request)
+    let planned = json::parse(request)
         .map_err(|e| PlanError::new(ErrorKind::InvalidRequest, format!("the request is not valid JSON: {e}")))
         .and_then(|value| planned(&value));
     match planned {
-        Ok(plan) => serde_json::to_string(&plan).expect("a plan always serializes"),
+        Ok(plan) => plan.to_json(),
         Err(error) => error.to_json().to_string(),
     }
-}
-pub fn plan_value(request: &Value) -> Value {
-    answer(plan_request(request))
 }
 
 // ---- config discovery ----
 
 pub fn config_files_json() -> String {
-    json!({ "files": source::CONFIG_FILES }).to_string()
+    object([("files", source::CONFIG_FILES.to_vec().into())]).to_string()
 }
 
 fn extract_request(request: &Value) -> Result<Value> {
     let file = string_field(request, "file")?.ok_or_else(|| bad_request("`file` is required"))?;
     let text = string_field(request, "text")?.unwrap_or_default();
-    Ok(json!({ "config": source::extract_config(file, text)? }))
+    Ok(object([("config", source::extract_config(file, text)?.into())]))
 }
 
 pub fn extract_config_json(request: &str) -> String {
     with_text(request, extract_request)
-}
-pub fn extract_config_value(request: &Value) -> Value {
-    answer(extract_request(request))
 }
 
 fn load_request(request: &Value) -> Result<Value> {
@@ -145,16 +137,13 @@ fn load_request(request: &Value) -> Result<Value> {
     let options = field(request, "options").cloned().unwrap_or(Value::Null);
     let names = strings(request, "names")?.unwrap_or_default();
     match source::resolve(found.as_ref(), &options, &names, git.as_ref())? {
-        Resolved::Config(config) => Ok(json!({ "config": config.to_value() })),
-        Resolved::NeedGit => Ok(json!({ "need": "git" })),
+        Resolved::Config(config) => Ok(object([("config", config.to_value())])),
+        Resolved::NeedGit => Ok(object([("need", "git".into())])),
     }
 }
 
 pub fn load_config_json(request: &str) -> String {
     with_text(request, load_request)
-}
-pub fn load_config_value(request: &Value) -> Value {
-    answer(load_request(request))
 }
 
 // ---- registry ----
@@ -166,42 +155,36 @@ fn allocate_request(request: &Value) -> Result<Value> {
     let lease = strings(request, "lease")?;
     let plan = registry.allocate(&config, &ports(request, "busy")?, now, lease.as_deref())?;
     let mut value = plan.to_value();
-    value["registry"] = json!(registry.to_text());
-    value["probe"] = json!(ports_to_probe(&plan));
+    if let Some(answer) = value.as_object_mut() {
+        answer.insert("registry".into(), registry.to_text().into());
+        answer.insert("probe".into(), ports_to_probe(&plan).into());
+    }
     Ok(value)
 }
 
 pub fn allocate_json(request: &str) -> String {
     with_text(request, allocate_request)
 }
-pub fn allocate_value(request: &Value) -> Value {
-    answer(allocate_request(request))
-}
 
 fn release_request(request: &Value) -> Result<Value> {
     let mut registry = registry_field(request)?;
     let namespace = string_field(request, "namespace")?.unwrap_or_default();
     let released = registry.release(namespace, string_field(request, "name")?);
-    Ok(json!({ "registry": registry.to_text(), "released": released }))
+    let released: Vec<Value> = released.iter().map(Lease::to_value).collect();
+    Ok(object([("registry", registry.to_text().into()), ("released", released.into())]))
 }
 
 pub fn release_json(request: &str) -> String {
     with_text(request, release_request)
 }
-pub fn release_value(request: &Value) -> Value {
-    answer(release_request(request))
-}
 
 fn leases_request(request: &Value) -> Result<Value> {
     let registry = registry_field(request)?;
-    Ok(json!({ "leases": registry.leases().collect::<Vec<_>>() }))
+    Ok(object([("leases", registry.leases().map(Lease::to_value).collect::<Vec<_>>().into())]))
 }
 
 pub fn leases_json(request: &str) -> String {
     with_text(request, leases_request)
-}
-pub fn leases_value(request: &Value) -> Value {
-    answer(leases_request(request))
 }
 
 fn host_error_request(request: &Value) -> Result<Value> {
@@ -212,9 +195,6 @@ fn host_error_request(request: &Value) -> Result<Value> {
 pub fn host_error_json(request: &str) -> String {
     with_text(request, host_error_request)
 }
-pub fn host_error_value(request: &Value) -> Value {
-    answer(host_error_request(request))
-}
 
 // ---- command line and output ----
 
@@ -222,21 +202,30 @@ fn cli_request(request: &Value) -> Result<Value> {
     let argv = strings(request, "argv")?.unwrap_or_default();
     Ok(match cli::parse(&argv)? {
         Parsed::Run(command) => command.to_value(),
-        Parsed::Help => json!({ "help": cli::USAGE }),
-        Parsed::Version => json!({ "version": env!("CARGO_PKG_VERSION"), "text": concat!(env!("CARGO_PKG_VERSION"), "\n") }),
+        Parsed::Help => object([("help", cli::USAGE.into())]),
+        Parsed::Version => object([("version", env!("CARGO_PKG_VERSION").into()), ("text", concat!(env!("CARGO_PKG_VERSION"), "\n").into())]),
     })
 }
 
 pub fn cli_json(request: &str) -> String {
     with_text(request, cli_request)
 }
-pub fn cli_value(request: &Value) -> Value {
-    answer(cli_request(request))
-}
 
 /// Rebuilds a plan from its JSON answer (for rendering), re-planning nothing.
 fn plan_from_answer(value: &Value) -> Result<Plan> {
     Plan::from_value(value).ok_or_else(|| bad_request("`plan` must be a plan answer"))
+}
+
+/// The leases of a render request (`leases` or `released`), an empty list when absent.
+fn lease_list(request: &Value, key: &str) -> Result<Vec<Lease>> {
+    match field(request, key) {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| Lease::from_value(item).map_err(|e| bad_request(format!("`{key}` must be a list of leases: {e}"))))
+            .collect(),
+        Some(other) => Err(bad_request(format!("`{key}` must be a list of leases, not {}", describe(other)))),
+    }
 }
 
 fn render_request(request: &Value) -> Result<Value> {
@@ -254,36 +243,29 @@ fn render_request(request: &Value) -> Result<Value> {
                 object.remove("registry");
                 object.remove("probe");
             }
-            format!("{}\n", serde_json::to_string_pretty(&plan).unwrap_or_default())
+            format!("{}\n", plan.to_pretty())
         }
         "leases" => {
-            let leases: Vec<Lease> = serde_json::from_value(field(request, "leases").cloned().unwrap_or(json!([])))
-                .map_err(|e| bad_request(format!("`leases` must be a list of leases: {e}")))?;
-            render::leases(&leases)
+            render::leases(&lease_list(request, "leases")?)
         }
         "released" => {
-            let leases: Vec<Lease> = serde_json::from_value(field(request, "released").cloned().unwrap_or(json!([])))
-                .map_err(|e| bad_request(format!("`released` must be a list of leases: {e}")))?;
-            render::released(&leases, string_field(request, "name")?)
+            render::released(&lease_list(request, "released")?, string_field(request, "name")?)
         }
         "leases_json" => {
-            let leases = field(request, "leases").cloned().unwrap_or(json!([]));
-            format!("{}\n", serde_json::to_string_pretty(&leases).unwrap_or_default())
+            let leases = field(request, "leases").cloned().unwrap_or(Value::Array(Vec::new()));
+            format!("{}\n", leases.to_pretty())
         }
         "error" => {
             let error = field(request, "error").ok_or_else(|| bad_request("`error` is required"))?;
             let error = PlanError::from_value(error);
             let (text, exit) = render::error(&error);
-            return Ok(json!({ "text": text, "exit": exit }));
+            return Ok(object([("text", text.into()), ("exit", exit.into())]));
         }
-        other => return Err(bad_request(format!("`what` must be table, why, env, json, leases, leases_json or error, not {}", describe(&json!(other))))),
+        other => return Err(bad_request(format!("`what` must be table, why, env, json, leases, leases_json or error, not {}", describe(&other.into())))),
     };
-    Ok(json!({ "text": text }))
+    Ok(object([("text", text.into())]))
 }
 
 pub fn render_json(request: &str) -> String {
     with_text(request, render_request)
-}
-pub fn render_value(request: &Value) -> Value {
-    answer(render_request(request))
 }

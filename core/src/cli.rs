@@ -1,8 +1,10 @@
 //! The command line of both CLIs (`npx portplan`, Python's `portplan`), parsed once here so
 //! that their commands, flags and errors are the same.
 
+use crate::prelude::*;
+
 use crate::error::{ErrorKind, PlanError, Result};
-use serde_json::{Map, Value, json};
+use crate::json::{Map, Value, object};
 
 pub const USAGE: &str = "\
 usage: portplan <command> [options]
@@ -37,7 +39,7 @@ pub struct Command {
     pub json: bool,
     pub probe: bool,
     pub config_path: Option<String>,
-    pub options: Map<String, Value>,
+    pub options: Map,
     pub cmd: Vec<String>,
 }
 
@@ -77,10 +79,10 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
                 command.options.insert("range".into(), parse_range(&text)?);
             }
             "--namespace" => {
-                command.options.insert("namespace".into(), json!(value(flag)?));
+                command.options.insert("namespace".into(), Value::from(value(flag)?));
             }
             "--layout" => {
-                command.options.insert("layout".into(), json!(value(flag)?));
+                command.options.insert("layout".into(), Value::from(value(flag)?));
             }
             _ if flag.starts_with('-') && flag.len() > 1 => return Err(usage(format!("unknown option {}", crate::config::quote_key(flag)))),
             _ => words.push(arg.clone()),
@@ -127,7 +129,7 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
 fn parse_range(text: &str) -> Result<Value> {
     let bounds = text.split_once('-').and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)));
     match bounds {
-        Some((min, max)) => Ok(json!([min, max])),
+        Some((min, max)) => Ok(vec![min, max].into()),
         None => Err(usage(format!("--range takes MIN-MAX, as in 3000-3999, not {}", crate::config::quote_key(text)))),
     }
 }
@@ -160,18 +162,18 @@ impl Command {
     }
 
     pub fn to_value(&self) -> Value {
-        json!({
-            "allocate": self.allocates(),
-            "names": self.names(),
-            "lease": self.lease(),
-            "command": self.command,
-            "name": self.name,
-            "all": self.all,
-            "json": self.json,
-            "probe": self.probe,
-            "config_path": self.config_path,
-            "options": self.options,
-            "cmd": self.cmd,
-        })
+        object([
+            ("allocate", self.allocates().into()),
+            ("names", self.names().into()),
+            ("lease", self.lease().into()),
+            ("command", self.command.as_str().into()),
+            ("name", self.name.clone().into()),
+            ("all", self.all.into()),
+            ("json", self.json.into()),
+            ("probe", self.probe.into()),
+            ("config_path", self.config_path.clone().into()),
+            ("options", self.options.clone().into()),
+            ("cmd", self.cmd.clone().into()),
+        ])
     }
 }

@@ -1,8 +1,10 @@
 //! The config of SPEC §1: parsing (JSON value, JSON or TOML text), defaults and validation.
 
+use crate::prelude::*;
+
 use crate::error::{ErrorKind, PlanError, Result};
-use serde_json::{Map, Value, json};
-use std::collections::BTreeMap;
+use crate::json::{self, Map, Value, object};
+use alloc::collections::BTreeMap;
 
 pub const DEFAULT_RANGE: (u16, u16) = (20000, 29999);
 pub const DEFAULT_BLOCK_SIZE: u32 = 100;
@@ -176,38 +178,35 @@ impl Config {
 
     /// The canonical JSON form, every key present.
     pub fn to_value(&self) -> Value {
-        let exclude: Vec<Value> = self
-            .exclude
-            .iter()
-            .map(|&(a, b)| if a == b { json!(a) } else { json!([a, b]) })
-            .collect();
-        let services: Map<String, Value> = self
-            .services
-            .iter()
-            .map(|(name, service)| {
-                let value = match service {
-                    Service::Free => json!(true),
-                    Service::Pinned(port) => json!(port),
-                };
-                (name.clone(), value)
-            })
-            .collect();
-        json!({
-            "range": [self.range.0, self.range.1],
-            "layout": self.layout.as_str(),
-            "hash": self.hash.as_str(),
-            "namespace": self.namespace,
-            "block_size": self.block_size,
-            "exclude": exclude,
-            "services": services,
-        })
+        let mut services = Map::new();
+        for (name, service) in &self.services {
+            let value = match service {
+                Service::Free => Value::Bool(true),
+                Service::Pinned(port) => Value::from(*port),
+            };
+            services.insert(name.clone(), value);
+        }
+        object([
+            ("range", vec![self.range.0, self.range.1].into()),
+            ("layout", self.layout.as_str().into()),
+            ("hash", self.hash.as_str().into()),
+            ("namespace", self.namespace.as_str().into()),
+            ("block_size", self.block_size.into()),
+            ("exclude", exclude_value(&self.exclude)),
+            ("services", services.into()),
+        ])
     }
+}
+
+/// `exclude` as a config writes it: a port alone, a range as `[a, b]`.
+pub fn exclude_value(exclude: &[(u16, u16)]) -> Value {
+    Value::Array(exclude.iter().map(|&(a, b)| if a == b { a.into() } else { vec![a, b].into() }).collect())
 }
 
 /// Parses JSON or TOML text into a JSON value (not yet validated as a config).
 pub fn parse_text(text: &str) -> Result<Value> {
     if text.trim_start().starts_with('{') {
-        serde_json::from_str(text)
+        json::parse(text)
             .map_err(|e| PlanError::new(ErrorKind::InvalidConfig, format!("the config is not valid JSON: {e}")))
     } else {
         crate::toml::parse(text)
@@ -233,7 +232,18 @@ fn name_fault(name: &str) -> Option<String> {
     } else {
         name.chars()
             .find(|c| c.is_ascii_control())
-            .map(|c| format!("a name must not hold a control character ({:?} found)", c))
+            .map(|c| format!("a name must not hold a control character ('{}' found)", escape_control(c)))
+    }
+}
+
+/// A control character as Rust's `{:?}` writes it (without the quotes), in less code.
+fn escape_control(c: char) -> String {
+    match c {
+        '\0' => "\\0".to_owned(),
+        '\t' => "\\t".to_owned(),
+        '\n' => "\\n".to_owned(),
+        '\r' => "\\r".to_owned(),
+        c => format!("\\u{{{:x}}}", u32::from(c)),
     }
 }
 
@@ -326,4 +336,16 @@ fn parse_services(value: &Value) -> Result<BTreeMap<String, Service>> {
         services.insert(name.clone(), service);
     }
     Ok(services)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_written_as_debug_writes_them() {
+        for c in (0u8..=0x7f).map(char::from).filter(char::is_ascii_control) {
+            assert_eq!(format!("'{}'", escape_control(c)), format!("{c:?}"));
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! Errors are values: a kind from the spec, one sentence for a human, and the data behind it.
 
-use serde_json::{Map, Value, json};
-use std::fmt;
+use crate::prelude::*;
+
+use crate::json::{Map, Value, object};
+use core::fmt;
 
 /// The kinds of SPEC §2, plus the host-facing kinds of docs/core-api.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,7 +75,7 @@ impl ErrorKind {
 pub struct PlanError {
     pub kind: ErrorKind,
     pub message: String,
-    pub data: Map<String, Value>,
+    pub data: Map,
 }
 
 impl PlanError {
@@ -99,19 +101,18 @@ impl PlanError {
         let message = value.get("message").and_then(Value::as_str).unwrap_or("unknown error");
         let mut error = PlanError::new(kind, message);
         if let Some(object) = value.as_object() {
-            error.data = object.iter().filter(|(k, _)| *k != "kind" && *k != "message").map(|(k, v)| (k.clone(), v.clone())).collect();
+            error.data = object.clone();
+            error.data.remove("kind");
+            error.data.remove("message");
         }
         error
     }
 
     pub fn to_json(&self) -> Value {
-        let mut object = Map::new();
-        object.insert("kind".into(), json!(self.kind.as_str()));
-        object.insert("message".into(), json!(self.message));
-        for (key, value) in &self.data {
-            object.insert(key.clone(), value.clone());
-        }
-        json!({ "error": object })
+        let mut error = self.data.clone();
+        error.insert("kind".into(), self.kind.as_str().into());
+        error.insert("message".into(), self.message.as_str().into());
+        object([("error", Value::Object(error))])
     }
 }
 
@@ -121,6 +122,6 @@ impl fmt::Display for PlanError {
     }
 }
 
-impl std::error::Error for PlanError {}
+impl core::error::Error for PlanError {}
 
-pub type Result<T> = std::result::Result<T, PlanError>;
+pub type Result<T> = core::result::Result<T, PlanError>;

@@ -1,5 +1,6 @@
 //! Home ports (SPEC §4): where a service lands when nothing is in its way.
 
+
 use crate::config::{Config, HashKind};
 use sha2::{Digest, Sha256};
 

@@ -1,10 +1,12 @@
 //! The words of the host layers' own errors (a locked registry, a missing config file, a
 //! command that cannot start), so that Node and Python say the same thing.
 
+use crate::prelude::*;
+
 use crate::config::{describe, quote_key};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::render::datetime;
-use serde_json::Value;
+use crate::json::Value;
 
 fn text<'a>(request: &'a Value, key: &str) -> &'a str {
     request.get(key).and_then(Value::as_str).unwrap_or("")

@@ -1,5 +1,7 @@
 //! The three layouts of SPEC §5. Each gets the free services in sort order and the taken set.
 
+use crate::prelude::*;
+
 use crate::config::{Config, Layout};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::home::{home_port, sha256_prefix};

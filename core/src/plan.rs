@@ -1,12 +1,13 @@
 //! The plan (SPEC §6): every service with its port and the reason it got it.
 
+use crate::prelude::*;
+
 use crate::config::{Config, HashKind, Service};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::layout;
 use crate::taken::PortSet;
-use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashMap};
+use crate::json::{self, ObjectWriter, Value, object};
+use alloc::collections::BTreeMap;
 
 /// What held a displaced service's home port.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +102,7 @@ pub struct Held {
     /// Ports found taken on the host.
     pub busy: Vec<u16>,
     /// Ports leased to other (namespace, name) pairs.
-    pub leases: HashMap<u16, (String, String)>,
+    pub leases: BTreeMap<u16, (String, String)>,
     /// This config's own valid leases: service → (port, lease created).
     pub kept: BTreeMap<String, (u16, u64)>,
 }
@@ -109,8 +110,8 @@ pub struct Held {
 /// The taken set T of SPEC §3 with what is behind each port, for the reasons.
 pub struct Taken<'a> {
     pub set: PortSet,
-    pinned: HashMap<u16, &'a str>,
-    leases: &'a HashMap<u16, (String, String)>,
+    pinned: BTreeMap<u16, &'a str>,
+    leases: &'a BTreeMap<u16, (String, String)>,
     busy: PortSet,
     config: &'a Config,
 }
@@ -180,8 +181,8 @@ pub fn plan_with(config: &Config, held: &Held) -> Result<Plan> {
     }
     if config.hash == HashKind::Lagom {
         // Lagom sorts as Java does: by UTF-16 code units. Names are distinct, so an unstable
-        // sort gives the same order (and is 5 KB smaller in wasm).
-        free.sort_unstable_by(|a, b| a.1.encode_utf16().cmp(b.1.encode_utf16()));
+        // sort gives the same order.
+        heap_sort(&mut free, |a, b| a.1.encode_utf16().lt(b.1.encode_utf16()));
     }
     let free_names: Vec<&str> = free.iter().map(|&(_, name)| name).collect();
     let taken = Taken { set, pinned, leases: &held.leases, busy, config };
@@ -193,8 +194,34 @@ pub fn plan_with(config: &Config, held: &Held) -> Result<Plan> {
     Ok(Plan { entries, config: summary })
 }
 
+/// Sorts `items` by `less`, in place and in O(n log n) for any input: a heapsort, a few
+/// hundred bytes of wasm where the standard library's sorts are 3 KB or more.
+fn heap_sort<T>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    let sift_down = |items: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            break;
+        }
+        if child + 1 < end && less(&items[child], &items[child + 1]) {
+            child += 1;
+        }
+        if !less(&items[root], &items[child]) {
+            break;
+        }
+        items.swap(root, child);
+        root = child;
+    };
+    for start in (0..items.len() / 2).rev() {
+        sift_down(items, start, items.len());
+    }
+    for end in (1..items.len()).rev() {
+        items.swap(0, end);
+        sift_down(items, 0, end);
+    }
+}
+
 /// Duplicate pins and pins on busy ports or other leases are errors (SPEC §2).
-fn check_pins<'a>(config: &'a Config, held: &Held) -> Result<HashMap<u16, &'a str>> {
+fn check_pins<'a>(config: &'a Config, held: &Held) -> Result<BTreeMap<u16, &'a str>> {
     let mut by_port: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
     for (name, service) in &config.services {
         if let Service::Pinned(port) = service {
@@ -222,7 +249,11 @@ fn check_pins<'a>(config: &'a Config, held: &Held) -> Result<HashMap<u16, &'a st
                 .with("port", port));
         }
     }
-    Ok(by_port.into_iter().map(|(port, names)| (port, names[0])).collect())
+    let mut pinned = BTreeMap::new();
+    for (port, names) in by_port {
+        pinned.insert(port, names[0]);
+    }
+    Ok(pinned)
 }
 
 fn quote(name: &str) -> String {
@@ -234,19 +265,48 @@ impl Plan {
         self.entries.iter().find(|e| e.name == name).map(|e| e.port)
     }
 
-    /// The engines' JSON form (docs/core-api.md), as a value (see `Serialize` below).
+    /// The engines' JSON form (docs/core-api.md), written straight to text (no `Value`
+    /// tree: a plan of 60,000 services is 5.5 MB of JSON). Keys in sorted order.
+    pub fn to_json(&self) -> String {
+        let config = &self.config;
+        let mut out = String::with_capacity(128 + self.entries.len() * 72);
+        let mut answer = ObjectWriter::new(&mut out);
+        answer.key("exclude").push_str(&crate::config::exclude_value(&config.exclude).to_string());
+        answer.string("hash", config.hash.as_str());
+        answer.string("layout", config.layout.as_str());
+        answer.string("namespace", &config.namespace);
+        let text = answer.key("plan");
+        text.push('[');
+        for (index, entry) in self.entries.iter().enumerate() {
+            if index > 0 {
+                text.push(',');
+            }
+            entry.write(text);
+        }
+        text.push(']');
+        let range = answer.key("range");
+        range.push('[');
+        json::write_u64(range, config.range.0.into());
+        range.push(',');
+        json::write_u64(range, config.range.1.into());
+        range.push(']');
+        answer.end();
+        out
+    }
+
+    /// The JSON form as a value (read back from `to_json`, so the two cannot differ).
     pub fn to_value(&self) -> Value {
-        serde_json::to_value(self).expect("a plan always serializes")
+        json::parse(&self.to_json()).unwrap_or(Value::Null)
     }
 
     /// A plan from its JSON form, for rendering; None when the shape is not a plan's.
     /// Only the config keys the answer carries (range, layout, hash, namespace) are set.
     pub fn from_value(value: &Value) -> Option<Plan> {
-        let mut config = Config::from_value(&json!({
-            "range": value.get("range")?,
-            "layout": value.get("layout")?,
-            "hash": value.get("hash").cloned().unwrap_or(json!("sha256")),
-        }))
+        let mut config = Config::from_value(&object([
+            ("range", value.get("range")?.clone()),
+            ("layout", value.get("layout")?.clone()),
+            ("hash", value.get("hash").cloned().unwrap_or("sha256".into())),
+        ]))
         .ok()?;
         config.namespace = value.get("namespace")?.as_str()?.to_owned();
         let entries = value
@@ -293,52 +353,35 @@ impl Reason {
 
 }
 
-// The JSON form is written straight to text (no `Value` tree: a plan of 60,000 services
-// is 5.5 MB of JSON). Keys come in sorted order, as a `serde_json::Value` would print them.
-
-impl Serialize for Plan {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        let config = &self.config;
-        let exclude: Vec<Value> = config.exclude.iter().map(|&(a, b)| if a == b { json!(a) } else { json!([a, b]) }).collect();
-        let mut map = serializer.serialize_map(Some(6))?;
-        map.serialize_entry("exclude", &exclude)?;
-        map.serialize_entry("hash", config.hash.as_str())?;
-        map.serialize_entry("layout", config.layout.as_str())?;
-        map.serialize_entry("namespace", &config.namespace)?;
-        map.serialize_entry("plan", &self.entries)?;
-        map.serialize_entry("range", &[config.range.0, config.range.1])?;
-        map.end()
+impl Entry {
+    fn write(&self, out: &mut String) {
+        let mut entry = ObjectWriter::new(out);
+        entry.string("name", &self.name);
+        entry.number("port", self.port.into());
+        self.reason.write(entry.key("reason"));
+        entry.end();
     }
 }
 
-impl Serialize for Entry {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(3))?;
-        map.serialize_entry("name", &self.name)?;
-        map.serialize_entry("port", &self.port)?;
-        map.serialize_entry("reason", &self.reason)?;
-        map.end()
-    }
-}
-
-impl Serialize for Reason {
-    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
+impl Reason {
+    /// `{"kind", ...}` with the reason's own fields, keys in sorted order.
+    fn write(&self, out: &mut String) {
+        let mut reason = ObjectWriter::new(out);
         match self {
-            Reason::Pinned => map.serialize_entry("kind", "pinned")?,
+            Reason::Pinned => reason.string("kind", "pinned"),
             Reason::Home { home } => {
-                map.serialize_entry("home", home)?;
-                map.serialize_entry("kind", "home")?;
+                reason.number("home", (*home).into());
+                reason.string("kind", "home");
             }
-            Reason::Sequential => map.serialize_entry("kind", "sequential")?,
+            Reason::Sequential => reason.string("kind", "sequential"),
             Reason::Block { base, offset } => {
-                map.serialize_entry("base", base)?;
-                map.serialize_entry("kind", "block")?;
-                map.serialize_entry("offset", offset)?;
+                reason.number("base", (*base).into());
+                reason.string("kind", "block");
+                reason.number("offset", (*offset).into());
             }
             Reason::Kept { since } => {
-                map.serialize_entry("kind", "kept")?;
-                map.serialize_entry("since", since)?;
+                reason.string("kind", "kept");
+                reason.number("since", *since);
             }
             Reason::Displaced { home, by } => {
                 let (by_word, namespace, service) = match by {
@@ -349,17 +392,34 @@ impl Serialize for Reason {
                     Holder::Excluded => ("excluded", None, None),
                     Holder::OutOfRange => ("range", None, None),
                 };
-                map.serialize_entry("by", by_word)?;
-                map.serialize_entry("home", home)?;
-                map.serialize_entry("kind", "displaced")?;
+                reason.string("by", by_word);
+                // Negative only for Lagom's `i32::MIN` home below a range starting near 1.
+                reason.key("home").push_str(&Value::from(*home).to_string());
+                reason.string("kind", "displaced");
                 if let Some(namespace) = namespace {
-                    map.serialize_entry("namespace", namespace)?;
+                    reason.string("namespace", namespace);
                 }
                 if let Some(service) = service {
-                    map.serialize_entry("service", service)?;
+                    reason.string("service", service);
                 }
             }
         }
-        map.end()
+        reason.end();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn heap_sort_sorts_as_the_standard_sort(mut items in prop::collection::vec(any::<u16>(), 0..300)) {
+            let mut expected = items.clone();
+            expected.sort_unstable();
+            heap_sort(&mut items, |a, b| a < b);
+            prop_assert_eq!(items, expected);
+        }
     }
 }

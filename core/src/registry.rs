@@ -1,18 +1,19 @@
 //! The registry model (SPEC §7), pure: leases `(namespace, name) → port` and allocation
 //! against them. The bindings lock, read the bytes, call this, probe, and write the bytes.
 
-use crate::config::{Config, Service, check_name};
+use crate::prelude::*;
+
+use crate::config::{Config, Service, check_name, describe};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::plan::{Held, Plan, Reason, plan_with};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::json::{self, Value, object};
+use alloc::collections::{BTreeMap, BTreeSet};
 
 pub const REGISTRY_VERSION: u64 = 1;
 /// A lease not used for this long is dropped (its service has surely stopped).
 pub const LEASE_TTL_SECONDS: u64 = 30 * 24 * 3600;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lease {
     pub namespace: String,
     pub name: String,
@@ -28,11 +29,36 @@ pub struct Registry {
     leases: BTreeMap<(String, String), Lease>,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RegistryFile {
-    version: u64,
-    leases: Vec<Lease>,
+impl Lease {
+    pub fn to_value(&self) -> Value {
+        object([
+            ("namespace", self.namespace.as_str().into()),
+            ("name", self.name.as_str().into()),
+            ("port", self.port.into()),
+            ("created", self.created.into()),
+            ("used", self.used.into()),
+        ])
+    }
+
+    /// A lease from its JSON form; the error says which field is wrong. Other fields are
+    /// ignored (a registry's version guards its shape).
+    pub fn from_value(value: &Value) -> core::result::Result<Lease, String> {
+        let object = value.as_object().ok_or_else(|| format!("a lease must be an object, not {}", describe(value)))?;
+        let field = |key: &str| object.get(key).ok_or_else(|| format!("a lease has no `{key}`"));
+        let text = |key: &str| field(key)?.as_str().map(str::to_owned).ok_or_else(|| format!("`{key}` of a lease must be a string"));
+        let number = |key: &str| {
+            let value = field(key)?;
+            value.as_u64().ok_or_else(|| format!("`{key}` of a lease must be a whole number >= 0, not {}", describe(value)))
+        };
+        let port = number("port")?;
+        Ok(Lease {
+            namespace: text("namespace")?,
+            name: text("name")?,
+            port: u16::try_from(port).map_err(|_| format!("`port` of a lease must be at most 65535, not {port}"))?,
+            created: number("created")?,
+            used: number("used")?,
+        })
+    }
 }
 
 fn corrupt(message: impl Into<String>) -> PlanError {
@@ -45,7 +71,7 @@ impl Registry {
         if text.trim().is_empty() {
             return Err(corrupt("the registry file is empty (a registry always holds at least {\"version\": 1, \"leases\": []}); delete it to start afresh"));
         }
-        let value: Value = serde_json::from_str(text).map_err(|e| corrupt(format!("the registry is not valid JSON ({e}); fix or delete it")))?;
+        let value = json::parse(text).map_err(|e| corrupt(format!("the registry is not valid JSON ({e}); fix or delete it")))?;
         match value.get("version").and_then(Value::as_u64) {
             Some(REGISTRY_VERSION) => {}
             Some(other) => {
@@ -56,10 +82,17 @@ impl Registry {
             }
             None => return Err(corrupt("the registry has no \"version\" number; fix or delete it")),
         }
-        let file: RegistryFile = serde_json::from_value(value).map_err(|e| corrupt(format!("the registry is malformed ({e}); fix or delete it")))?;
+        let malformed = |what: String| corrupt(format!("the registry is malformed ({what}); fix or delete it"));
+        let object = value.as_object().into_iter().flatten();
+        if let Some((key, _)) = object.clone().find(|(key, _)| *key != "version" && *key != "leases") {
+            return Err(malformed(format!("unknown key {}", Value::from(key.as_str()))));
+        }
+        let leases = value.get("leases").ok_or_else(|| malformed("no \"leases\" list".to_owned()))?;
+        let leases = leases.as_array().ok_or_else(|| malformed(format!("\"leases\" must be a list, not {}", describe(leases))))?;
         let mut registry = Registry::default();
-        let mut ports = HashSet::new();
-        for lease in file.leases {
+        let mut ports = BTreeSet::new();
+        for (index, lease) in leases.iter().enumerate() {
+            let lease = Lease::from_value(lease).map_err(|what| malformed(format!("lease {}: {what}", index + 1)))?;
             if !lease.namespace.is_empty() {
                 check_name(&lease.namespace, "namespace").map_err(|e| corrupt(format!("a lease has a bad namespace: {}", e.message)))?;
             }
@@ -84,9 +117,24 @@ impl Registry {
     }
 
     pub fn to_text(&self) -> String {
-        let file = RegistryFile { version: REGISTRY_VERSION, leases: self.leases.values().cloned().collect() };
-        let mut text = serde_json::to_string_pretty(&file).expect("a registry always serializes");
-        text.push('\n');
+        // Fields in this order, two-space indents: the file as every version has written it.
+        let mut text = format!("{{\n  \"version\": {REGISTRY_VERSION},\n  \"leases\": [");
+        for (index, lease) in self.leases.values().enumerate() {
+            text.push_str(if index == 0 { "\n    {" } else { ",\n    {" });
+            let mut member = |key: &str, value: Value| {
+                text.push_str(if key == "namespace" { "\n      " } else { ",\n      " });
+                json::write_string(&mut text, key);
+                text.push_str(": ");
+                text.push_str(&value.to_string());
+            };
+            member("namespace", lease.namespace.as_str().into());
+            member("name", lease.name.as_str().into());
+            member("port", lease.port.into());
+            member("created", lease.created.into());
+            member("used", lease.used.into());
+            text.push_str("\n    }");
+        }
+        text.push_str(if self.leases.is_empty() { "]\n}\n" } else { "\n  ]\n}\n" });
         text
     }
 
@@ -115,7 +163,7 @@ impl Registry {
     pub fn allocate(&mut self, config: &Config, busy: &[u16], now: u64, lease: Option<&[String]>) -> Result<Plan> {
         self.expire(now);
         let namespace = config.namespace.as_str();
-        let pinned: HashSet<u16> = config
+        let pinned: BTreeSet<u16> = config
             .services
             .values()
             .filter_map(|s| if let Service::Pinned(p) = s { Some(*p) } else { None })
@@ -130,7 +178,7 @@ impl Registry {
                     None => true,
                 }
         });
-        let mut held = Held { busy: busy.to_vec(), leases: HashMap::new(), kept: BTreeMap::new() };
+        let mut held = Held { busy: busy.to_vec(), leases: BTreeMap::new(), kept: BTreeMap::new() };
         for ((ns, name), l) in &self.leases {
             if ns == namespace && config.services.contains_key(name) {
                 held.kept.insert(name.clone(), (l.port, l.created));

@@ -1,11 +1,13 @@
 //! The CLIs' text: tables, the `why` sentence, `.env` lines. Rendered here so Node and
 //! Python print the same bytes.
 
+use crate::prelude::*;
+
 use crate::config::{HashKind, Layout, quote_key};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::plan::{Entry, Holder, Plan, Reason};
 use crate::registry::Lease;
-use std::collections::BTreeMap;
+use alloc::collections::BTreeMap;
 
 /// A few words for the table.
 pub fn reason_words(reason: &Reason) -> String {
@@ -76,12 +78,12 @@ fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
     }
     let mut out = String::new();
     let header = header.map(str::to_owned);
-    for row in std::iter::once(&header).chain(rows) {
+    for row in core::iter::once(&header).chain(rows) {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
             line.push_str(cell);
             if i + 1 < N {
-                line.extend(std::iter::repeat_n(' ', widths[i] - cell.chars().count() + 2));
+                line.extend(core::iter::repeat_n(' ', widths[i] - cell.chars().count() + 2));
             }
         }
         out.push_str(line.trim_end());

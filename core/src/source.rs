@@ -2,9 +2,11 @@
 //! and the namespace (explicit, `git`, or the folder's name). The host reads the files and
 //! runs git; the rules live here so every binding applies them alike.
 
+use crate::prelude::*;
+
 use crate::config::{Config, describe, parse_text};
 use crate::error::{ErrorKind, PlanError, Result};
-use serde_json::{Map, Value};
+use crate::json::{self, Map, Value};
 
 /// The files that can hold a config, in the order they are tried within one folder.
 pub const CONFIG_FILES: [&str; 3] = ["portplan.toml", "package.json", "pyproject.toml"];
@@ -20,7 +22,7 @@ pub fn extract_config(file: &str, text: &str) -> Result<Option<Value>> {
     };
     match base {
         "package.json" => {
-            let value: Value = serde_json::from_str(text)
+            let value = json::parse(text)
                 .map_err(|e| PlanError::new(ErrorKind::InvalidConfig, format!("package.json is not valid JSON: {e}")))?;
             Ok(value.get("portplan").cloned())
         }
@@ -85,7 +87,7 @@ pub fn resolve(found: Option<&Found>, options: &Value, names: &[String], git: Op
         merged.insert("namespace".into(), Value::String(namespace));
     }
     if !names.is_empty() {
-        let services = merged.entry("services").or_insert_with(|| Value::Object(Map::new()));
+        let services = merged.entry("services".to_owned()).or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(services) = services {
             for name in names {
                 services.entry(name.clone()).or_insert(Value::Bool(true));

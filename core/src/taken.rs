@@ -1,6 +1,8 @@
 //! Port sets for the layouts: a bitset over all 65,536 ports, and a "next free port"
 //! finder so that pass 2 never walks the range once per displaced service.
 
+use crate::prelude::*;
+
 /// A set of ports, one bit each (8 KiB).
 #[derive(Clone)]
 pub struct PortSet {

@@ -4,12 +4,17 @@ use portplan::home::{home_port, java_string_hash, lagom_hash};
 use portplan::{Config, ErrorKind, Holder, Reason, Registry, plan};
 use serde_json::{Value, json};
 
+/// The core's JSON value of a serde_json value (the tests build configs with `json!`).
+fn core_json(value: &serde_json::Value) -> portplan::json::Value {
+    portplan::json::parse(&value.to_string()).expect("serde_json writes JSON")
+}
+
 fn config(value: Value) -> Config {
-    Config::from_value(&value).unwrap_or_else(|e| panic!("{e}"))
+    Config::from_value(&core_json(&value)).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn error_of(value: Value, busy: &[u16]) -> portplan::PlanError {
-    match Config::from_value(&value) {
+    match Config::from_value(&core_json(&value)) {
         Err(e) => e,
         Ok(c) => plan(&c, busy).expect_err("an error"),
     }
@@ -164,17 +169,17 @@ fn pass_two_wraps_from_max_to_min() {
 fn errors_carry_kind_sentence_and_data() {
     let e = error_of(json!({ "services": { "ssh": 22, "sshd": 22, "web": true } }), &[]);
     assert_eq!(e.kind, ErrorKind::DuplicatePin);
-    assert_eq!(e.data["port"], 22);
-    assert_eq!(e.data["services"], json!(["ssh", "sshd"]));
+    assert_eq!(e.data["port"], core_json(&json!(22)));
+    assert_eq!(e.data["services"], core_json(&json!(["ssh", "sshd"])));
     assert!(e.message.contains("ssh") && e.message.contains("sshd") && e.message.contains("22"));
 
     let e = error_of(json!({ "services": { "db": 5432 } }), &[5432]);
     assert_eq!(e.kind, ErrorKind::PinBusy);
-    assert_eq!((e.data["service"].clone(), e.data["port"].clone()), (json!("db"), json!(5432)));
+    assert_eq!((e.data["service"].clone(), e.data["port"].clone()), (core_json(&json!("db")), core_json(&json!(5432))));
 
     let e = error_of(json!({ "range": [40000, 40001], "exclude": [], "services": { "a": true, "b": true, "c": true } }), &[]);
     assert_eq!(e.kind, ErrorKind::RangeExhausted);
-    assert_eq!((e.data["needed"].clone(), e.data["free"].clone()), (json!(3), json!(2)));
+    assert_eq!((e.data["needed"].clone(), e.data["free"].clone()), (core_json(&json!(3)), core_json(&json!(2))));
     assert!(e.message.contains("3 services") && e.message.contains("only 2"));
 }
 
@@ -201,7 +206,7 @@ fn bad_configs_name_the_key() {
         (json!([1, 2]), ErrorKind::InvalidConfig, "table"),
     ];
     for (value, kind, needle) in cases {
-        let e = Config::from_value(&value).expect_err(&value.to_string());
+        let e = Config::from_value(&core_json(&value)).expect_err(&value.to_string());
         assert_eq!(e.kind, kind, "{value}: {e}");
         assert!(e.message.contains(needle), "{value}: {e}");
         assert!(!e.message.contains('\n'), "{value}: a message is one line");

@@ -1,38 +1,43 @@
-//! The WebAssembly engine of the npm package: `plan_value` for browsers (`portplan/web`: a
-//! JS value in, a plain JS object out), and, with the `host` feature, every entry point as
-//! JSON text for the Node fallback (docs/core-api.md). No rule lives here.
+//! The WebAssembly engine of the npm package: the core's entry points with JSON text in and
+//! out (docs/core-api.md). Browsers (`portplan/web`) get `plan_json` only; the Node
+//! fallback (feature `host`) gets every entry point. No rule lives here.
+//!
+//! Text, not JS objects, crosses the boundary: JSON.stringify/JSON.parse on the JS side
+//! are fast and free in size, and the module then needs no code that walks JS values.
+//!
+//! On wasm32 the crate is `no_std` with a panic handler that only traps (a panic already
+//! aborts there; std's machinery to format its message reached nobody) and a small
+//! allocator of its own instead of dlmalloc: together a fifth of the browser module.
 
-use serde_json::{Value, json};
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
-mod convert;
+// Natively only for its tests (`cargo test --workspace`): they drive it with a buffer.
+#[cfg(any(test, target_arch = "wasm32"))]
+mod allocator;
 
-use convert::{from_js, to_js};
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: allocator::SizeClasses = allocator::SizeClasses::new();
 
-/// Runs one core entry point on a JS request. Never throws: a request that is not
-/// JSON-shaped becomes the core's `invalid_request` error value.
-fn call(request: JsValue, entry: fn(&Value) -> Value) -> JsValue {
-    let answer = match from_js(&request) {
-        Ok(value) => entry(&value),
-        Err(e) => error("invalid_request", &format!("the request is not a JSON value: {e}")),
-    };
-    to_js(&answer)
-}
-
-fn error(kind: &str, message: &str) -> Value {
-    json!({ "error": { "kind": kind, "message": message } })
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
 }
 
 #[wasm_bindgen]
-pub fn plan_value(request: JsValue) -> JsValue {
-    call(request, portplan::api::plan_value)
+pub fn plan_json(request: &str) -> String {
+    portplan::plan_json(request)
 }
 
-// Every entry point with JSON text in and out, for the Node fallback engine: for a big
-// plan, one string crossing (TextEncoder/TextDecoder, then JSON.parse) is several times
-// faster than building the answer's JS objects field by field through the boundary.
 #[cfg(feature = "host")]
-mod text {
+mod host {
+    use alloc::string::String;
     use wasm_bindgen::prelude::*;
 
     macro_rules! json_text {
@@ -44,7 +49,7 @@ mod text {
         )*};
     }
 
-    json_text!(plan_json, extract_config_json, load_config_json, allocate_json, release_json, leases_json, cli_json, render_json, host_error_json);
+    json_text!(extract_config_json, load_config_json, allocate_json, release_json, leases_json, cli_json, render_json, host_error_json);
 
     #[wasm_bindgen]
     pub fn config_files_json() -> String {
