@@ -584,14 +584,15 @@ impl Reader<'_> {
             exponent = Some(if minus { -size } else { size });
         }
         let whole = &self.text[whole_start..whole_start + whole];
-        if fraction.is_empty() && exponent.is_none() {
-            if let Ok(magnitude) = whole.parse::<u64>() {
-                match (negative, magnitude) {
-                    (false, n) => return Ok(Value::from(n)),
-                    // -0 is a float in serde_json too.
-                    (true, n) if n > 0 && n <= 1 << 63 => return Ok(Value::Number(Number::Negative(0i64.wrapping_sub_unsigned(n)))),
-                    _ => {}
-                }
+        if fraction.is_empty()
+            && exponent.is_none()
+            && let Ok(magnitude) = whole.parse::<u64>()
+        {
+            match (negative, magnitude) {
+                (false, n) => return Ok(Value::from(n)),
+                // -0 is a float in serde_json too.
+                (true, n) if n > 0 && n <= 1 << 63 => return Ok(Value::Number(Number::Negative(0i64.wrapping_sub_unsigned(n)))),
+                _ => {}
             }
         }
         let digits = format!("{whole}{fraction}");

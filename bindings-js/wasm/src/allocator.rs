@@ -324,6 +324,12 @@ mod tests {
         }
     }
 
+    /// The parts of a block filled with its tag: all of it, except under Miri (far too slow
+    /// for megabytes of bytes) only its ends; the span check below still sees every byte.
+    fn pattern(size: usize) -> [(usize, usize); 2] {
+        if cfg!(miri) && size > 64 { [(0, 32), (size - 32, 32)] } else { [(0, size), (0, 0)] }
+    }
+
     #[test]
     fn blocks_never_overlap() {
         for gap in [false, true] {
@@ -343,13 +349,17 @@ mod tests {
                 assert_eq!(p.addr() % align, 0);
                 assert!(in_buffer(h, p, size));
                 tag = tag.wrapping_add(1);
-                unsafe { p.write_bytes(tag, size) };
+                for (at, len) in pattern(size) {
+                    unsafe { p.add(at).write_bytes(tag, len) };
+                }
                 live.push((p, size, align, tag));
             };
             let check = |live: &Vec<(*mut u8, usize, usize, u8)>| {
                 for &(p, size, _, tag) in live {
-                    let bytes = unsafe { std::slice::from_raw_parts(p, size) };
-                    assert!(bytes.iter().all(|&b| b == tag), "block {p:?} overwritten");
+                    for (at, len) in pattern(size) {
+                        let bytes = unsafe { std::slice::from_raw_parts(p.add(at), len) };
+                        assert!(bytes.iter().all(|&b| b == tag), "block {p:?} overwritten");
+                    }
                 }
                 let mut spans: Vec<_> = live.iter().map(|&(p, s, _, _)| (p.addr(), s)).collect();
                 spans.sort();
@@ -357,8 +367,7 @@ mod tests {
                     assert!(w[0].0 + w[0].1 <= w[1].0, "overlap {w:?}");
                 }
             };
-            // Miri is ~1000x slower: fewer blocks still cover every path.
-            let rounds = if cfg!(miri) { 150 } else { 3000 };
+            let rounds = if cfg!(miri) { 500 } else { 3000 };
             for _ in 0..rounds {
                 allocate(&mut h, &mut live, &mut rng);
             }
