@@ -343,12 +343,13 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 /// column (1-based) of the fault.
 pub fn parse(text: &str) -> Result<Value, String> {
     let mut reader = Reader { text, bytes: text.as_bytes(), pos: 0 };
-    let value = reader.skip_blank().and_then(|()| reader.value(0)).and_then(|value| {
-        reader.skip_blank()?;
-        if reader.pos < reader.bytes.len() {
-            return Err((reader.pos, "unexpected text after the value"));
+    reader.skip_blank();
+    let value = reader.value(0).and_then(|value| {
+        reader.skip_blank();
+        match reader.peek() {
+            None => Ok(value),
+            Some(_) => Err((reader.pos, "unexpected text after the value")),
         }
-        Ok(value)
     });
     value.map_err(|(at, what)| fault_at(text, at, what))
 }
@@ -374,12 +375,10 @@ impl Reader<'_> {
         self.bytes.get(self.pos).copied()
     }
 
-    /// Skips whitespace; never fails (a Result only so that `parse` can chain it).
-    fn skip_blank(&mut self) -> Result<(), Fault> {
+    fn skip_blank(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.pos += 1;
         }
-        Ok(())
     }
 
     fn value(&mut self, depth: usize) -> Result<Value, Fault> {
@@ -405,11 +404,11 @@ impl Reader<'_> {
 
     /// After a member: `,` (then true) or the closing bracket (then false).
     fn separator(&mut self, close: u8, what: &'static str, inside: &'static str) -> Result<bool, Fault> {
-        self.skip_blank()?;
+        self.skip_blank();
         match self.peek() {
             Some(b',') => {
                 self.pos += 1;
-                self.skip_blank()?;
+                self.skip_blank();
                 Ok(true)
             }
             Some(b) if b == close => {
@@ -423,7 +422,7 @@ impl Reader<'_> {
 
     fn array(&mut self, depth: usize) -> Result<Value, Fault> {
         self.pos += 1;
-        self.skip_blank()?;
+        self.skip_blank();
         let mut items = Vec::new();
         if self.peek() == Some(b']') {
             self.pos += 1;
@@ -439,7 +438,7 @@ impl Reader<'_> {
 
     fn object(&mut self, depth: usize) -> Result<Value, Fault> {
         self.pos += 1;
-        self.skip_blank()?;
+        self.skip_blank();
         let mut object = Map::new();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -452,13 +451,13 @@ impl Reader<'_> {
                 Some(_) => return Err((self.pos, "expected a key (a string in double quotes)")),
             }
             let key = self.string()?;
-            self.skip_blank()?;
+            self.skip_blank();
             match self.peek() {
                 Some(b':') => self.pos += 1,
                 None => return Err((self.pos, "the text ends inside an object")),
                 Some(_) => return Err((self.pos, "expected `:`")),
             }
-            self.skip_blank()?;
+            self.skip_blank();
             // A repeated key keeps its last value, as in serde_json and JavaScript.
             object.insert(key, self.value(depth + 1)?);
             if !self.separator(b'}', "expected `,` or `}`", "the text ends inside an object")? {

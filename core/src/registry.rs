@@ -50,10 +50,10 @@ impl Lease {
             let value = field(key)?;
             value.as_u64().ok_or_else(|| format!("`{key}` of a lease must be a whole number >= 0, not {}", describe(value)))
         };
-        let port = number("port")?;
+        let (namespace, name, port) = (text("namespace")?, text("name")?, number("port")?);
         Ok(Lease {
-            namespace: text("namespace")?,
-            name: text("name")?,
+            namespace,
+            name,
             port: u16::try_from(port).map_err(|_| format!("`port` of a lease must be at most 65535, not {port}"))?,
             created: number("created")?,
             used: number("used")?,
@@ -83,8 +83,7 @@ impl Registry {
             None => return Err(corrupt("the registry has no \"version\" number; fix or delete it")),
         }
         let malformed = |what: String| corrupt(format!("the registry is malformed ({what}); fix or delete it"));
-        let object = value.as_object().into_iter().flatten();
-        if let Some((key, _)) = object.clone().find(|(key, _)| *key != "version" && *key != "leases") {
+        if let Some(key) = value.as_object().and_then(|object| object.keys().find(|key| *key != "version" && *key != "leases")) {
             return Err(malformed(format!("unknown key {}", Value::from(key.as_str()))));
         }
         let leases = value.get("leases").ok_or_else(|| malformed("no \"leases\" list".to_owned()))?;

@@ -331,10 +331,27 @@ fn registry_text_round_trips_and_bad_files_are_errors() {
         r#"{"version": 1, "leases": [{"namespace": "", "name": "a", "port": 70000, "created": 0, "used": 0}]}"#,
         r#"{"version": 1, "leases": [{"namespace": "", "name": "a", "port": 1, "created": 0, "used": 0}, {"namespace": "", "name": "b", "port": 1, "created": 0, "used": 0}]}"#,
         r#"{"version": 1, "leases": [{"namespace": "", "name": "a\n", "port": 1, "created": 0, "used": 0}]}"#,
+        r#"{"version": 1, "leases": [], "extra": true}"#,
+        r#"{"version": 1, "leases": {}}"#,
+        r#"{"version": 1, "leases": [7]}"#,
+        r#"{"version": 1, "leases": [{"namespace": "", "name": "a", "created": 0, "used": 0}]}"#,
+        r#"{"version": 1, "leases": [{"namespace": "", "name": "a", "port": "1", "created": 0, "used": 0}]}"#,
+        r#"{"version": 1, "leases": [{"namespace": "", "name": "a", "port": 1, "created": -1, "used": 0}]}"#,
+        r#"{"version": 1, "leases": [{"namespace": 0, "name": "a", "port": 1, "created": 0, "used": 0}]}"#,
     ];
     for text in bad {
         let e = Registry::parse(text).expect_err(text);
         assert_eq!(e.kind, ErrorKind::InvalidRegistry, "{text}");
     }
+    let e = Registry::parse(r#"{"version": 1, "leases": [{"namespace": "", "name": "a", "port": 1, "created": 0, "used": 0}, {"name": "b"}]}"#).unwrap_err();
+    assert!(e.message.contains("lease 2: a lease has no `namespace`"), "{}", e.message);
+    // The file's layout: fields in this order, two-space indents, a final newline.
+    let mut one = Registry::default();
+    one.allocate(&config(json!({ "namespace": "p", "range": [3000, 3000], "exclude": [], "services": { "web": true } })), &[], 7, None).unwrap();
+    assert_eq!(
+        one.to_text(),
+        "{\n  \"version\": 1,\n  \"leases\": [\n    {\n      \"namespace\": \"p\",\n      \"name\": \"web\",\n      \"port\": 3000,\n      \"created\": 7,\n      \"used\": 7\n    }\n  ]\n}\n"
+    );
+    assert_eq!(Registry::default().to_text(), "{\n  \"version\": 1,\n  \"leases\": []\n}\n");
     assert!(Registry::parse(r#"{"version": 2, "leases": []}"#).unwrap_err().message.contains("version 2"));
 }
