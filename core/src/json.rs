@@ -420,12 +420,21 @@ impl Reader<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Value, Fault> {
+    /// Steps over an opening bracket and the blanks after it; true when `close` follows
+    /// at once (an empty list or object), which is then stepped over too.
+    fn open_is_empty(&mut self, close: u8) -> bool {
         self.pos += 1;
         self.skip_blank();
-        let mut items = Vec::new();
-        if self.peek() == Some(b']') {
+        let empty = self.peek() == Some(close);
+        if empty {
             self.pos += 1;
+        }
+        empty
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, Fault> {
+        let mut items = Vec::new();
+        if self.open_is_empty(b']') {
             return Ok(Value::Array(items));
         }
         loop {
@@ -437,11 +446,8 @@ impl Reader<'_> {
     }
 
     fn object(&mut self, depth: usize) -> Result<Value, Fault> {
-        self.pos += 1;
-        self.skip_blank();
         let mut object = Map::new();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
+        if self.open_is_empty(b'}') {
             return Ok(Value::Object(object));
         }
         loop {
