@@ -53,8 +53,12 @@ def test_bind_udp(project: Path, small_range: tuple[int, int]) -> None:
         sock.close()
 
 
-def test_a_port_taken_after_the_probe_moves_the_new_lease(project: Path, small_range: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    home = portplan.plan({"range": list(small_range), "exclude": [], "namespace": "shop", "services": {"web": True}})["web"]
+def test_a_port_taken_after_the_probe_moves_the_new_lease(
+    project: Path, small_range: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = portplan.plan({"range": list(small_range), "exclude": [], "namespace": "shop", "services": {"web": True}})[
+        "web"
+    ]
     holder = _holder(home)
     # The probe saw it free; another process bound it before we did.
     monkeypatch.setattr(_allocate, "probe_port", lambda port: True)

@@ -129,7 +129,11 @@ def test_namespace_git(project: Path, capsys: pytest.CaptureFixture[str]) -> Non
     import subprocess
 
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
-    subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "x"], cwd=project, check=True)
+    subprocess.run(
+        ["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "x"],
+        cwd=project,
+        check=True,
+    )
     assert main(["plan", "--namespace", "git", "--no-probe", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["namespace"] == "shop@main"
 
@@ -144,7 +148,9 @@ def test_run_sets_port_and_passes_the_exit_code(project: Path) -> None:
 def test_run_never_injects_the_name(project: Path, tmp_path: Path) -> None:
     marker = tmp_path / "injected"
     name = f"w;touch {marker};$(touch {marker})"
-    done = run_cli("run", name, "--no-probe", "--", sys.executable, "-c", "import os; print(os.environ['PORT'])", cwd=project)
+    done = run_cli(
+        "run", name, "--no-probe", "--", sys.executable, "-c", "import os; print(os.environ['PORT'])", cwd=project
+    )
     assert done.returncode == 0 and done.stdout.strip().isdigit()
     assert not marker.exists()
 
@@ -223,7 +229,9 @@ def test_console_script_and_module_agree(project: Path) -> None:
     assert script is not None
     import subprocess
 
-    by_script = subprocess.run([script, "get", "web", "--no-probe"], cwd=project, capture_output=True, text=True, check=False)
+    by_script = subprocess.run(
+        [script, "get", "web", "--no-probe"], cwd=project, capture_output=True, text=True, check=False
+    )
     by_module = run_cli("get", "web", "--no-probe", cwd=project)
     assert by_script.returncode == by_module.returncode == 0
     assert by_script.stdout == by_module.stdout == f"{_expected_plan()['web']}\n"

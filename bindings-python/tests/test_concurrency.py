@@ -35,7 +35,13 @@ print(json.dumps(got))
 def test_concurrent_allocations_share_the_registry(tmp_path: Path, registry_home: Path) -> None:
     go = tmp_path / "go"
     workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(go), str(i)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(go), str(i)],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i in range(WORKERS)
     ]
     go.write_text("", encoding="utf-8")

@@ -25,7 +25,10 @@ def test_found_upward_and_namespace_is_the_folder(project: Path, monkeypatch: py
 
 
 def test_pyproject_tool_section(project: Path) -> None:
-    (project / "pyproject.toml").write_text('[project]\nname = "shop"\n[tool.portplan]\nrange = [41000, 41009]\nexclude = []\nnamespace = "n"\n', encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\n[tool.portplan]\nrange = [41000, 41009]\nexclude = []\nnamespace = "n"\n',
+        encoding="utf-8",
+    )
     expected = portplan.plan({"range": [41000, 41009], "exclude": [], "namespace": "n", "services": {"api": True}})
     assert portplan.port("api", probe=False) == expected["api"]
 
@@ -39,7 +42,9 @@ def test_pyproject_without_section_is_skipped(project: Path, tmp_path: Path) -> 
 
 def test_order_within_a_folder(project: Path) -> None:
     (project / "pyproject.toml").write_text('[tool.portplan]\nnamespace = "from-pyproject"\n', encoding="utf-8")
-    (project / "package.json").write_text(json.dumps({"portplan": {"namespace": "from-package-json"}}), encoding="utf-8")
+    (project / "package.json").write_text(
+        json.dumps({"portplan": {"namespace": "from-package-json"}}), encoding="utf-8"
+    )
     portplan.port("web", probe=False)
     assert portplan.leases()[0].namespace == "from-package-json"
     (project / "portplan.toml").write_text('namespace = "from-portplan-toml"\n', encoding="utf-8")

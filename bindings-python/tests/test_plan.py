@@ -26,14 +26,16 @@ def test_displaced_reason_names_the_holder() -> None:
 
 
 def test_toml_and_json_text() -> None:
-    toml = 'range = [40000, 40010]\nexclude = []\n[services]\nweb = true\n'
+    toml = "range = [40000, 40010]\nexclude = []\n[services]\nweb = true\n"
     json_text = '{"range": [40000, 40010], "exclude": [], "services": {"web": true}}'
     assert portplan.plan(toml).ports == portplan.plan(json_text).ports == {"web": 40005}
 
 
 def test_paths(tmp_path: Path) -> None:
     (tmp_path / "portplan.toml").write_text("[services]\nweb = true\n", encoding="utf-8")
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.portplan.services]\napi = true\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n[tool.portplan.services]\napi = true\n', encoding="utf-8"
+    )
     assert portplan.plan(tmp_path / "portplan.toml").ports == {"web": 21225}
     assert portplan.plan(str(tmp_path / "pyproject.toml")).ports == {"api": 25325}
 

@@ -16,7 +16,9 @@ if host_has_ipv6():
 HOLDERS = [(family, address, kind) for family, address in ADDRESSES for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM)]
 
 
-def _hold(family: socket.AddressFamily, address: str, kind: socket.SocketKind, port: int, reuse: bool = False) -> socket.socket:
+def _hold(
+    family: socket.AddressFamily, address: str, kind: socket.SocketKind, port: int, reuse: bool = False
+) -> socket.socket:
     sock = socket.socket(family, kind)
     if family == socket.AF_INET6:
         sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
@@ -37,7 +39,9 @@ def test_a_free_port_is_free(free_port: int) -> None:
     HOLDERS,
     ids=[f"{'tcp' if k == socket.SOCK_STREAM else 'udp'}-{a}" for _, a, k in HOLDERS],
 )
-def test_a_port_held_anywhere_is_not_free(family: socket.AddressFamily, address: str, kind: socket.SocketKind, free_port: int) -> None:
+def test_a_port_held_anywhere_is_not_free(
+    family: socket.AddressFamily, address: str, kind: socket.SocketKind, free_port: int
+) -> None:
     holder = _hold(family, address, kind, free_port)
     try:
         assert portplan.probe(free_port) is False

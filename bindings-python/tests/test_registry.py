@@ -89,7 +89,12 @@ def test_files_and_modes(registry_home: Path, project: Path) -> None:
     assert json.loads((home / "registry.json").read_text())["version"] == 1
 
 
-CORRUPT = ["{not json", "", '{"version": 2, "leases": []}', '{"version": 1, "leases": [{"namespace": "", "name": "x"}]}']
+CORRUPT = [
+    "{not json",
+    "",
+    '{"version": 2, "leases": []}',
+    '{"version": 1, "leases": [{"namespace": "", "name": "x"}]}',
+]
 
 
 @pytest.mark.parametrize("text", CORRUPT, ids=["not-json", "empty", "version-2", "bad-lease"])
@@ -138,6 +143,7 @@ def test_registry_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
 
 # ---- the lock ----
 
+
 def _lock_file(home: Path) -> Path:
     return home / "registry.json.lock"
 
@@ -172,7 +178,9 @@ def test_an_unwritten_lock_is_recovered_once_old(registry_home: Path, project: P
     assert not lock.exists()
 
 
-def test_a_live_lock_makes_others_wait_then_fail(registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_live_lock_makes_others_wait_then_fail(
+    registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(_registry, "LOCK_TIMEOUT_S", 0.1)
     lock = RegistryLock(registry_home / "registry.json")
     lock.acquire()

@@ -58,7 +58,9 @@ def allocate(
         old = read_registry(path)
         text = old
         for name in fresh:
-            text = _registry_call(_native.release_json, {"registry": text, "namespace": config["namespace"], "name": name}, path)["registry"]
+            text = _registry_call(
+                _native.release_json, {"registry": text, "namespace": config["namespace"], "name": name}, path
+            )["registry"]
         while True:
             request = {"config": config, "busy": busy, "registry": text, "now": int(time.time()), "lease": lease}
             answer = _registry_call(_native.allocate_json, request, path)
@@ -71,11 +73,23 @@ def allocate(
 
 
 def _options(
-    range: RangeArg, namespace: Optional[str], layout: Optional[str], hash: Optional[str],
-    block_size: Optional[int], exclude: Optional[Iterable[Any]], services: Optional[Mapping[str, Any]],
+    range: RangeArg,
+    namespace: Optional[str],
+    layout: Optional[str],
+    hash: Optional[str],
+    block_size: Optional[int],
+    exclude: Optional[Iterable[Any]],
+    services: Optional[Mapping[str, Any]],
 ) -> dict[str, Any]:
-    return {"range": range, "namespace": namespace, "layout": layout, "hash": hash,
-            "block_size": block_size, "exclude": exclude, "services": services}
+    return {
+        "range": range,
+        "namespace": namespace,
+        "layout": layout,
+        "hash": hash,
+        "block_size": block_size,
+        "exclude": exclude,
+        "services": services,
+    }
 
 
 def ports(
@@ -99,7 +113,9 @@ def ports(
     if isinstance(names, str):
         raise TypeError("ports() takes a list of names; use port() for one name")
     names = list(names)
-    resolved = resolve_config(names, _options(range, namespace, layout, hash, block_size, exclude, services), config, cwd)
+    resolved = resolve_config(
+        names, _options(range, namespace, layout, hash, block_size, exclude, services), config, cwd
+    )
     plan = allocate(resolved, names, busy, probe)
     return {name: plan[name] for name in names}
 
@@ -120,8 +136,20 @@ def port(
     services: Optional[Mapping[str, Any]] = None,
 ) -> int:
     """The port of `name` (see `ports`): stable across runs, free on this host, leased."""
-    return ports([name], config=config, cwd=cwd, busy=busy, probe=probe, range=range, namespace=namespace,
-                 layout=layout, hash=hash, block_size=block_size, exclude=exclude, services=services)[name]
+    return ports(
+        [name],
+        config=config,
+        cwd=cwd,
+        busy=busy,
+        probe=probe,
+        range=range,
+        namespace=namespace,
+        layout=layout,
+        hash=hash,
+        block_size=block_size,
+        exclude=exclude,
+        services=services,
+    )[name]
 
 
 # Binds tried when other processes keep taking the planned port after its probe.
@@ -167,7 +195,9 @@ def bind(
     the server (`uvicorn.Server(...).run(sockets=[sock])`, `HTTPServer` with
     `bind_and_activate=False`, ...). Raises `PortInUseError` when the port is a kept lease
     held by another process (free it with `portplan release NAME`)."""
-    resolved = resolve_config([name], _options(range, namespace, layout, hash, block_size, exclude, services), config, cwd)
+    resolved = resolve_config(
+        [name], _options(range, namespace, layout, hash, block_size, exclude, services), config, cwd
+    )
     busy = list(busy)
     fresh: list[str] = []
     last_error: OSError = OSError("no try")
@@ -218,4 +248,3 @@ def _leases_answer() -> list[dict[str, Any]]:
     answer = _registry_call(_native.leases_json, {"registry": read_registry(path)}, path)
     result: list[dict[str, Any]] = answer["leases"]
     return result
-

@@ -101,7 +101,12 @@ def resolve_config(
         found: Optional[dict[str, Any]] = read_config_file(Path(config_path), start)
     else:
         found = find_config(start)
-    request: dict[str, Any] = {"found": found, "options": core_options(options or {}), "names": list(names), "git": None}
+    request: dict[str, Any] = {
+        "found": found,
+        "options": core_options(options or {}),
+        "names": list(names),
+        "git": None,
+    }
     result = answer(_native.load_config_json, request)
     if result.get("need") == "git":
         request["git"] = git_info(start)

@@ -33,9 +33,7 @@ class Plan:
 
     def __init__(self, answer: Mapping[str, Any]) -> None:
         self._answer = {k: v for k, v in answer.items() if k not in ("registry", "probe")}
-        self.entries: dict[str, Entry] = {
-            e["name"]: Entry(e["name"], e["port"], e["reason"]) for e in answer["plan"]
-        }
+        self.entries: dict[str, Entry] = {e["name"]: Entry(e["name"], e["port"], e["reason"]) for e in answer["plan"]}
         self.namespace: str = answer["namespace"]
         self.range: tuple[int, int] = (answer["range"][0], answer["range"][1])
         self.layout: str = answer["layout"]
