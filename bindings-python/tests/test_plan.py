@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import portplan
+import pytest
 
 
 def test_plan_entries_carry_ports_and_reasons() -> None:
     plan = portplan.plan({"services": {"web": True, "api": True, "ssh": 22}})
     assert plan.ports == {"api": 25325, "ssh": 22, "web": 21225}
     assert list(plan) == ["api", "ssh", "web"]  # the core's order: UTF-8 name
-    assert plan["web"] == 21225 and "web" in plan and len(plan) == 3
+    assert plan["web"] == 21225
+    assert "web" in plan
+    assert len(plan) == 3
     assert plan.entries["ssh"].kind == "pinned"
     assert plan.entries["web"].reason == {"kind": "home", "home": 21225}
-    assert plan.namespace == "" and plan.range == (20000, 29999) and plan.layout == "hash"
+    assert plan.namespace == ""
+    assert plan.range == (20000, 29999)
+    assert plan.layout == "hash"
 
 
 def test_displaced_reason_names_the_holder() -> None:
@@ -52,7 +55,8 @@ def test_a_file_error_names_the_file(tmp_path: Path) -> None:
 def test_missing_file_is_a_plan_error(tmp_path: Path) -> None:
     with pytest.raises(portplan.PlanError) as raised:
         portplan.plan(tmp_path / "nope.toml")
-    assert raised.value.kind == "invalid_config" and "nope.toml" in raised.value.message
+    assert raised.value.kind == "invalid_config"
+    assert "nope.toml" in raised.value.message
 
 
 def test_errors_carry_kind_message_and_data() -> None:
@@ -60,7 +64,8 @@ def test_errors_carry_kind_message_and_data() -> None:
         portplan.plan({"services": {"ssh": 22, "sshd": 22}})
     error = raised.value
     assert error.kind == "duplicate_pin"
-    assert error.data["port"] == 22 and error.data["services"] == ["ssh", "sshd"]
+    assert error.data["port"] == 22
+    assert error.data["services"] == ["ssh", "sshd"]
     assert "22" in str(error)
     assert isinstance(error, ValueError)
 

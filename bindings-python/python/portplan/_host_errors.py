@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import errno
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from . import _native
 from .errors import PlanError, PortInUseError, PortplanError, RegistryError, from_answer
