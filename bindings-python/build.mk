@@ -1,11 +1,19 @@
 # The Python package (included by the root Makefile; VENV and TOOLS come from there).
-#   make build-python   .venv with maturin and pytest, the package installed (.venv/bin/portplan)
-#   make test-python    pytest on bindings-python/tests
-.PHONY: build-python test-python
+#   make build-python          .venv with maturin and pytest, the package installed (.venv/bin/portplan)
+#   make test-python           the three below (the package check on Linux only)
+#   make pytest-python         pytest on bindings-python/tests
+#   make lint-python           ruff check, ruff format --check, mypy --strict (package and tests)
+#   make check-package-python  the wheel and sdist as published (scripts/build-dist.sh):
+#                              twine, auditwheel, and each installed and used in a fresh venv
+.PHONY: build-python test-python pytest-python lint-python check-package-python
 
 PY_DIR := bindings-python
 # Rebuild the extension only when the Rust side or the packaging changed.
 PY_NATIVE_INPUTS := $(wildcard core/src/*.rs $(PY_DIR)/src/*.rs) core/Cargo.toml $(PY_DIR)/Cargo.toml $(PY_DIR)/pyproject.toml Cargo.lock
+# Test tooling, pinned: the linters, and the checkers of the published files.
+PY_LINT_TOOLS := ruff==0.17.5 mypy==2.4.1
+PY_DIST_TOOLS := twine==7.0.0 auditwheel==6.8.2
+PY_PIP := $(VENV)/bin/python -m pip install -q --disable-pip-version-check
 
 # Debian's python3 may lack ensurepip (package python3-venv): then make the venv without pip
 # and let the system's pip install pip into it.
@@ -13,7 +21,18 @@ $(VENV)/bin/python:
 	python3 -m venv $(VENV) || { rm -rf $(VENV) && python3 -m venv --without-pip $(VENV) && python3 -m pip --python $(VENV)/bin/python install -q pip; }
 
 $(VENV)/.portplan-tools: | $(VENV)/bin/python
-	$(VENV)/bin/python -m pip install -q --disable-pip-version-check 'maturin>=1.9.4,<2' 'pytest>=7'
+	$(PY_PIP) 'maturin>=1.9.4,<2' 'pytest>=7'
+	touch $@
+
+# The stamps of pinned tools depend on this file, so a new pin installs itself.
+$(VENV)/.portplan-lint-tools: $(PY_DIR)/build.mk | $(VENV)/bin/python
+	$(PY_PIP) $(PY_LINT_TOOLS)
+	$(VENV)/bin/ruff --version && $(VENV)/bin/mypy --version
+	touch $@
+
+$(VENV)/.portplan-dist-tools: $(PY_DIR)/build.mk | $(VENV)/bin/python
+	$(PY_PIP) $(PY_DIST_TOOLS)
+	$(VENV)/bin/twine --version && $(VENV)/bin/auditwheel --version
 	touch $@
 
 # A checkout cleaned of the built extension (git clean) needs it rebuilt whatever the stamp says.
@@ -29,5 +48,19 @@ $(VENV)/.portplan-built: $(VENV)/.portplan-tools $(PY_NATIVE_INPUTS)
 
 build-python: $(VENV)/.portplan-built
 
-test-python: build-python
+# The published package is built and checked for Linux here; other platforms' wheels are
+# built by the release workflow.
+test-python: pytest-python lint-python $(if $(filter Linux,$(shell uname -s)),check-package-python)
+
+pytest-python: build-python
 	cd $(PY_DIR) && $(VENV)/bin/python -m pytest -q tests
+
+# The root ruff.toml also covers tests/ and bench/; this target checks bindings-python.
+# mypy reads the sources (python/, the stubs) and the tests' imports: pytest, packaging, pyelftools.
+lint-python: $(VENV)/.portplan-tools $(VENV)/.portplan-lint-tools $(VENV)/.portplan-dist-tools
+	$(VENV)/bin/ruff check $(PY_DIR)
+	$(VENV)/bin/ruff format --check $(PY_DIR)
+	cd $(PY_DIR) && $(VENV)/bin/mypy --strict
+
+check-package-python: build-python $(VENV)/.portplan-dist-tools
+	cd $(PY_DIR) && $(VENV)/bin/python -m pytest -q tests_dist

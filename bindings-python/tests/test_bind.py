@@ -5,12 +5,10 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-import pytest
-
 import portplan
-from portplan import _allocate
-
+import pytest
 from conftest import free_ports
+from portplan import _allocate
 
 
 @pytest.fixture
@@ -31,7 +29,7 @@ def test_bind_gives_a_listening_socket_on_the_leased_port(project: Path, small_r
     try:
         port = sock.getsockname()[1]
         assert sock.getsockname()[0] == "127.0.0.1"
-        assert [(l.name, l.port) for l in portplan.leases()] == [("web", port)]
+        assert [(lease.name, lease.port) for lease in portplan.leases()] == [("web", port)]
         with socket.create_connection(("127.0.0.1", port)) as client:
             conn, _ = sock.accept()
             conn.close()
@@ -53,8 +51,12 @@ def test_bind_udp(project: Path, small_range: tuple[int, int]) -> None:
         sock.close()
 
 
-def test_a_port_taken_after_the_probe_moves_the_new_lease(project: Path, small_range: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
-    home = portplan.plan({"range": list(small_range), "exclude": [], "namespace": "shop", "services": {"web": True}})["web"]
+def test_a_port_taken_after_the_probe_moves_the_new_lease(
+    project: Path, small_range: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = portplan.plan({"range": list(small_range), "exclude": [], "namespace": "shop", "services": {"web": True}})[
+        "web"
+    ]
     holder = _holder(home)
     # The probe saw it free; another process bound it before we did.
     monkeypatch.setattr(_allocate, "probe_port", lambda port: True)
@@ -64,8 +66,9 @@ def test_a_port_taken_after_the_probe_moves_the_new_lease(project: Path, small_r
         holder.close()
     try:
         port = sock.getsockname()[1]
-        assert port != home and small_range[0] <= port <= small_range[1]
-        assert [(l.name, l.port) for l in portplan.leases()] == [("web", port)]
+        assert port != home
+        assert small_range[0] <= port <= small_range[1]
+        assert [(lease.name, lease.port) for lease in portplan.leases()] == [("web", port)]
     finally:
         sock.close()
 
@@ -78,8 +81,9 @@ def test_a_kept_lease_held_by_another_process_is_an_error(project: Path, small_r
             portplan.bind("web", range=small_range, exclude=[])
     finally:
         holder.close()
-    assert f"port {port}" in str(raised.value) and "portplan release web" in str(raised.value)
-    assert [(l.name, l.port) for l in portplan.leases()] == [("web", port)]
+    assert f"port {port}" in str(raised.value)
+    assert "portplan release web" in str(raised.value)
+    assert [(lease.name, lease.port) for lease in portplan.leases()] == [("web", port)]
 
 
 def test_a_pinned_port_in_use(project: Path, small_range: tuple[int, int]) -> None:

@@ -9,13 +9,11 @@ import socket
 import sys
 from pathlib import Path
 
-import pytest
-
 import portplan
+import pytest
+from conftest import run_cli
 from portplan import _native
 from portplan.cli import main
-
-from conftest import run_cli
 
 CONFIG = 'namespace = "demo"\nrange = [41000, 41099]\nexclude = []\n[services]\nweb = true\napi = true\nmail = 41090\n'
 
@@ -42,7 +40,8 @@ def test_get_prints_the_port_only(project: Path) -> None:
 
 def test_get_of_a_name_not_in_the_config(project: Path) -> None:
     done = run_cli("get", "worker", "--no-probe", cwd=project)
-    assert done.returncode == 0 and 41000 <= int(done.stdout) <= 41099
+    assert done.returncode == 0
+    assert 41000 <= int(done.stdout) <= 41099
 
 
 def test_plan_table_and_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,7 +52,9 @@ def test_plan_table_and_json(project: Path, capsys: pytest.CaptureFixture[str]) 
     # plan leases every service, so the second run finds them kept.
     assert {e["name"]: e["port"] for e in shown["plan"]} == _expected_plan().ports
     assert {e["name"]: e["reason"]["kind"] for e in shown["plan"]} == {"api": "kept", "mail": "pinned", "web": "kept"}
-    assert shown["namespace"] == "demo" and "registry" not in shown and "probe" not in shown
+    assert shown["namespace"] == "demo"
+    assert "registry" not in shown
+    assert "probe" not in shown
 
 
 def test_why(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -80,13 +81,13 @@ def test_ls_and_release(project: Path, capsys: pytest.CaptureFixture[str]) -> No
     capsys.readouterr()
     assert main(["ls", "--json"]) == 0
     leases = json.loads(capsys.readouterr().out)
-    assert [(l["namespace"], l["name"]) for l in leases] == [("demo", "api"), ("demo", "web")]
+    assert [(lease["namespace"], lease["name"]) for lease in leases] == [("demo", "api"), ("demo", "web")]
     assert main(["ls"]) == 0
     assert capsys.readouterr().out == _render("leases", leases=leases)
-    web = next(l for l in leases if l["name"] == "web")
+    web = next(lease for lease in leases if lease["name"] == "web")
     assert main(["release", "web"]) == 0
     assert capsys.readouterr().out == _render("released", released=[web], name="web")
-    assert [l.name for l in portplan.leases()] == ["api"]
+    assert [lease.name for lease in portplan.leases()] == ["api"]
     assert main(["release", "web"]) == 0
     assert capsys.readouterr().out == _render("released", released=[], name="web")
     assert main(["release", "--all"]) == 0
@@ -97,10 +98,11 @@ def test_ls_and_release(project: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_options(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["get", "web", "--range", "42000-42001", "--namespace", "x", "--no-probe"]) == 0
     assert capsys.readouterr().out in ("42000\n", "42001\n")
-    assert [(l.namespace, l.name) for l in portplan.leases()] == [("x", "web")]
+    assert [(lease.namespace, lease.name) for lease in portplan.leases()] == [("x", "web")]
     assert main(["plan", "--layout", "sequential", "--namespace", "seq", "--no-probe", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert shown["layout"] == "sequential" and shown["namespace"] == "seq"
+    assert shown["layout"] == "sequential"
+    assert shown["namespace"] == "seq"
     assert [e["port"] for e in shown["plan"]] == [41000, 41090, 41001]
 
 
@@ -129,7 +131,11 @@ def test_namespace_git(project: Path, capsys: pytest.CaptureFixture[str]) -> Non
     import subprocess
 
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=project, check=True)
-    subprocess.run(["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "x"], cwd=project, check=True)
+    subprocess.run(
+        ["git", "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "x"],
+        cwd=project,
+        check=True,
+    )
     assert main(["plan", "--namespace", "git", "--no-probe", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["namespace"] == "shop@main"
 
@@ -144,8 +150,11 @@ def test_run_sets_port_and_passes_the_exit_code(project: Path) -> None:
 def test_run_never_injects_the_name(project: Path, tmp_path: Path) -> None:
     marker = tmp_path / "injected"
     name = f"w;touch {marker};$(touch {marker})"
-    done = run_cli("run", name, "--no-probe", "--", sys.executable, "-c", "import os; print(os.environ['PORT'])", cwd=project)
-    assert done.returncode == 0 and done.stdout.strip().isdigit()
+    done = run_cli(
+        "run", name, "--no-probe", "--", sys.executable, "-c", "import os; print(os.environ['PORT'])", cwd=project
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip().isdigit()
     assert not marker.exists()
 
 
@@ -166,11 +175,12 @@ def test_run_on_a_kept_port_held_by_another_process(project: Path) -> None:
     finally:
         holder.close()
     assert done.returncode == 1
-    assert f"port {web} is leased to web" in done.stderr and "portplan release web" in done.stderr
+    assert f"port {web} is leased to web" in done.stderr
+    assert "portplan release web" in done.stderr
 
 
 @pytest.mark.parametrize(
-    "args,code",
+    ("args", "code"),
     [
         (["bogus"], 2),
         (["get"], 2),
@@ -186,8 +196,10 @@ def test_run_on_a_kept_port_held_by_another_process(project: Path) -> None:
 def test_bad_input_is_one_line_and_exit_2(args: list[str], code: int, project: Path) -> None:
     done = run_cli(*args, cwd=project)
     assert done.returncode == code
-    assert done.stderr.startswith("portplan: error: ") and done.stderr.count("\n") == 1
-    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert done.stderr.startswith("portplan: error: ")
+    assert done.stderr.count("\n") == 1
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
 
 
 def test_pin_busy_is_exit_1(project: Path) -> None:
@@ -198,7 +210,9 @@ def test_pin_busy_is_exit_1(project: Path) -> None:
         done = run_cli("get", "mail", cwd=project)
     finally:
         holder.close()
-    assert done.returncode == 1 and "41090" in done.stderr and done.stderr.count("\n") == 1
+    assert done.returncode == 1
+    assert "41090" in done.stderr
+    assert done.stderr.count("\n") == 1
 
 
 def test_corrupt_registry_is_exit_1_and_untouched(project: Path, registry_home: Path) -> None:
@@ -207,7 +221,8 @@ def test_corrupt_registry_is_exit_1_and_untouched(project: Path, registry_home: 
     for args in (["get", "web"], ["ls"], ["release", "web"]):
         done = run_cli(*args, cwd=project)
         assert done.returncode == 1
-        assert done.stderr.startswith(f"portplan: error: {path}: ") and done.stderr.count("\n") == 1
+        assert done.stderr.startswith(f"portplan: error: {path}: ")
+        assert done.stderr.count("\n") == 1
     assert path.read_text(encoding="utf-8") == "{oops"
 
 
@@ -223,7 +238,9 @@ def test_console_script_and_module_agree(project: Path) -> None:
     assert script is not None
     import subprocess
 
-    by_script = subprocess.run([script, "get", "web", "--no-probe"], cwd=project, capture_output=True, text=True, check=False)
+    by_script = subprocess.run(
+        [script, "get", "web", "--no-probe"], cwd=project, capture_output=True, text=True, check=False
+    )
     by_module = run_cli("get", "web", "--no-probe", cwd=project)
     assert by_script.returncode == by_module.returncode == 0
     assert by_script.stdout == by_module.stdout == f"{_expected_plan()['web']}\n"

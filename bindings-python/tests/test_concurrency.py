@@ -18,24 +18,33 @@ FIRST = 41000
 # duplicate, a missing lease or range_exhausted.
 LAST = FIRST + WORKERS * ROUNDS * len(NAMES) - 1
 
-WORKER = """
+WORKER = (
+    f"ROUNDS, NAMES, FIRST, LAST = {ROUNDS!r}, {NAMES!r}, {FIRST!r}, {LAST!r}\n"
+    """
 import json, os, sys, time
 import portplan
 go, worker = sys.argv[1], sys.argv[2]
 while not os.path.exists(go):  # start together
     time.sleep(0.001)
 got = {}
-for round in range(%d):
+for round in range(ROUNDS):
     namespace = f"w{worker}-{round}"
-    got[namespace] = portplan.ports(%r, namespace=namespace, range=(%d, %d), exclude=[], probe=False)
+    got[namespace] = portplan.ports(NAMES, namespace=namespace, range=(FIRST, LAST), exclude=[], probe=False)
 print(json.dumps(got))
-""" % (ROUNDS, NAMES, FIRST, LAST)
+"""
+)
 
 
 def test_concurrent_allocations_share_the_registry(tmp_path: Path, registry_home: Path) -> None:
     go = tmp_path / "go"
     workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, str(go), str(i)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(go), str(i)],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for i in range(WORKERS)
     ]
     go.write_text("", encoding="utf-8")
@@ -47,6 +56,6 @@ def test_concurrent_allocations_share_the_registry(tmp_path: Path, registry_home
             handed_out.update({(namespace, name): port for name, port in ports.items()})
     assert len(handed_out) == WORKERS * ROUNDS * len(NAMES)
     assert sorted(handed_out.values()) == list(range(FIRST, LAST + 1))
-    leases = {(l.namespace, l.name): l.port for l in portplan.leases()}
+    leases = {(lease.namespace, lease.name): lease.port for lease in portplan.leases()}
     assert leases == handed_out
     assert sorted(os.listdir(registry_home)) == ["registry.json"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 import portplan
+import pytest
+from portplan import _native
 
 SMALL = "range = [41000, 41999]\nexclude = []\n"
 
@@ -21,11 +22,14 @@ def test_found_upward_and_namespace_is_the_folder(project: Path, monkeypatch: py
     port = portplan.port("web", probe=False)
     expected = portplan.plan({"range": [41000, 41999], "exclude": [], "namespace": "shop", "services": {"web": True}})
     assert port == expected["web"]
-    assert [(l.namespace, l.name, l.port) for l in portplan.leases()] == [("shop", "web", port)]
+    assert [(lease.namespace, lease.name, lease.port) for lease in portplan.leases()] == [("shop", "web", port)]
 
 
 def test_pyproject_tool_section(project: Path) -> None:
-    (project / "pyproject.toml").write_text('[project]\nname = "shop"\n[tool.portplan]\nrange = [41000, 41009]\nexclude = []\nnamespace = "n"\n', encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\n[tool.portplan]\nrange = [41000, 41009]\nexclude = []\nnamespace = "n"\n',
+        encoding="utf-8",
+    )
     expected = portplan.plan({"range": [41000, 41009], "exclude": [], "namespace": "n", "services": {"api": True}})
     assert portplan.port("api", probe=False) == expected["api"]
 
@@ -39,12 +43,14 @@ def test_pyproject_without_section_is_skipped(project: Path, tmp_path: Path) -> 
 
 def test_order_within_a_folder(project: Path) -> None:
     (project / "pyproject.toml").write_text('[tool.portplan]\nnamespace = "from-pyproject"\n', encoding="utf-8")
-    (project / "package.json").write_text(json.dumps({"portplan": {"namespace": "from-package-json"}}), encoding="utf-8")
+    (project / "package.json").write_text(
+        json.dumps({"portplan": {"namespace": "from-package-json"}}), encoding="utf-8"
+    )
     portplan.port("web", probe=False)
     assert portplan.leases()[0].namespace == "from-package-json"
     (project / "portplan.toml").write_text('namespace = "from-portplan-toml"\n', encoding="utf-8")
     portplan.port("web", probe=False)
-    assert {l.namespace for l in portplan.leases()} == {"from-package-json", "from-portplan-toml"}
+    assert {lease.namespace for lease in portplan.leases()} == {"from-package-json", "from-portplan-toml"}
 
 
 def test_no_config_means_empty_namespace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -66,7 +72,7 @@ def test_explicit_config_file(tmp_path: Path, project: Path) -> None:
     config.parent.mkdir()
     config.write_text(SMALL + "[services]\nmail = 41500\n", encoding="utf-8")
     assert portplan.ports(["mail", "web"], config=config, probe=False)["mail"] == 41500
-    assert {l.namespace for l in portplan.leases()} == {"elsewhere"}
+    assert {lease.namespace for lease in portplan.leases()} == {"elsewhere"}
 
 
 def test_broken_config_file_names_its_path(project: Path) -> None:
@@ -96,3 +102,44 @@ def test_git_namespace_outside_a_checkout(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(portplan.PlanError) as raised:
         portplan.port("web", namespace="git", probe=False)
     assert raised.value.kind == "invalid_config"
+
+
+class _CoreAskedError(Exception):
+    """Ends a call once the core has been asked."""
+
+
+@pytest.mark.parametrize(
+    "function", [portplan.port, portplan.bind, lambda name, **options: portplan.ports([name], **options)]
+)
+def test_every_config_option_reaches_the_core(
+    project: Path, monkeypatch: pytest.MonkeyPatch, function: Callable[..., object]
+) -> None:
+    asked: list[dict[str, object]] = []
+
+    def load_config_json(request: str) -> str:
+        asked.append(json.loads(request))
+        raise _CoreAskedError
+
+    monkeypatch.setattr(_native, "load_config_json", load_config_json)
+    with pytest.raises(_CoreAskedError):
+        function(
+            "web",
+            range=(41000, 41999),
+            namespace="n",
+            layout="block",
+            hash="sha256",
+            block_size=10,
+            exclude=[41001, (41005, 41009)],
+            browser_safe=False,
+            services={"db": 5432, "legacy": False},
+        )
+    assert asked[0]["options"] == {
+        "range": [41000, 41999],
+        "namespace": "n",
+        "layout": "block",
+        "hash": "sha256",
+        "block_size": 10,
+        "exclude": [41001, [41005, 41009]],
+        "browser_safe": False,
+        "services": {"db": 5432, "legacy": False},
+    }

@@ -21,7 +21,13 @@ def test_import_runs_no_git(tmp_path: Path) -> None:
     fake_git.write_text(f"#!/bin/sh\ntouch {marker}\n", encoding="utf-8")
     fake_git.chmod(0o755)
     env = {**os.environ, "PATH": f"{fake_git.parent}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run([sys.executable, "-c", "import portplan, sys; print('subprocess' in sys.modules)"], env=env, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "import portplan, sys; print('subprocess' in sys.modules)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert not marker.exists()
     assert done.stdout == "False\n"
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import portplan
+import pytest
 
 
 def test_plan_entries_carry_ports_and_reasons() -> None:
     plan = portplan.plan({"services": {"web": True, "api": True, "ssh": 22}})
     assert plan.ports == {"api": 25325, "ssh": 22, "web": 21225}
     assert list(plan) == ["api", "ssh", "web"]  # the core's order: UTF-8 name
-    assert plan["web"] == 21225 and "web" in plan and len(plan) == 3
+    assert plan["web"] == 21225
+    assert "web" in plan
+    assert len(plan) == 3
     assert plan.entries["ssh"].kind == "pinned"
     assert plan.entries["web"].reason == {"kind": "home", "home": 21225}
-    assert plan.namespace == "" and plan.range == (20000, 29999) and plan.layout == "hash"
+    assert plan.namespace == ""
+    assert plan.range == (20000, 29999)
+    assert plan.layout == "hash"
 
 
 def test_displaced_reason_names_the_holder() -> None:
@@ -26,14 +29,16 @@ def test_displaced_reason_names_the_holder() -> None:
 
 
 def test_toml_and_json_text() -> None:
-    toml = 'range = [40000, 40010]\nexclude = []\n[services]\nweb = true\n'
+    toml = "range = [40000, 40010]\nexclude = []\n[services]\nweb = true\n"
     json_text = '{"range": [40000, 40010], "exclude": [], "services": {"web": true}}'
     assert portplan.plan(toml).ports == portplan.plan(json_text).ports == {"web": 40005}
 
 
 def test_paths(tmp_path: Path) -> None:
     (tmp_path / "portplan.toml").write_text("[services]\nweb = true\n", encoding="utf-8")
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.portplan.services]\napi = true\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\n[tool.portplan.services]\napi = true\n', encoding="utf-8"
+    )
     assert portplan.plan(tmp_path / "portplan.toml").ports == {"web": 21225}
     assert portplan.plan(str(tmp_path / "pyproject.toml")).ports == {"api": 25325}
 
@@ -50,7 +55,8 @@ def test_a_file_error_names_the_file(tmp_path: Path) -> None:
 def test_missing_file_is_a_plan_error(tmp_path: Path) -> None:
     with pytest.raises(portplan.PlanError) as raised:
         portplan.plan(tmp_path / "nope.toml")
-    assert raised.value.kind == "invalid_config" and "nope.toml" in raised.value.message
+    assert raised.value.kind == "invalid_config"
+    assert "nope.toml" in raised.value.message
 
 
 def test_errors_carry_kind_message_and_data() -> None:
@@ -58,7 +64,8 @@ def test_errors_carry_kind_message_and_data() -> None:
         portplan.plan({"services": {"ssh": 22, "sshd": 22}})
     error = raised.value
     assert error.kind == "duplicate_pin"
-    assert error.data["port"] == 22 and error.data["services"] == ["ssh", "sshd"]
+    assert error.data["port"] == 22
+    assert error.data["services"] == ["ssh", "sshd"]
     assert "22" in str(error)
     assert isinstance(error, ValueError)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import errno
 import socket
 
-import pytest
-
 import portplan
+import pytest
 from portplan._probe import host_has_ipv6
 
 ADDRESSES = [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET, "0.0.0.0")]
@@ -16,7 +15,9 @@ if host_has_ipv6():
 HOLDERS = [(family, address, kind) for family, address in ADDRESSES for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM)]
 
 
-def _hold(family: socket.AddressFamily, address: str, kind: socket.SocketKind, port: int, reuse: bool = False) -> socket.socket:
+def _hold(
+    family: socket.AddressFamily, address: str, kind: socket.SocketKind, port: int, reuse: bool = False
+) -> socket.socket:
     sock = socket.socket(family, kind)
     if family == socket.AF_INET6:
         sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
@@ -33,11 +34,13 @@ def test_a_free_port_is_free(free_port: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "family,address,kind",
+    ("family", "address", "kind"),
     HOLDERS,
     ids=[f"{'tcp' if k == socket.SOCK_STREAM else 'udp'}-{a}" for _, a, k in HOLDERS],
 )
-def test_a_port_held_anywhere_is_not_free(family: socket.AddressFamily, address: str, kind: socket.SocketKind, free_port: int) -> None:
+def test_a_port_held_anywhere_is_not_free(
+    family: socket.AddressFamily, address: str, kind: socket.SocketKind, free_port: int
+) -> None:
     holder = _hold(family, address, kind, free_port)
     try:
         assert portplan.probe(free_port) is False
@@ -58,7 +61,7 @@ def test_a_holder_with_reuseaddr_still_counts(free_port: int) -> None:
 def test_refusals_mean_not_free(code: int, free_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
     real_bind = socket.socket.bind
 
-    def refuse_udp(self: socket.socket, address: object) -> None:
+    def refuse_udp(self: socket.socket, address: tuple[str, int]) -> None:
         if self.type == socket.SOCK_DGRAM:
             raise OSError(code, "refused")
         real_bind(self, address)
@@ -69,5 +72,5 @@ def test_refusals_mean_not_free(code: int, free_port: int, monkeypatch: pytest.M
 
 @pytest.mark.parametrize("port", [0, -1, 65536, True, "80"])
 def test_probe_takes_ports_only(port: object) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="probe takes a port"):
         portplan.probe(port)  # type: ignore[arg-type]

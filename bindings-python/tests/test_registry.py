@@ -10,14 +10,22 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-import pytest
+from typing import TypedDict
 
 import portplan
+import pytest
 from portplan import _registry
 from portplan._registry import RegistryLock
 
-SMALL = {"range": (41000, 41009), "exclude": [], "probe": False}
+
+class _Options(TypedDict):
+    range: tuple[int, int]
+    exclude: list[int]
+    probe: bool
+
+
+# Ten ports of their own, unprobed: the tests hold the registry, not the host, to account.
+SMALL: _Options = {"range": (41000, 41009), "exclude": [], "probe": False}
 
 
 @pytest.fixture
@@ -49,7 +57,8 @@ def test_a_lease_is_kept_when_services_are_added(project: Path) -> None:
     web = portplan.port("web", **SMALL)
     # Whatever the homes of the new services, web keeps its port.
     ports = portplan.ports(["a", "b", "c", "d", "web"], **SMALL)
-    assert ports["web"] == web and len(set(ports.values())) == 5
+    assert ports["web"] == web
+    assert len(set(ports.values())) == 5
 
 
 def test_probe_never_moves_a_lease(project: Path, free_port: int) -> None:
@@ -66,9 +75,9 @@ def test_probe_never_moves_a_lease(project: Path, free_port: int) -> None:
 def test_release(project: Path) -> None:
     portplan.ports(["web", "api"], **SMALL)
     released = portplan.release("web")
-    assert [(l.namespace, l.name) for l in released] == [("shop", "web")]
-    assert [l.name for l in portplan.leases()] == ["api"]
-    assert [l.name for l in portplan.release()] == ["api"]
+    assert [(lease.namespace, lease.name) for lease in released] == [("shop", "web")]
+    assert [lease.name for lease in portplan.leases()] == ["api"]
+    assert [lease.name for lease in portplan.release()] == ["api"]
     assert portplan.leases() == []
     assert portplan.release("nothing") == []
 
@@ -76,7 +85,7 @@ def test_release(project: Path) -> None:
 def test_release_in_another_namespace(project: Path) -> None:
     portplan.port("web", namespace="other", **SMALL)
     assert portplan.release("web") == []
-    assert [l.name for l in portplan.release("web", namespace="other")] == ["web"]
+    assert [lease.name for lease in portplan.release("web", namespace="other")] == ["web"]
 
 
 def test_files_and_modes(registry_home: Path, project: Path) -> None:
@@ -89,7 +98,12 @@ def test_files_and_modes(registry_home: Path, project: Path) -> None:
     assert json.loads((home / "registry.json").read_text())["version"] == 1
 
 
-CORRUPT = ["{not json", "", '{"version": 2, "leases": []}', '{"version": 1, "leases": [{"namespace": "", "name": "x"}]}']
+CORRUPT = [
+    "{not json",
+    "",
+    '{"version": 2, "leases": []}',
+    '{"version": 1, "leases": [{"namespace": "", "name": "x"}]}',
+]
 
 
 @pytest.mark.parametrize("text", CORRUPT, ids=["not-json", "empty", "version-2", "bad-lease"])
@@ -138,6 +152,7 @@ def test_registry_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
 
 # ---- the lock ----
 
+
 def _lock_file(home: Path) -> Path:
     return home / "registry.json.lock"
 
@@ -172,13 +187,16 @@ def test_an_unwritten_lock_is_recovered_once_old(registry_home: Path, project: P
     assert not lock.exists()
 
 
-def test_a_live_lock_makes_others_wait_then_fail(registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_live_lock_makes_others_wait_then_fail(
+    registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(_registry, "LOCK_TIMEOUT_S", 0.1)
     lock = RegistryLock(registry_home / "registry.json")
     lock.acquire()
     try:
         owner = json.loads(_lock_file(registry_home).read_text())
-        assert owner["pid"] == os.getpid() and owner["host"] == socket.gethostname()
+        assert owner["pid"] == os.getpid()
+        assert owner["host"] == socket.gethostname()
         assert stat.S_IMODE(os.stat(_lock_file(registry_home)).st_mode) == 0o600
         with pytest.raises(portplan.RegistryError) as raised:
             portplan.port("web", **SMALL)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 import portplan
-from portplan import _native
-
+import pytest
 from conftest import VECTORS
+from portplan import _native
 
 CASES: list[dict[str, Any]] = json.loads(VECTORS.read_text(encoding="utf-8"))["cases"]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Optional, Union
 
 from . import _native
 from ._config import resolve_config
@@ -17,6 +18,7 @@ from ._plan import Plan
 from ._probe import probe as probe_port
 from ._registry import RegistryLock, read_registry, registry_path, write_registry
 from .errors import from_answer
+from .typing import ExcludeEntry, HashName, Layout, LeaseDict, ServiceValue
 
 PathArg = Union[str, "os.PathLike[str]"]
 RangeArg = Union[Sequence[int], None]
@@ -58,7 +60,9 @@ def allocate(
         old = read_registry(path)
         text = old
         for name in fresh:
-            text = _registry_call(_native.release_json, {"registry": text, "namespace": config["namespace"], "name": name}, path)["registry"]
+            text = _registry_call(
+                _native.release_json, {"registry": text, "namespace": config["namespace"], "name": name}, path
+            )["registry"]
         while True:
             request = {"config": config, "busy": busy, "registry": text, "now": int(time.time()), "lease": lease}
             answer = _registry_call(_native.allocate_json, request, path)
@@ -71,11 +75,26 @@ def allocate(
 
 
 def _options(
-    range: RangeArg, namespace: Optional[str], layout: Optional[str], hash: Optional[str],
-    block_size: Optional[int], exclude: Optional[Iterable[Any]], services: Optional[Mapping[str, Any]],
+    range: RangeArg,
+    namespace: Optional[str],
+    layout: Optional[Layout],
+    hash: Optional[HashName],
+    block_size: Optional[int],
+    exclude: Optional[Iterable[ExcludeEntry]],
+    browser_safe: Optional[bool],
+    services: Optional[Mapping[str, ServiceValue]],
 ) -> dict[str, Any]:
-    return {"range": range, "namespace": namespace, "layout": layout, "hash": hash,
-            "block_size": block_size, "exclude": exclude, "services": services}
+    """The config options of a call, by the config's key names (None: not given)."""
+    return {
+        "range": range,
+        "namespace": namespace,
+        "layout": layout,
+        "hash": hash,
+        "block_size": block_size,
+        "exclude": exclude,
+        "browser_safe": browser_safe,
+        "services": services,
+    }
 
 
 def ports(
@@ -87,19 +106,26 @@ def ports(
     probe: bool = True,
     range: RangeArg = None,
     namespace: Optional[str] = None,
-    layout: Optional[str] = None,
-    hash: Optional[str] = None,
+    layout: Optional[Layout] = None,
+    hash: Optional[HashName] = None,
     block_size: Optional[int] = None,
-    exclude: Optional[Iterable[Any]] = None,
-    services: Optional[Mapping[str, Any]] = None,
+    exclude: Optional[Iterable[ExcludeEntry]] = None,
+    browser_safe: Optional[bool] = None,
+    services: Optional[Mapping[str, ServiceValue]] = None,
 ) -> dict[str, int]:
     """The ports of `names`: the project's config (`portplan.toml`, or `[tool.portplan]` in
     `pyproject.toml`, found upward from `cwd`; or the file `config`) with the keyword options
-    over it, planned, probed on the host, and leased in the registry so they stay put."""
+    over it, planned, probed on the host, and leased in the registry so they stay put.
+
+    The options are the config's keys (SPEC §1): `range=(min, max)`, `namespace`, `layout`,
+    `hash`, `block_size`, `exclude` (ports or `(first, last)` ranges), `browser_safe` and
+    `services` (`name: True`, a pinned port, or `False`: declared, no port)."""
     if isinstance(names, str):
         raise TypeError("ports() takes a list of names; use port() for one name")
     names = list(names)
-    resolved = resolve_config(names, _options(range, namespace, layout, hash, block_size, exclude, services), config, cwd)
+    resolved = resolve_config(
+        names, _options(range, namespace, layout, hash, block_size, exclude, browser_safe, services), config, cwd
+    )
     plan = allocate(resolved, names, busy, probe)
     return {name: plan[name] for name in names}
 
@@ -113,15 +139,29 @@ def port(
     probe: bool = True,
     range: RangeArg = None,
     namespace: Optional[str] = None,
-    layout: Optional[str] = None,
-    hash: Optional[str] = None,
+    layout: Optional[Layout] = None,
+    hash: Optional[HashName] = None,
     block_size: Optional[int] = None,
-    exclude: Optional[Iterable[Any]] = None,
-    services: Optional[Mapping[str, Any]] = None,
+    exclude: Optional[Iterable[ExcludeEntry]] = None,
+    browser_safe: Optional[bool] = None,
+    services: Optional[Mapping[str, ServiceValue]] = None,
 ) -> int:
     """The port of `name` (see `ports`): stable across runs, free on this host, leased."""
-    return ports([name], config=config, cwd=cwd, busy=busy, probe=probe, range=range, namespace=namespace,
-                 layout=layout, hash=hash, block_size=block_size, exclude=exclude, services=services)[name]
+    return ports(
+        [name],
+        config=config,
+        cwd=cwd,
+        busy=busy,
+        probe=probe,
+        range=range,
+        namespace=namespace,
+        layout=layout,
+        hash=hash,
+        block_size=block_size,
+        exclude=exclude,
+        browser_safe=browser_safe,
+        services=services,
+    )[name]
 
 
 # Binds tried when other processes keep taking the planned port after its probe.
@@ -156,18 +196,21 @@ def bind(
     probe: bool = True,
     range: RangeArg = None,
     namespace: Optional[str] = None,
-    layout: Optional[str] = None,
-    hash: Optional[str] = None,
+    layout: Optional[Layout] = None,
+    hash: Optional[HashName] = None,
     block_size: Optional[int] = None,
-    exclude: Optional[Iterable[Any]] = None,
-    services: Optional[Mapping[str, Any]] = None,
+    exclude: Optional[Iterable[ExcludeEntry]] = None,
+    browser_safe: Optional[bool] = None,
+    services: Optional[Mapping[str, ServiceValue]] = None,
 ) -> socket.socket:
     """A socket bound to `host` on the port of `name` (listening, for TCP), so no other
     process can take the port between the allocation and the server's start. Hand it to
     the server (`uvicorn.Server(...).run(sockets=[sock])`, `HTTPServer` with
     `bind_and_activate=False`, ...). Raises `PortInUseError` when the port is a kept lease
     held by another process (free it with `portplan release NAME`)."""
-    resolved = resolve_config([name], _options(range, namespace, layout, hash, block_size, exclude, services), config, cwd)
+    resolved = resolve_config(
+        [name], _options(range, namespace, layout, hash, block_size, exclude, browser_safe, services), config, cwd
+    )
     busy = list(busy)
     fresh: list[str] = []
     last_error: OSError = OSError("no try")
@@ -213,9 +256,8 @@ def leases() -> list[Lease]:
     return [Lease(**lease) for lease in _leases_answer()]
 
 
-def _leases_answer() -> list[dict[str, Any]]:
+def _leases_answer() -> list[LeaseDict]:
     path = registry_path()
     answer = _registry_call(_native.leases_json, {"registry": read_registry(path)}, path)
-    result: list[dict[str, Any]] = answer["leases"]
+    result: list[LeaseDict] = answer["leases"]
     return result
-

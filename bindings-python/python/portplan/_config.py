@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Optional, Union
 
 from . import _native
 from ._core import answer, call, config_files
@@ -101,7 +102,12 @@ def resolve_config(
         found: Optional[dict[str, Any]] = read_config_file(Path(config_path), start)
     else:
         found = find_config(start)
-    request: dict[str, Any] = {"found": found, "options": core_options(options or {}), "names": list(names), "git": None}
+    request: dict[str, Any] = {
+        "found": found,
+        "options": core_options(options or {}),
+        "names": list(names),
+        "git": None,
+    }
     result = answer(_native.load_config_json, request)
     if result.get("need") == "git":
         request["git"] = git_info(start)

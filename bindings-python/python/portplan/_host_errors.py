@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import errno
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from . import _native
 from .errors import PlanError, PortInUseError, PortplanError, RegistryError, from_answer
@@ -34,7 +35,15 @@ def with_path(path: str, error: Mapping[str, Any]) -> PortplanError:
 
 
 def registry_locked(path: str, owner: Mapping[str, Any]) -> RegistryError:
-    answer = _error({"problem": "locked", "path": path, "pid": owner.get("pid"), "host": owner.get("host"), "time": owner.get("time")})
+    answer = _error(
+        {
+            "problem": "locked",
+            "path": path,
+            "pid": owner.get("pid"),
+            "host": owner.get("host"),
+            "time": owner.get("time"),
+        }
+    )
     return RegistryError(answer["kind"], answer["message"], path, answer)
 
 
@@ -67,11 +76,15 @@ def kept_busy(namespace: str, name: str, port: int) -> PortInUseError:
 
 
 def spawn_failed(command: str, error: OSError) -> PortplanError:
-    answer = _error({"problem": "spawn", "command": command, **_os_error(error), "not_found": isinstance(error, FileNotFoundError)})
+    answer = _error(
+        {"problem": "spawn", "command": command, **_os_error(error), "not_found": isinstance(error, FileNotFoundError)}
+    )
     return PortplanError(answer["kind"], answer["message"], answer)
 
 
 def port_taken(name: str, port: int, error: OSError) -> PortInUseError:
     """`bind` could not get a port after a few tries (others keep taking them): rare enough
     that it is Python's own, not a CLI message."""
-    return PortInUseError("host", f"cannot bind port {port} for `{name}`: {_reason(error)}", {"name": name, "port": port})
+    return PortInUseError(
+        "host", f"cannot bind port {port} for `{name}`: {_reason(error)}", {"name": name, "port": port}
+    )

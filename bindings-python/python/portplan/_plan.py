@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Union
+from typing import Any, Union, cast
 
 from . import _native
 from ._core import call
+from .typing import ConfigDict, HashName, Layout, PlanDict, ReasonDict, ReasonKind
 
-ConfigSource = Union[Mapping[str, Any], str, "os.PathLike[str]"]
+ConfigSource = Union[ConfigDict, Mapping[str, Any], str, "os.PathLike[str]"]
 
 
 @dataclass(frozen=True)
@@ -20,26 +22,25 @@ class Entry:
 
     name: str
     port: int
-    reason: Mapping[str, Any] = field(hash=False, compare=True)
+    reason: ReasonDict = field(hash=False, compare=True)
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> ReasonKind:
         """`pinned`, `home`, `displaced`, `sequential`, `block` or `kept`."""
-        return str(self.reason["kind"])
+        return self.reason["kind"]
 
 
 class Plan:
     """A plan: every service with its port and reason, in the core's order (by UTF-8 name)."""
 
     def __init__(self, answer: Mapping[str, Any]) -> None:
-        self._answer = {k: v for k, v in answer.items() if k not in ("registry", "probe")}
-        self.entries: dict[str, Entry] = {
-            e["name"]: Entry(e["name"], e["port"], e["reason"]) for e in answer["plan"]
-        }
+        # The plan part of the answer (allocate_json's also carries `registry` and `probe`).
+        self._answer = cast(PlanDict, {k: v for k, v in answer.items() if k not in ("registry", "probe")})
+        self.entries: dict[str, Entry] = {e["name"]: Entry(e["name"], e["port"], e["reason"]) for e in answer["plan"]}
         self.namespace: str = answer["namespace"]
         self.range: tuple[int, int] = (answer["range"][0], answer["range"][1])
-        self.layout: str = answer["layout"]
-        self.hash: str = answer.get("hash", "sha256")
+        self.layout: Layout = answer["layout"]
+        self.hash: HashName = answer["hash"]
 
     @property
     def ports(self) -> dict[str, int]:
@@ -58,7 +59,7 @@ class Plan:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> PlanDict:
         """The same JSON shape as the core's `plan_json` answer."""
         return copy.deepcopy(self._answer)
 

@@ -5,6 +5,7 @@ Only bytes are handled here; the contents are parsed and produced by the core.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
@@ -95,10 +96,8 @@ def write_registry(path: Path, old: Optional[str], new: str) -> None:
             os.fsync(file.fileno())
         os.replace(temporary, path)
     except OSError as error:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temporary)
-        except OSError:
-            pass
         raise registry_io(str(path), "write", error) from None
 
 
@@ -154,10 +153,8 @@ def _read_bytes(path: Path) -> Optional[bytes]:
 
 
 def _unlink(path: Path) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 class RegistryLock:

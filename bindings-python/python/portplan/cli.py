@@ -6,7 +6,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from typing import Any, Mapping, NoReturn, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, NoReturn, Optional
 
 from . import _native
 from ._allocate import _leases_answer, allocate, release
@@ -57,7 +58,9 @@ def _execute(parsed: Mapping[str, Any]) -> int:
     config = resolve_config(parsed["names"], parsed["options"], parsed["config_path"])
     if command == "release":
         released = release(None if parsed["all"] else name, namespace=config["namespace"])
-        out.write(_render({"what": "released", "released": [dataclasses.asdict(l) for l in released], "name": name}))
+        out.write(
+            _render({"what": "released", "released": [dataclasses.asdict(lease) for lease in released], "name": name})
+        )
         return 0
     plan = allocate(config, parsed["lease"], probe=parsed["probe"])
     if command == "get":

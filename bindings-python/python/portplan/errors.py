@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Optional, cast
+
+from .typing import ErrorDict, ErrorKind
 
 
 class PortplanError(Exception):
     """Base of portplan's errors. `kind` is a kind of the spec or of the host layer."""
 
-    def __init__(self, kind: str, message: str, data: Optional[Mapping[str, Any]] = None) -> None:
+    def __init__(self, kind: ErrorKind, message: str, data: Optional[Mapping[str, Any]] = None) -> None:
         super().__init__(message)
-        self.kind = kind
+        self.kind: ErrorKind = kind
         self.message = message
         self.data: dict[str, Any] = {k: v for k, v in (data or {}).items() if k not in ("kind", "message")}
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ErrorDict:
         """The error in the core's JSON form (`{"kind", "message", ...data}`)."""
-        return {**self.data, "kind": self.kind, "message": self.message}
+        return cast(ErrorDict, {**self.data, "kind": self.kind, "message": self.message})
 
     def __str__(self) -> str:
         return self.message
@@ -29,7 +32,7 @@ class PlanError(PortplanError, ValueError):
 class RegistryError(PortplanError):
     """The registry cannot be used: corrupt, locked, unsafe or unreadable. Names its path."""
 
-    def __init__(self, kind: str, message: str, path: str, data: Optional[Mapping[str, Any]] = None) -> None:
+    def __init__(self, kind: ErrorKind, message: str, path: str, data: Optional[Mapping[str, Any]] = None) -> None:
         super().__init__(kind, message, {**(data or {}), "path": path})
         self.path = path
 
@@ -40,7 +43,7 @@ class PortInUseError(PortplanError, OSError):
 
 def from_answer(error: Mapping[str, Any]) -> PortplanError:
     """The exception for the error of an `{"error": ...}` answer of the core."""
-    kind = str(error.get("kind", "host"))
+    kind = cast(ErrorKind, str(error.get("kind", "host")))
     message = str(error.get("message", "unknown error"))
     data = {k: v for k, v in error.items() if k not in ("kind", "message")}
     if kind == "invalid_registry":
