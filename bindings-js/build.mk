@@ -19,7 +19,9 @@ check-package-js: build-js
 pack-js: build-js
 	bindings-js/scripts/pack.sh target/npm-pack
 
-# Biome checks everything it is configured for (biome.json), the preview's JS included.
+# Biome checks everything it is configured for (biome.json), the preview's JS included: the
+# recommended rules but noNonNullAssertion (a `!` marks what the core guarantees; tsc --strict
+# checks the rest), single quotes, 120 columns.
 lint-js: build-js
 	cd bindings-js && node_modules/.bin/biome check .
 	cd bindings-js && node_modules/.bin/tsc -p tsconfig.json --noEmit

@@ -14,7 +14,7 @@ test('port() leases a stable port, kept on the next call', async () => {
   assert.equal(registryPath(), file);
   const cwd = project({ 'portplan.toml': CONFIG }, 'shop');
   const first = await port('web', { cwd });
-  assert.equal(first, plan(CONFIG + 'namespace = "shop"\n[services]\nweb = true\n').ports.web);
+  assert.equal(first, plan(`${CONFIG}namespace = "shop"\n[services]\nweb = true\n`).ports.web);
   assert.equal(await port('web', { cwd }), first);
   const [lease] = leases();
   assert.deepEqual([lease.namespace, lease.name, lease.port], ['shop', 'web', first]);
