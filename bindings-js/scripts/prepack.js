@@ -41,7 +41,9 @@ function build() {
   const result = spawnSync('bash', [script], { stdio: ['ignore', 2, 2] });
   if (result.error) refuse(`cannot run scripts/build.sh (${result.error.message})`);
   if (result.status !== 0) {
-    refuse('scripts/build.sh failed (see above; it needs Rust by rustup, node and npm: `make build-js` from the repository root)');
+    refuse(
+      'scripts/build.sh failed (see above; it needs Rust by rustup, node and npm: `make build-js` from the repository root)',
+    );
   }
 }
 

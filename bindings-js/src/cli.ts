@@ -2,9 +2,9 @@
 // output; this module runs the command and writes what the core rendered.
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
-import { allocate, leases, release, type AllocateOptions } from './allocate.js';
-import { call, callRaw, type CliCommand } from './core.js';
-import { EngineError, PlanError, type ErrorValue } from './errors.js';
+import { type AllocateOptions, allocate, leases, release } from './allocate.js';
+import { type CliCommand, call, callRaw } from './core.js';
+import { EngineError, type ErrorValue, PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
 import type { Plan } from './plan.js';
 

@@ -1,7 +1,7 @@
 // Typed calls into the core's JSON API (docs/core-api.md). An `{error}` answer becomes a
 // PlanError; everything else is passed through as the core gave it.
 import { type CoreAnswer, type CoreFunction, engine } from './engine.js';
-import { PlanError, type ErrorValue } from './errors.js';
+import { type ErrorValue, PlanError } from './errors.js';
 
 export type Reason =
   | { kind: 'pinned' }

@@ -67,7 +67,10 @@ function nativeCandidates(): Candidate[] {
     .map((platform) => path.join(packageRoot, 'native', `portplan.${platform}.node`))
     .filter((file) => fs.existsSync(file))
     .map((file) => ({ specifier: file }));
-  const installed = platforms.map((platform) => ({ specifier: `portplan-${platform}`, packageName: `portplan-${platform}` }));
+  const installed = platforms.map((platform) => ({
+    specifier: `portplan-${platform}`,
+    packageName: `portplan-${platform}`,
+  }));
   return [...built, ...installed];
 }
 

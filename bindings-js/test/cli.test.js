@@ -35,7 +35,10 @@ test('get, plan, why, env, ls and release', () => {
   assert.match(ls.out, /^NAMESPACE +SERVICE +PORT +USED\nclip +api/);
   assert.equal(JSON.parse(cli(cwd, 'ls', '--json').out).length, 2);
   assert.deepEqual(cli(cwd, 'release', 'web'), { code: 0, out: `released clip/web (port ${ports.web})\n`, err: '' });
-  assert.deepEqual(JSON.parse(cli(cwd, 'ls', '--json').out).map((l) => l.name), ['api']);
+  assert.deepEqual(
+    JSON.parse(cli(cwd, 'ls', '--json').out).map((l) => l.name),
+    ['api'],
+  );
   assert.deepEqual(cli(cwd, 'release', 'web'), { code: 0, out: 'no lease of web to release\n', err: '' });
   assert.deepEqual(cli(cwd, 'release', '--all'), { code: 0, out: `released clip/api (port ${ports.api})\n`, err: '' });
   assert.equal(cli(cwd, '--version').out, `${require('../package.json').version}\n`);
@@ -45,7 +48,18 @@ test('get, plan, why, env, ls and release', () => {
 test('--range, --namespace and --layout override the file', () => {
   privateRegistry();
   const cwd = project({ 'portplan.toml': CONFIG }, 'clip');
-  const out = cli(cwd, 'get', 'web', '--range', '46000-46099', '--namespace', 'other', '--layout', 'sequential', '--no-probe').out;
+  const out = cli(
+    cwd,
+    'get',
+    'web',
+    '--range',
+    '46000-46099',
+    '--namespace',
+    'other',
+    '--layout',
+    'sequential',
+    '--no-probe',
+  ).out;
   assert.equal(out, '46001\n', 'sequential from 46000: api, then web');
 });
 
@@ -84,9 +98,17 @@ test('an engine that cannot be loaded: one line on stderr, exit 2, no stack trac
   privateRegistry();
   const cwd = project({ 'portplan.toml': CONFIG }, 'clip');
   const bogus = cliWith({ cwd, env: { ...process.env, PORTPLAN_ENGINE: 'bogus' } }, 'get', 'web');
-  assert.deepEqual(bogus, { code: 2, out: '', err: 'portplan: error: PORTPLAN_ENGINE must be native or wasm, not "bogus"\n' });
+  assert.deepEqual(bogus, {
+    code: 2,
+    out: '',
+    err: 'portplan: error: PORTPLAN_ENGINE must be native or wasm, not "bogus"\n',
+  });
   const noAddon = path.join(__dirname, 'fixtures', 'no-addon.js');
-  const native = cliWith({ cwd, env: { ...process.env, PORTPLAN_ENGINE: 'native' }, nodeArgs: ['--require', noAddon] }, 'get', 'web');
+  const native = cliWith(
+    { cwd, env: { ...process.env, PORTPLAN_ENGINE: 'native' }, nodeArgs: ['--require', noAddon] },
+    'get',
+    'web',
+  );
   assert.equal(native.code, 2);
   assert.equal(native.out, '');
   assert.match(native.err, /^portplan: error: PORTPLAN_ENGINE is native, but no native addon loads on [^\n]+\)\n$/);

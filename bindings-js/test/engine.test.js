@@ -17,8 +17,10 @@ function node(args, env = {}) {
 }
 
 /** Prints `name kind message` of what loading the package throws, as CommonJS or ES module. */
-const REPORT_CJS = "try { require('portplan'); console.log('loaded') } catch (e) { console.log(e.name, e.kind, e.message) }";
-const REPORT_ESM = "import('portplan').then(() => console.log('loaded'), (e) => console.log(e.name, e.kind, e.message))";
+const REPORT_CJS =
+  "try { require('portplan'); console.log('loaded') } catch (e) { console.log(e.name, e.kind, e.message) }";
+const REPORT_ESM =
+  "import('portplan').then(() => console.log('loaded'), (e) => console.log(e.name, e.kind, e.message))";
 
 test('the engine named in PORTPLAN_ENGINE is the one loaded', () => {
   assert.ok(['native', 'wasm'].includes(process.env.PORTPLAN_ENGINE), 'make test-js sets PORTPLAN_ENGINE');
@@ -31,9 +33,17 @@ test('without PORTPLAN_ENGINE the native addon is preferred', () => {
 });
 
 test('without PORTPLAN_ENGINE and no addon that loads, the wasm engine answers', () => {
-  const loaded = node(['--require', NO_ADDON, '-p', "require('portplan').plan({ services: { web: true } }).ports.web + ' ' + require('portplan').engine"], {
-    PORTPLAN_ENGINE: undefined,
-  });
+  const loaded = node(
+    [
+      '--require',
+      NO_ADDON,
+      '-p',
+      "require('portplan').plan({ services: { web: true } }).ports.web + ' ' + require('portplan').engine",
+    ],
+    {
+      PORTPLAN_ENGINE: undefined,
+    },
+  );
   assert.equal(loaded.out, `${portplan.plan({ services: { web: true } }).ports.web} wasm\n`);
 });
 
@@ -47,7 +57,10 @@ test('PORTPLAN_ENGINE=native where no addon loads is an EngineError that says wh
   for (const script of [REPORT_CJS, REPORT_ESM]) {
     const { out } = node(['--require', NO_ADDON, '-e', script], { PORTPLAN_ENGINE: 'native' });
     const platform = `${process.platform}-${process.arch}`;
-    assert.match(out, new RegExp(`^EngineError engine PORTPLAN_ENGINE is native, but no native addon loads on ${platform} \\(`));
+    assert.match(
+      out,
+      new RegExp(`^EngineError engine PORTPLAN_ENGINE is native, but no native addon loads on ${platform} \\(`),
+    );
     assert.match(out, /portplan\.[a-z0-9-]+\.node: no addon loads in this test; /, 'the built addon and its error');
     assert.match(out, /portplan-[a-z0-9-]+: not installed\)\n$/, 'the platform packages looked for');
     assert.equal(out.split('\n').length, 2, 'one line');
@@ -67,7 +80,14 @@ test('the platform names are those of the napi-rs platform packages', () => {
   assert.deepEqual(platformNames('win32', 'x64'), ['win32-x64-msvc']);
   // Every name is one of package.json's optionalDependencies: portplan-<name>.
   const optional = Object.keys(require('../package.json').optionalDependencies);
-  for (const [platform, arch] of [['linux', 'x64'], ['linux', 'arm64'], ['darwin', 'x64'], ['darwin', 'arm64'], ['win32', 'x64'], ['win32', 'arm64']]) {
+  for (const [platform, arch] of [
+    ['linux', 'x64'],
+    ['linux', 'arm64'],
+    ['darwin', 'x64'],
+    ['darwin', 'arm64'],
+    ['win32', 'x64'],
+    ['win32', 'arm64'],
+  ]) {
     for (const name of platformNames(platform, arch)) assert.ok(optional.includes(`portplan-${name}`), name);
   }
 });
@@ -77,7 +97,18 @@ test('ESM import and require give the same API and the same answers', async () =
   assert.equal(esm.engine, portplan.engine);
   const config = { services: { web: true, api: true } };
   assert.deepEqual(esm.plan(config).toJSON(), portplan.plan(config).toJSON());
-  for (const name of ['plan', 'port', 'ports', 'probe', 'listen', 'release', 'leases', 'PlanError', 'RegistryError', 'EngineError']) {
+  for (const name of [
+    'plan',
+    'port',
+    'ports',
+    'probe',
+    'listen',
+    'release',
+    'leases',
+    'PlanError',
+    'RegistryError',
+    'EngineError',
+  ]) {
     assert.equal(typeof esm[name], 'function', name);
     assert.equal(esm[name], portplan[name], `${name}: one function, whichever way it is loaded`);
   }

@@ -46,7 +46,11 @@ test('a kept lease held by a foreign process is a clear error saying how to rele
   const foreign = await holdTcp(port, '127.0.0.1');
   try {
     await assert.rejects(listen('db', http.createServer(), { cwd, host: '127.0.0.1' }), (error) => {
-      return error instanceof PlanError && error.message.includes('portplan release db') && error.message.includes(String(port));
+      return (
+        error instanceof PlanError &&
+        error.message.includes('portplan release db') &&
+        error.message.includes(String(port))
+      );
     });
   } finally {
     await close(foreign);

@@ -10,12 +10,15 @@ const path = require('node:path');
 const { stripVTControlCharacters } = require('node:util');
 
 const packed = process.env.PORTPLAN_PACKED;
-if (!packed) throw new Error('PORTPLAN_PACKED is not set: run bindings-js/scripts/check-package.sh (make check-package-js)');
+if (!packed)
+  throw new Error('PORTPLAN_PACKED is not set: run bindings-js/scripts/check-package.sh (make check-package-js)');
 const { platformNames } = require('../../dist/cjs/engine.js');
 const version = require('../../package.json').version;
 const MAIN = path.join(packed, `portplan-${version}.tgz`);
 // This host's platform package (`portplan-linux-x64-gnu` on Linux x64 with glibc).
-const PLATFORM = platformNames().map((name) => path.join(packed, `portplan-${name}-${version}.tgz`)).find((file) => fs.existsSync(file));
+const PLATFORM = platformNames()
+  .map((name) => path.join(packed, `portplan-${name}-${version}.tgz`))
+  .find((file) => fs.existsSync(file));
 const VITE_BIN = path.join(__dirname, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js');
 const RANGE = [47200, 47299];
 
@@ -70,7 +73,10 @@ test('main + platform package: require and import load the native engine', async
   const { cjs, esm } = loaded(app);
   assert.deepEqual(cjs, { engine: 'native', web: expectedWebPort() });
   assert.deepEqual(esm, cjs);
-  assert.ok(!fs.existsSync(path.join(app.project, 'node_modules', 'portplan', 'native')), 'the main package holds no addon');
+  assert.ok(
+    !fs.existsSync(path.join(app.project, 'node_modules', 'portplan', 'native')),
+    'the main package holds no addon',
+  );
 
   await t.test('npx portplan get web', () => {
     fs.writeFileSync(path.join(app.project, 'portplan.toml'), `range = [${RANGE}]\n[services]\nweb = true\n`);
@@ -126,7 +132,8 @@ test('main + platform package: require and import load the native engine', async
 
 test('main package alone: the wasm engine, and PORTPLAN_ENGINE=native is one clear error', () => {
   const app = installed([MAIN]);
-  for (const name of platformNames()) assert.ok(!fs.existsSync(path.join(app.project, 'node_modules', `portplan-${name}`)));
+  for (const name of platformNames())
+    assert.ok(!fs.existsSync(path.join(app.project, 'node_modules', `portplan-${name}`)));
   const { cjs, esm } = loaded(app);
   assert.deepEqual(cjs, { engine: 'wasm', web: expectedWebPort() });
   assert.deepEqual(esm, cjs);
@@ -135,7 +142,15 @@ test('main package alone: the wasm engine, and PORTPLAN_ENGINE=native is one cle
   const get = run('npx', ['--offline', 'portplan', 'get', 'web'], app.project, native);
   assert.equal(get.code, 2);
   assert.equal(get.out, '');
-  assert.match(get.err, /^portplan: error: PORTPLAN_ENGINE is native, but no native addon loads on .*: not installed\)\n$/);
-  const thrown = run(process.execPath, ['-e', "try { require('portplan') } catch (e) { console.log(e.name, e.kind) }"], app.project, native);
+  assert.match(
+    get.err,
+    /^portplan: error: PORTPLAN_ENGINE is native, but no native addon loads on .*: not installed\)\n$/,
+  );
+  const thrown = run(
+    process.execPath,
+    ['-e', "try { require('portplan') } catch (e) { console.log(e.name, e.kind) }"],
+    app.project,
+    native,
+  );
   assert.equal(thrown.out, 'EngineError engine\n');
 });
