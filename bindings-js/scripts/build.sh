@@ -8,6 +8,8 @@ JS=bindings-js
 STAMPS=target/portplan-js
 mkdir -p "$STAMPS"
 
+# The tools that scripts/tools.sh installs (wasm-bindgen), also when run without make (npm pack).
+export PATH="${PORTPLAN_TOOLS:-$HOME/.cache/portplan-tools}/bin:$PATH"
 scripts/tools.sh wasm
 
 # npm install, not npm ci: ci refuses a lockfile without the optional platform packages
