@@ -154,3 +154,24 @@ test('main package alone: the wasm engine, and PORTPLAN_ENGINE=native is one cle
   );
   assert.equal(thrown.out, 'EngineError engine\n');
 });
+
+test('a platform package of another version is not loaded: its addon may speak another core API', () => {
+  // The platform tarball again, as version 0.0.0-other.
+  const stage = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'portplan-other-')));
+  folders.push(stage);
+  assert.equal(run('tar', ['xzf', PLATFORM, '-C', stage]).code, 0);
+  const manifestFile = path.join(stage, 'package', 'package.json');
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, version: '0.0.0-other' }));
+  const packed = run('npm', ['pack', '--silent', '--pack-destination', stage], path.join(stage, 'package'));
+  assert.equal(packed.code, 0, packed.err);
+
+  const app = installed([path.join(stage, packed.out.trim()), MAIN]);
+  assert.equal(loaded(app).cjs.engine, 'wasm');
+  const get = run('npx', ['--offline', 'portplan', 'get', 'web'], app.project, {
+    ...app.env,
+    PORTPLAN_ENGINE: 'native',
+  });
+  assert.equal(get.code, 2);
+  assert.match(get.err, new RegExp(`${manifest.name}: its version 0\\.0\\.0-other is not portplan's ${version}`));
+});
