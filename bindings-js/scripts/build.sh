@@ -15,6 +15,7 @@ scripts/tools.sh wasm
 # npm install, not npm ci: ci refuses a lockfile without the optional platform packages
 # (portplan-<platform>), which only exist on the registry once published. The committed
 # lockfile is what npm install writes, so it stays as it is; in CI a rewrite fails the build.
+# npm 11 or later (package.json devEngines): npm 10 rewrites it without the `libc` fields.
 if [ ! -f $JS/node_modules/.package-lock.json ] || [ $JS/package.json -nt $JS/node_modules/.package-lock.json ] \
     || [ $JS/package-lock.json -nt $JS/node_modules/.package-lock.json ]; then
     lock_before=$(cksum < $JS/package-lock.json)
