@@ -1,9 +1,30 @@
 # The npm package (bindings-js/): native addon, wasm engines, TypeScript, tests.
-.PHONY: build-js test-js
+#   make build-js           build in place (scripts/build.sh)
+#   make test-js            the package's tests in both engines, and check-package-js
+#   make check-package-js   pack as published; attw, publint; install the tarballs and use them
+#   make lint-js            Biome (lint + format) and tsc --strict
+#   make pack-js            the tarballs in target/npm-pack/ (main + this host's platform package)
+.PHONY: build-js test-js check-package-js lint-js format-js pack-js
 
 build-js:
 	bindings-js/scripts/build.sh
 
-test-js: build-js
+test-js: build-js check-package-js
 	cd bindings-js && PORTPLAN_ENGINE=native node --test --test-concurrency=1 test/*.test.js
 	cd bindings-js && PORTPLAN_ENGINE=wasm node --test --test-concurrency=1 test/*.test.js
+
+check-package-js: build-js
+	bindings-js/scripts/check-package.sh
+
+pack-js: build-js
+	bindings-js/scripts/pack.sh target/npm-pack
+
+# Biome checks everything it is configured for (biome.json), the preview's JS included: the
+# recommended rules but noNonNullAssertion (a `!` marks what the core guarantees; tsc --strict
+# checks the rest), single quotes, 120 columns.
+lint-js: build-js
+	cd bindings-js && node_modules/.bin/biome check .
+	cd bindings-js && node_modules/.bin/tsc -p tsconfig.json --noEmit
+
+format-js: build-js
+	cd bindings-js && node_modules/.bin/biome check --write .

@@ -1,8 +1,8 @@
 // Ports from the registry: plan against the leases, probe, re-plan until the probes agree,
 // record the leases (docs/core-api.md "Host loop"), all under the registry lock.
 import type * as net from 'node:net';
-import { callRaw, type AllocateAnswer, type Lease, type ResolvedConfig } from './core.js';
-import { resolveConfig, type ConfigOptions } from './discover.js';
+import { type AllocateAnswer, callRaw, type Lease, type ResolvedConfig } from './core.js';
+import { type ConfigOptions, resolveConfig } from './discover.js';
 import * as hostErrors from './hostErrors.js';
 import { Plan } from './plan.js';
 import { probe as probeFree } from './probe.js';
@@ -64,9 +64,15 @@ async function allocateRound(round: Round): Promise<AllocateAnswer> {
 }
 
 /** Allocates every service of the config (the CLI's plan and env), or only leases `lease`. */
-export async function allocate(options: AllocateOptions = {}, names: string[] = [], lease: string[] | null = null): Promise<Plan> {
+export async function allocate(
+  options: AllocateOptions = {},
+  names: string[] = [],
+  lease: string[] | null = null,
+): Promise<Plan> {
   const config = resolveConfig(options, names);
-  return new Plan(await allocateRound({ config, busy: [...(options.busy ?? [])], lease, probe: options.probe ?? true }));
+  return new Plan(
+    await allocateRound({ config, busy: [...(options.busy ?? [])], lease, probe: options.probe ?? true }),
+  );
 }
 
 /** The port of `name`: stable, probed and leased. */

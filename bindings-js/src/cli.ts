@@ -2,9 +2,9 @@
 // output; this module runs the command and writes what the core rendered.
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
-import { allocate, leases, release, type AllocateOptions } from './allocate.js';
-import { call, callRaw, type CliCommand } from './core.js';
-import { PlanError, type ErrorValue } from './errors.js';
+import { type AllocateOptions, allocate, leases, release } from './allocate.js';
+import { type CliCommand, call, callRaw } from './core.js';
+import { EngineError, type ErrorValue, PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
 import type { Plan } from './plan.js';
 
@@ -24,6 +24,12 @@ function render(request: Record<string, unknown>): string {
 
 /** Writes an error the way both CLIs do; returns its exit code. */
 function reportError(error: unknown, io: Io): number {
+  if (error instanceof EngineError) {
+    // No core to word it: the same line shape as the core's, and the usage exit code
+    // (the environment asked for what cannot be).
+    io.err(`portplan: error: ${error.message}\n`);
+    return 2;
+  }
   const value: ErrorValue =
     error instanceof PlanError ? error.toJSON() : { kind: 'host', message: (error as Error)?.message ?? String(error) };
   const answer = callRaw('render', { what: 'error', error: value });

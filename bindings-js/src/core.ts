@@ -1,7 +1,7 @@
 // Typed calls into the core's JSON API (docs/core-api.md). An `{error}` answer becomes a
 // PlanError; everything else is passed through as the core gave it.
-import { engine, type CoreFunction } from './engine.js';
-import { PlanError, type ErrorValue } from './errors.js';
+import { type CoreAnswer, type CoreFunction, engine } from './engine.js';
+import { type ErrorValue, PlanError } from './errors.js';
 
 export type Reason =
   | { kind: 'pinned' }
@@ -67,14 +67,14 @@ export interface CliCommand {
 }
 
 /** Calls the core; an error answer is returned as is (for callers that add a path). */
-export function callRaw(fn: CoreFunction, request?: unknown): any {
+export function callRaw(fn: CoreFunction, request?: unknown): CoreAnswer {
   return engine().call(fn, request);
 }
 
 /** Calls the core; an error answer is thrown as a PlanError. */
-export function call(fn: CoreFunction, request?: unknown): any {
+export function call(fn: CoreFunction, request?: unknown): CoreAnswer {
   const answer = callRaw(fn, request);
-  if (answer && answer.error) throw new PlanError(answer.error as ErrorValue);
+  if (answer?.error) throw new PlanError(answer.error as ErrorValue);
   return answer;
 }
 

@@ -1,9 +1,10 @@
 // Config discovery (SPEC §7): the files searched upward from the working directory, the
 // caller's options over them, and git for `namespace: "git"`. The core decides; this
 // module reads files and runs git.
+
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { call, callRaw, configFiles, type ResolvedConfig } from './core.js';
 import { PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
@@ -112,7 +113,11 @@ export function coreOptions(options: ConfigOptions): Record<string, unknown> {
 }
 
 /** Finds the config, applies `options` and adds `names`: the resolved config. */
-export function resolveConfig(options: ConfigOptions, names: string[], extraOptions: Record<string, unknown> = {}): ResolvedConfig {
+export function resolveConfig(
+  options: ConfigOptions,
+  names: string[],
+  extraOptions: Record<string, unknown> = {},
+): ResolvedConfig {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const found = options.configPath ? readConfigFile(options.configPath, cwd) : findConfig(cwd);
   const request = { found, options: { ...coreOptions(options), ...extraOptions }, names, git: null as unknown };

@@ -1,8 +1,9 @@
-// Loads the core once: the native addon when one exists for this platform, else the
+// Loads the core once: the native addon when one loads on this platform, else the
 // WebAssembly build. PORTPLAN_ENGINE=native|wasm forces one.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { EngineError } from './errors.js';
 import { packageRoot } from './locate.js';
 
 /** The core's entry points (docs/core-api.md), without their `_json`/`_value` suffix. */
@@ -20,10 +21,14 @@ export type CoreFunction =
 
 export type EngineName = 'native' | 'wasm';
 
+/** A core answer as JSON.parse gives it; its shape is the function's (docs/core-api.md). */
+// biome-ignore lint/suspicious/noExplicitAny: the JSON boundary: each caller reads the fields its function answers.
+export type CoreAnswer = any;
+
 export interface Engine {
   readonly name: EngineName;
   /** One request to one core function; the answer is a plain object (maybe `{error}`). */
-  call(fn: CoreFunction, request?: unknown): any;
+  call(fn: CoreFunction, request?: unknown): CoreAnswer;
 }
 
 const requireHere = createRequire(path.join(packageRoot, 'package.json'));
@@ -33,20 +38,40 @@ function camel(name: string): string {
   return name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
-/** Candidate addons: `portplan.<platform>-<arch>[-abi].node`; a wrong libc fails to load. */
-function nativeCandidates(): string[] {
-  const dir = path.join(packageRoot, 'native');
-  const prefix = `portplan.${process.platform}-${process.arch}`;
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((name) => name.startsWith(prefix) && name.endsWith('.node'))
-    .sort()
-    .map((name) => path.join(dir, name));
+/**
+ * This host's napi-rs platform names (`linux-x64-gnu`, `darwin-arm64`, `win32-x64-msvc`), the
+ * suffix of the platform packages (`portplan-<platform>`) and of the addons' file names. On
+ * Linux both libcs are tried: npm installs only the package of the host's libc, and an addon
+ * built for the other one fails to load.
+ */
+export function platformNames(platform: string = process.platform, arch: string = process.arch): string[] {
+  if (platform === 'linux') return [`linux-${arch}-gnu`, `linux-${arch}-musl`];
+  if (platform === 'win32') return [`win32-${arch}-msvc`];
+  return [`${platform}-${arch}`];
+}
+
+interface Candidate {
+  /** What to require: an addon file, or a platform package's name. */
+  specifier: string;
+  /** The platform package's name, to check its version against ours. */
+  packageName?: string;
+}
+
+/**
+ * Where an addon may be, in order: the addon built in this checkout (native/, never in the
+ * published package), then the platform packages (the optionalDependencies npm installed).
+ */
+function nativeCandidates(): Candidate[] {
+  const platforms = platformNames();
+  const built = platforms
+    .map((platform) => path.join(packageRoot, 'native', `portplan.${platform}.node`))
+    .filter((file) => fs.existsSync(file))
+    .map((file) => ({ specifier: file }));
+  const installed = platforms.map((platform) => ({
+    specifier: `portplan-${platform}`,
+    packageName: `portplan-${platform}`,
+  }));
+  return [...built, ...installed];
 }
 
 /** An engine whose entry points take and give JSON text (`plan_json(text) → text`). */
@@ -61,43 +86,78 @@ function textEngine(name: EngineName, entryOf: (jsonName: string) => (text?: str
   };
 }
 
+/** Why a candidate did not load, in one line (require's messages go on with a stack of requirers). */
+function failure(candidate: Candidate, error: unknown): string {
+  const message = (error as Error)?.message ?? String(error);
+  return `${candidate.specifier}: ${message.split('\n')[0]}`;
+}
+
+function loadAddon(candidate: Candidate): Record<string, (text?: string) => string> {
+  if (candidate.packageName !== undefined) {
+    let manifest: { version?: unknown };
+    try {
+      manifest = requireHere(`${candidate.packageName}/package.json`);
+    } catch {
+      throw new Error('not installed');
+    }
+    // An addon of another version may speak another core API: only our own version loads.
+    const ours = requireHere('./package.json').version;
+    if (manifest.version !== ours) throw new Error(`its version ${manifest.version} is not portplan's ${ours}`);
+  }
+  return requireHere(candidate.specifier);
+}
+
 function loadNative(): Engine {
   const failures: string[] = [];
-  for (const file of nativeCandidates()) {
+  for (const candidate of nativeCandidates()) {
     try {
-      const addon = requireHere(file);
+      const addon = loadAddon(candidate);
       return textEngine('native', (jsonName) => addon[camel(jsonName)]);
     } catch (error) {
-      failures.push(`${file}: ${(error as Error).message}`);
+      failures.push(failure(candidate, error));
     }
   }
-  const why = failures.length ? failures.join('; ') : `none built for ${process.platform}-${process.arch}`;
-  throw new Error(`portplan: no native addon loads (${why})`);
+  throw new EngineError(`no native addon loads on ${process.platform}-${process.arch} (${failures.join('; ')})`);
 }
 
 function loadWasm(): Engine {
-  const glue = requireHere(path.join(packageRoot, 'pkg', 'node', 'portplan_wasm.js'));
+  let glue: Record<string, (text?: string) => string>;
+  try {
+    glue = requireHere(path.join(packageRoot, 'pkg', 'node', 'portplan_wasm.js'));
+  } catch (error) {
+    throw new EngineError(`the wasm engine does not load (${(error as Error).message.split('\n')[0]})`, error);
+  }
   // JSON text, as with the addon: one string each way is faster than JS objects field by field.
   return textEngine('wasm', (jsonName) => glue[jsonName]);
 }
 
 function loadEngine(): Engine {
   const forced = process.env.PORTPLAN_ENGINE;
-  if (forced === 'native') return loadNative();
-  if (forced === 'wasm') return loadWasm();
-  if (forced) {
-    throw new Error(`portplan: PORTPLAN_ENGINE must be native or wasm, not ${JSON.stringify(forced)}`);
+  if (forced === 'native') {
+    try {
+      return loadNative();
+    } catch (error) {
+      throw new EngineError(`PORTPLAN_ENGINE is native, but ${(error as Error).message}`, error);
+    }
   }
+  if (forced === 'wasm') return loadWasm();
+  if (forced) throw new EngineError(`PORTPLAN_ENGINE must be native or wasm, not ${JSON.stringify(forced)}`);
+  let native: unknown;
   try {
     return loadNative();
-  } catch {
+  } catch (error) {
+    native = error;
+  }
+  try {
     return loadWasm();
+  } catch (wasm) {
+    throw new EngineError(`${(native as Error).message}, and ${(wasm as Error).message}`, wasm);
   }
 }
 
 let loaded: Engine | undefined;
 
-/** The engine, loaded on first use. */
+/** The engine, loaded on first use. Throws EngineError when none can be loaded. */
 export function engine(): Engine {
   loaded ??= loadEngine();
   return loaded;

@@ -36,3 +36,16 @@ export class RegistryError extends PlanError {
     this.path = path;
   }
 }
+
+/**
+ * No core engine can be loaded: `PORTPLAN_ENGINE` names no engine, or names `native` where
+ * no addon loads. Kind `engine`; thrown when the package loads (`import`/`require` of
+ * `portplan`) or, for `portplan/vite` and the CLI, at the first call into the core.
+ */
+export class EngineError extends PlanError {
+  constructor(message: string, cause?: unknown) {
+    super({ kind: 'engine', message });
+    this.name = 'EngineError';
+    if (cause !== undefined) this.cause = cause;
+  }
+}

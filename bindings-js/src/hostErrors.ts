@@ -1,7 +1,7 @@
 // The errors the host layer itself raises, worded by the core (`host_error_json`) so that
 // Node and Python print the same line.
 import { callRaw } from './core.js';
-import { PlanError, RegistryError, type ErrorValue } from './errors.js';
+import { type ErrorValue, PlanError, RegistryError } from './errors.js';
 
 function worded(request: Record<string, unknown>): ErrorValue {
   return callRaw('host_error', request).error as ErrorValue;
@@ -23,7 +23,10 @@ export function registryInvalid(error: ErrorValue, path: string): RegistryError 
 }
 
 export function locked(path: string, owner: { pid?: unknown; host?: unknown; time?: unknown } | null): RegistryError {
-  return new RegistryError(worded({ problem: 'locked', path, pid: owner?.pid ?? null, host: owner?.host ?? null, time: owner?.time ?? null }), path);
+  return new RegistryError(
+    worded({ problem: 'locked', path, pid: owner?.pid ?? null, host: owner?.host ?? null, time: owner?.time ?? null }),
+    path,
+  );
 }
 
 export function unsafeRegistry(path: string, why: 'symlink' | 'not_file' | 'not_owner'): RegistryError {

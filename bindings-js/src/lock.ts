@@ -30,7 +30,8 @@ function readText(file: string): string | null {
 function parseOwner(text: string): Owner | null {
   try {
     const value = JSON.parse(text);
-    if (Number.isInteger(value?.pid) && typeof value?.host === 'string' && typeof value?.time === 'number') return value;
+    if (Number.isInteger(value?.pid) && typeof value?.host === 'string' && typeof value?.time === 'number')
+      return value;
   } catch {
     // Unparsable: an owner killed between creating and writing the file.
   }

@@ -23,7 +23,11 @@ export class Plan {
 
   constructor(answer: PlanAnswer) {
     // Every key of the core's answer but the registry's (an allocation adds `registry` and `probe`).
-    const { registry: _registry, probe: _probe, ...planOnly } = answer as PlanAnswer & { registry?: unknown; probe?: unknown };
+    const {
+      registry: _registry,
+      probe: _probe,
+      ...planOnly
+    } = answer as PlanAnswer & { registry?: unknown; probe?: unknown };
     this.#answer = planOnly;
     this.entries = answer.plan;
     this.ports = Object.fromEntries(answer.plan.map((entry) => [entry.name, entry.port]));

@@ -1,10 +1,11 @@
 // Reading and writing the registry file (docs/registry.md): only bytes here; the core
 // parses and produces the contents.
+
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { callRaw, type Lease } from './core.js';
-import { PlanError, type ErrorValue } from './errors.js';
+import { type ErrorValue, PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
 import { takeLock } from './lock.js';
 import { registryPath } from './registryPath.js';
@@ -75,7 +76,9 @@ export interface Update<T> {
  * Runs `change` with the registry's text under the lock, then writes what it returns.
  * A registry the core cannot parse is never written: `change` throws first.
  */
-export async function updateRegistry<T>(change: (text: string | null, file: string) => Promise<Update<T>> | Update<T>): Promise<T> {
+export async function updateRegistry<T>(
+  change: (text: string | null, file: string) => Promise<Update<T>> | Update<T>,
+): Promise<T> {
   const file = registryPath();
   ensureDir(path.dirname(file));
   const held = await takeLock(file);

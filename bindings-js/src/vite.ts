@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Plugin, ViteDevServer } from 'vite' with { 'resolution-mode': 'import' };
-import { allocate, type AllocateOptions } from './allocate.js';
+import { type AllocateOptions, allocate } from './allocate.js';
 import type { Entry } from './core.js';
 import * as hostErrors from './hostErrors.js';
 

@@ -10,7 +10,11 @@ const BIN = path.join(__dirname, '..', 'bin', 'portplan.js');
 const CONFIG = 'range = [45000, 45999]\nexclude = []\n[services]\nweb = true\napi = true\nssh = 22\n';
 
 function cli(cwd, ...args) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd, env: process.env, encoding: 'utf8' });
+  return cliWith({ cwd, env: process.env }, ...args);
+}
+
+function cliWith({ cwd, env, nodeArgs = [] }, ...args) {
+  const result = spawnSync(process.execPath, [...nodeArgs, BIN, ...args], { cwd, env, encoding: 'utf8' });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
@@ -31,7 +35,10 @@ test('get, plan, why, env, ls and release', () => {
   assert.match(ls.out, /^NAMESPACE +SERVICE +PORT +USED\nclip +api/);
   assert.equal(JSON.parse(cli(cwd, 'ls', '--json').out).length, 2);
   assert.deepEqual(cli(cwd, 'release', 'web'), { code: 0, out: `released clip/web (port ${ports.web})\n`, err: '' });
-  assert.deepEqual(JSON.parse(cli(cwd, 'ls', '--json').out).map((l) => l.name), ['api']);
+  assert.deepEqual(
+    JSON.parse(cli(cwd, 'ls', '--json').out).map((l) => l.name),
+    ['api'],
+  );
   assert.deepEqual(cli(cwd, 'release', 'web'), { code: 0, out: 'no lease of web to release\n', err: '' });
   assert.deepEqual(cli(cwd, 'release', '--all'), { code: 0, out: `released clip/api (port ${ports.api})\n`, err: '' });
   assert.equal(cli(cwd, '--version').out, `${require('../package.json').version}\n`);
@@ -41,7 +48,18 @@ test('get, plan, why, env, ls and release', () => {
 test('--range, --namespace and --layout override the file', () => {
   privateRegistry();
   const cwd = project({ 'portplan.toml': CONFIG }, 'clip');
-  const out = cli(cwd, 'get', 'web', '--range', '46000-46099', '--namespace', 'other', '--layout', 'sequential', '--no-probe').out;
+  const out = cli(
+    cwd,
+    'get',
+    'web',
+    '--range',
+    '46000-46099',
+    '--namespace',
+    'other',
+    '--layout',
+    'sequential',
+    '--no-probe',
+  ).out;
   assert.equal(out, '46001\n', 'sequential from 46000: api, then web');
 });
 
@@ -74,4 +92,24 @@ test('usage errors exit 2, host errors exit 1, one line on stderr', () => {
   assert.equal(corrupt.code, 1);
   assert.ok(corrupt.err.startsWith(`portplan: error: ${file}: `), corrupt.err);
   assert.equal(fs.readFileSync(file, 'utf8'), 'not json');
+});
+
+test('an engine that cannot be loaded: one line on stderr, exit 2, no stack trace', () => {
+  privateRegistry();
+  const cwd = project({ 'portplan.toml': CONFIG }, 'clip');
+  const bogus = cliWith({ cwd, env: { ...process.env, PORTPLAN_ENGINE: 'bogus' } }, 'get', 'web');
+  assert.deepEqual(bogus, {
+    code: 2,
+    out: '',
+    err: 'portplan: error: PORTPLAN_ENGINE must be native or wasm, not "bogus"\n',
+  });
+  const noAddon = path.join(__dirname, 'fixtures', 'no-addon.js');
+  const native = cliWith(
+    { cwd, env: { ...process.env, PORTPLAN_ENGINE: 'native' }, nodeArgs: ['--require', noAddon] },
+    'get',
+    'web',
+  );
+  assert.equal(native.code, 2);
+  assert.equal(native.out, '');
+  assert.match(native.err, /^portplan: error: PORTPLAN_ENGINE is native, but no native addon loads on [^\n]+\)\n$/);
 });

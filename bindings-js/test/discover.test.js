@@ -7,7 +7,9 @@ const { port, plan, PlanError } = require('..');
 const { privateRegistry, project } = require('./helpers.js');
 
 const expected = (namespace, name, extra = '') =>
-  plan(`range = [43000, 43999]\nexclude = []\nnamespace = ${JSON.stringify(namespace)}\n${extra}[services]\n${name} = true\n`).ports[name];
+  plan(
+    `range = [43000, 43999]\nexclude = []\nnamespace = ${JSON.stringify(namespace)}\n${extra}[services]\n${name} = true\n`,
+  ).ports[name];
 
 test('portplan.toml is found from a subfolder; the namespace is its folder', async () => {
   privateRegistry();
@@ -19,7 +21,10 @@ test('a "portplan" key in package.json is a config; a package.json without it is
   privateRegistry();
   const outer = project({ 'portplan.toml': 'range = [1, 2]\n' }, 'outer');
   fs.mkdirSync(path.join(outer, 'app', 'plain'), { recursive: true });
-  fs.writeFileSync(path.join(outer, 'app', 'package.json'), JSON.stringify({ name: 'app', portplan: { range: [43000, 43999], exclude: [] } }));
+  fs.writeFileSync(
+    path.join(outer, 'app', 'package.json'),
+    JSON.stringify({ name: 'app', portplan: { range: [43000, 43999], exclude: [] } }),
+  );
   fs.writeFileSync(path.join(outer, 'app', 'plain', 'package.json'), JSON.stringify({ name: 'plain' }));
   assert.equal(await port('api', { cwd: path.join(outer, 'app', 'plain'), probe: false }), expected('app', 'api'));
 });
@@ -27,15 +32,27 @@ test('a "portplan" key in package.json is a config; a package.json without it is
 test('options override the file; configPath names the file', async () => {
   privateRegistry();
   const dir = project({ 'ports.toml': 'range = [1, 2]\nnamespace = "x"\n' }, 'named');
-  const got = await port('web', { cwd: dir, configPath: 'ports.toml', range: [43000, 43999], exclude: [], probe: false });
+  const got = await port('web', {
+    cwd: dir,
+    configPath: 'ports.toml',
+    range: [43000, 43999],
+    exclude: [],
+    probe: false,
+  });
   assert.equal(got, expected('x', 'web'));
-  await assert.rejects(port('web', { cwd: dir, configPath: 'missing.toml' }), (error) => error instanceof PlanError && error.message.includes('missing.toml'));
+  await assert.rejects(
+    port('web', { cwd: dir, configPath: 'missing.toml' }),
+    (error) => error instanceof PlanError && error.message.includes('missing.toml'),
+  );
 });
 
 test('a config file that cannot be parsed is an error naming the file', async () => {
   privateRegistry();
   const dir = project({ 'portplan.toml': 'range = [' }, 'broken');
-  await assert.rejects(port('web', { cwd: dir }), (error) => error.kind === 'invalid_config' && error.message.includes(path.join(dir, 'portplan.toml')));
+  await assert.rejects(
+    port('web', { cwd: dir }),
+    (error) => error.kind === 'invalid_config' && error.message.includes(path.join(dir, 'portplan.toml')),
+  );
 });
 
 test('namespace "git" is <repo>@<branch> of the checkout', async () => {

@@ -10,7 +10,7 @@ const home = (name) => plan(`${CONFIG}namespace = "srv"\n[services]\n${name} = t
 test('listen starts a server on the planned port', async () => {
   privateRegistry();
   const cwd = project({ 'portplan.toml': CONFIG }, 'srv');
-  const server = http.createServer((req, res) => res.end('hello'));
+  const server = http.createServer((_request, res) => res.end('hello'));
   const port = await listen('web', server, { cwd, host: '127.0.0.1' });
   try {
     assert.equal(port, home('web'));
@@ -46,7 +46,11 @@ test('a kept lease held by a foreign process is a clear error saying how to rele
   const foreign = await holdTcp(port, '127.0.0.1');
   try {
     await assert.rejects(listen('db', http.createServer(), { cwd, host: '127.0.0.1' }), (error) => {
-      return error instanceof PlanError && error.message.includes('portplan release db') && error.message.includes(String(port));
+      return (
+        error instanceof PlanError &&
+        error.message.includes('portplan release db') &&
+        error.message.includes(String(port))
+      );
     });
   } finally {
     await close(foreign);

@@ -39,8 +39,14 @@ test('errors carry the kind and the data behind them', () => {
     () => plan({ services: { ssh: 22, sshd: 22 } }),
     (error) => error.kind === 'duplicate_pin' && error.data.port === 22 && error.data.services.length === 2,
   );
-  assert.throws(() => plan('range = [1, 2'), (error) => error.kind === 'invalid_config');
-  assert.throws(() => plan({ services: { web: 'x' } }), (error) => error.kind === 'invalid_port');
+  assert.throws(
+    () => plan('range = [1, 2'),
+    (error) => error.kind === 'invalid_config',
+  );
+  assert.throws(
+    () => plan({ services: { web: 'x' } }),
+    (error) => error.kind === 'invalid_port',
+  );
 });
 
 test('a plan does not depend on the order of services', () => {

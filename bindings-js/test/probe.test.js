@@ -37,7 +37,11 @@ for (const host of ['127.0.0.1', '0.0.0.0', '::1', '::']) {
   });
 }
 
-for (const [host, type] of [['127.0.0.1', 'udp4'], ['::1', 'udp6'], ['0.0.0.0', 'udp4']]) {
+for (const [host, type] of [
+  ['127.0.0.1', 'udp4'],
+  ['::1', 'udp6'],
+  ['0.0.0.0', 'udp4'],
+]) {
   test(`a UDP socket on ${host} makes the port busy`, async () => {
     const port = await freshPort();
     const socket = await holdUdp(port, host, type);

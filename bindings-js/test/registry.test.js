@@ -14,7 +14,7 @@ test('port() leases a stable port, kept on the next call', async () => {
   assert.equal(registryPath(), file);
   const cwd = project({ 'portplan.toml': CONFIG }, 'shop');
   const first = await port('web', { cwd });
-  assert.equal(first, plan(CONFIG + 'namespace = "shop"\n[services]\nweb = true\n').ports.web);
+  assert.equal(first, plan(`${CONFIG}namespace = "shop"\n[services]\nweb = true\n`).ports.web);
   assert.equal(await port('web', { cwd }), first);
   const [lease] = leases();
   assert.deepEqual([lease.namespace, lease.name, lease.port], ['shop', 'web', first]);
@@ -38,8 +38,14 @@ test('release frees a lease; the next allocation starts afresh', async () => {
   const cwd = project({ 'portplan.toml': CONFIG }, 'rel');
   await ports(['a', 'b'], { cwd, probe: false });
   const released = await release('a', { cwd });
-  assert.deepEqual(released.map((l) => l.name), ['a']);
-  assert.deepEqual(leases().map((l) => l.name), ['b']);
+  assert.deepEqual(
+    released.map((l) => l.name),
+    ['a'],
+  );
+  assert.deepEqual(
+    leases().map((l) => l.name),
+    ['b'],
+  );
   await release(null, { cwd });
   assert.deepEqual(leases(), []);
 });
@@ -50,7 +56,12 @@ test('a corrupt registry is reported with its path and left untouched', async ()
   fs.writeFileSync(file, '{"version": 1, "leases": [', { mode: 0o600 });
   const cwd = project({ 'portplan.toml': CONFIG });
   await assert.rejects(port('web', { cwd }), (error) => {
-    return error instanceof RegistryError && error.kind === 'invalid_registry' && error.path === file && error.message.includes(file);
+    return (
+      error instanceof RegistryError &&
+      error.kind === 'invalid_registry' &&
+      error.path === file &&
+      error.message.includes(file)
+    );
   });
   assert.equal(fs.readFileSync(file, 'utf8'), '{"version": 1, "leases": [');
   assert.throws(() => leases(), RegistryError);
@@ -64,7 +75,10 @@ test('a symlinked registry is refused', async () => {
   fs.writeFileSync(real, '{"version": 1, "leases": []}\n');
   fs.symlinkSync(real, file);
   const cwd = project({ 'portplan.toml': CONFIG });
-  await assert.rejects(port('web', { cwd }), (error) => error instanceof RegistryError && /symbolic link/.test(error.message));
+  await assert.rejects(
+    port('web', { cwd }),
+    (error) => error instanceof RegistryError && /symbolic link/.test(error.message),
+  );
 });
 
 test('a stale lock of a dead process is broken; a live one is waited for', async () => {
@@ -99,7 +113,9 @@ test('processes allocating at once in one registry never share a port', async ()
   const script = `require(${JSON.stringify(path.join(__dirname, '..'))}).ports(['s' + process.argv[1] + 'a', 's' + process.argv[1] + 'b'], { cwd: process.argv[2], probe: false }).then((p) => console.log(JSON.stringify(p)))`;
   const run = (i) =>
     new Promise((resolve, reject) => {
-      execFile(process.execPath, ['-e', script, String(i), cwd], { env: process.env }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))));
+      execFile(process.execPath, ['-e', script, String(i), cwd], { env: process.env }, (error, stdout) =>
+        error ? reject(error) : resolve(JSON.parse(stdout)),
+      );
     });
   const results = await Promise.all([0, 1, 2, 3].map(run));
   const all = results.flatMap((r) => Object.values(r));
@@ -110,5 +126,8 @@ test('processes allocating at once in one registry never share a port', async ()
 test('an unknown option value is the core error kind', async () => {
   privateRegistry();
   const cwd = project({ 'portplan.toml': CONFIG });
-  await assert.rejects(port('web', { cwd, layout: 'spiral' }), (error) => error instanceof PlanError && error.kind === 'invalid_config');
+  await assert.rejects(
+    port('web', { cwd, layout: 'spiral' }),
+    (error) => error instanceof PlanError && error.kind === 'invalid_config',
+  );
 });

@@ -34,7 +34,11 @@ test('portplan/web gives the same answers for every vector', async () => {
     if (vector.expected.error) {
       assert.equal(answer.error.kind, vector.expected.error, vector.id);
     } else {
-      assert.deepEqual(Object.fromEntries(answer.plan.map((e) => [e.name, e.port])), vector.expected.assignments, vector.id);
+      assert.deepEqual(
+        Object.fromEntries(answer.plan.map((e) => [e.name, e.port])),
+        vector.expected.assignments,
+        vector.id,
+      );
       assert.deepEqual(answer, plan(vector.config, { busy: vector.busy }).toJSON(), vector.id);
     }
   }

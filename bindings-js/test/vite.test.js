@@ -26,12 +26,16 @@ test('portplan() serves a Vite project on the port planned for its package name'
   });
   try {
     await server.listen();
-    const expected = plan({ range: [47000, 47999], exclude: [], namespace: 'viteproj', services: { 'vite-app': true } }).ports['vite-app'];
+    const expected = plan({ range: [47000, 47999], exclude: [], namespace: 'viteproj', services: { 'vite-app': true } })
+      .ports['vite-app'];
     assert.equal(server.config.server.port, expected);
     assert.equal(server.config.server.strictPort, true);
     const page = await (await fetch(`http://127.0.0.1:${expected}/`)).text();
     assert.match(page, /portplan vite test page/);
-    assert.deepEqual(leases().map((l) => [l.namespace, l.name, l.port]), [['viteproj', 'vite-app', expected]]);
+    assert.deepEqual(
+      leases().map((l) => [l.namespace, l.name, l.port]),
+      [['viteproj', 'vite-app', expected]],
+    );
   } finally {
     await server.close();
   }
