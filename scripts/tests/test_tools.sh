@@ -13,17 +13,14 @@ trap 'rm -rf "$scratch"' EXIT
 bindgen_version=$(grep -A1 '^name = "wasm-bindgen"$' "$repo/Cargo.lock" | sed -n 's/^version = "\(.*\)"$/\1/p')
 real_python=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
 
-passed=0
-failed=0
-case_name=""
-case_ok=1
+# shellcheck source=scripts/tests/harness.sh
+. "$repo/scripts/tests/harness.sh"
 
 # --- sandbox ---------------------------------------------------------------------------------
 
 # A fresh sandbox: $box/bin (stubs, first on PATH), $box/base (basic commands), $box/tools.
 new_case() {
-    case_name=$1
-    case_ok=1
+    begin_case "$1"
     box=$(mktemp -d "$scratch/case.XXXX")
     mkdir -p "$box/bin" "$box/base" "$box/tools" "$box/home"
     : >"$box/calls"
@@ -62,11 +59,6 @@ run_tools() {
 
 # --- checks ----------------------------------------------------------------------------------
 
-problem() {
-    case_ok=0
-    echo "    $*"
-}
-
 # The step failed, and the last line of its stderr is exactly LINE.
 expect_failure() {
     local line=$1 last
@@ -88,16 +80,6 @@ expect_called() {
 
 expect_not_called() {
     ! grep -q "^$1 " "$box/calls" || problem "called, but should not be: $(grep "^$1 " "$box/calls" | head -n 1)"
-}
-
-end_case() {
-    if [ "$case_ok" -eq 1 ]; then
-        passed=$((passed + 1))
-        echo "ok - $case_name"
-    else
-        failed=$((failed + 1))
-        echo "not ok - $case_name"
-    fi
 }
 
 # --- chromium --------------------------------------------------------------------------------
@@ -332,5 +314,4 @@ for command in chromium apt-get cargo rustup wasm-bindgen node npm python3 actio
 done
 end_case
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
