@@ -50,6 +50,7 @@ run_install() {
 first_line_of() {
     local out
     out=$("$@" 2>&1) || true
+    out=${out//$'\r'/} # Windows (Git Bash) programs may end lines with CR LF
     printf '%s\n' "${out%%$'\n'*}"
 }
 
@@ -87,7 +88,7 @@ apt_install() {
 wasm_target_listed() {
     local installed
     installed=$(rustup target list --installed 2>/dev/null) || return 1
-    grep -qx wasm32-unknown-unknown <<<"$installed"
+    grep -qx wasm32-unknown-unknown <<<"${installed//$'\r'/}"
 }
 
 ensure_wasm_target() {
