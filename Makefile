@@ -1,17 +1,17 @@
 # portplan: every engine, built and tested from one place.
 #   make demo   set everything up, then print and allocate the plan of examples/portplan.toml
-#   make test   set everything up, then run every test of every engine
+#   make test   set everything up, then run every test, linter and check; fails if it changed the tree
 #   make build  build every engine in place (core, Python package in .venv, npm package)
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
-# Slow tool installs (wasm-bindgen-cli, cargo-fuzz) are cached here, outside the repo.
+# Slow tool installs (wasm-bindgen-cli, cargo-fuzz, actionlint) are cached here, outside the repo.
 TOOLS ?= $(or $(PORTPLAN_TOOLS),$(HOME)/.cache/portplan-tools)
 export PORTPLAN_TOOLS := $(TOOLS)
 export PATH := $(TOOLS)/bin:$(PATH)
 VENV := $(CURDIR)/.venv
 
-.PHONY: help build test demo bench test-core
+.PHONY: help build test test-steps demo bench test-core
 help:
 	@sed -n '2,4p' Makefile | sed 's/^# *//'
 
@@ -24,13 +24,60 @@ include bindings-js/build.mk
 
 build: build-python build-js
 
-test: test-core test-fuzz test-python test-js $(PREVIEW_TESTS) $(CROSS_TESTS)
+# Hooks for the checks the bindings' build.mk files define; list them here once they exist:
+#   bindings-js/build.mk       lint-js check-package-js
+#   bindings-python/build.mk   lint-python check-package-python
+BINDING_CHECKS :=
+
+# Cheap checks first, so a missing tool or a lint error stops the run before the long builds.
+TEST_STEPS := check-hosts lint-rust check-workflows lint-shell test-setup \
+	test-core test-fuzz test-python test-js $(PREVIEW_TESTS) $(CROSS_TESTS) $(BINDING_CHECKS)
+
+# Every step, then the check that building and testing left the work tree as it was
+# (scripts/tree-state.sh names each file that appeared or changed).
+test:
+	@state=$$(mktemp); trap 'rm -f "$$state"' EXIT; \
+	scripts/tree-state.sh snapshot "$$state"; \
+	$(MAKE) --no-print-directory test-steps; \
+	scripts/tree-state.sh compare "$$state" "make test"
+
+test-steps: $(TEST_STEPS)
 
 test-core:
 	cargo test --workspace
 
 demo: build-python
 	$(VENV)/bin/portplan --config examples/portplan.toml plan
+
+# What nothing here can install: Node.js 20.19+ with npm, and a python3 that makes venvs.
+.PHONY: check-hosts
+check-hosts:
+	scripts/tools.sh node python-venv
+
+# Rust style and lints of the whole workspace (rustfmt and clippy installed if missing).
+.PHONY: lint-rust
+lint-rust:
+	scripts/tools.sh rust-lint
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+# The GitHub workflows (.github/workflows) with actionlint, their run: scripts with
+# shellcheck; and the repository's own shell scripts with shellcheck.
+.PHONY: check-workflows lint-shell
+check-workflows:
+	scripts/tools.sh actionlint
+	actionlint -shellcheck=$(TOOLS)/bin/shellcheck -pyflakes=
+lint-shell:
+	scripts/tools.sh actionlint
+	shellcheck -x scripts/*.sh scripts/tests/*.sh .ci/run
+
+# The scripts' own tests: tools missing from PATH and fake installers, a changed tree,
+# manifests whose versions disagree.
+.PHONY: test-setup
+test-setup:
+	scripts/tests/test_tools.sh
+	scripts/tests/test_tree_state.sh
+	scripts/tests/test_versions.sh
 
 # Fuzzing (cargo-fuzz on stable via RUSTC_BOOTSTRAP): a short run in `make test`, longer here.
 .PHONY: fuzz test-fuzz
