@@ -1,6 +1,5 @@
 //! Home ports (SPEC §4): where a service lands when nothing is in its way.
 
-
 use crate::config::{Config, HashKind};
 use sha2::{Digest, Sha256};
 
@@ -50,7 +49,7 @@ pub fn lagom_hash(name: &str) -> i32 {
 /// The home port of `name` under `config`. An i64 because one Lagom hash value
 /// (`i32::MIN`) gives a home below `min`, as Java's `Math.abs` does (SPEC §4).
 pub fn home_port(config: &Config, name: &str) -> i64 {
-    let min = i64::from(config.range.0);
+    let min = i64::from(config.range.min);
     let len = i64::from(config.range_len());
     match config.hash {
         HashKind::Sha256 => {

@@ -1,13 +1,11 @@
 //! The CLIs' text: tables, the `why` sentence, `.env` lines. Rendered here so Node and
 //! Python print the same bytes.
 
-use crate::prelude::*;
-
 use crate::config::{HashKind, Layout, quote_key};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::plan::{Entry, Holder, Plan, Reason};
 use crate::registry::Lease;
-use alloc::collections::BTreeMap;
+use std::collections::BTreeMap;
 
 /// A few words for the table.
 pub fn reason_words(reason: &Reason) -> String {
@@ -23,12 +21,13 @@ pub fn reason_words(reason: &Reason) -> String {
 
 fn holder_words(by: &Holder) -> String {
     match by {
-        Holder::Service(name) => quote_key(name),
-        Holder::Pinned(name) => format!("{} (pinned)", quote_key(name)),
-        Holder::Lease { namespace, name } => format!("lease {}", lease_label(namespace, name)),
+        Holder::Service { service } => quote_key(service),
+        Holder::Pinned { service } => format!("{} (pinned)", quote_key(service)),
+        Holder::Lease { namespace, service } => format!("lease {}", lease_label(namespace, service)),
         Holder::Busy => "a process (busy)".into(),
         Holder::Excluded => "exclude".into(),
-        Holder::OutOfRange => "range".into(),
+        Holder::Unsafe => "a port browsers refuse (unsafe)".into(),
+        Holder::Range => "range".into(),
     }
 }
 
@@ -78,12 +77,12 @@ fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
     }
     let mut out = String::new();
     let header = header.map(str::to_owned);
-    for row in core::iter::once(&header).chain(rows) {
+    for row in std::iter::once(&header).chain(rows) {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
             line.push_str(cell);
             if i + 1 < N {
-                line.extend(core::iter::repeat_n(' ', widths[i] - cell.chars().count() + 2));
+                line.extend(std::iter::repeat_n(' ', widths[i] - cell.chars().count() + 2));
             }
         }
         out.push_str(line.trim_end());
@@ -95,20 +94,20 @@ fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
 /// One sentence: the port of `name` and why.
 pub fn why(plan: &Plan, name: &str) -> Result<String> {
     let entry = plan.entries.iter().find(|e| e.name == name).ok_or_else(|| {
-        PlanError::new(ErrorKind::UnknownService, format!("no service named {} in the plan", quote_key(name))).with("service", name)
+        let message = format!("no service named {} in the plan", quote_key(name));
+        PlanError::new(ErrorKind::UnknownService, message).with(|data| data.service = Some(name.to_owned()))
     })?;
     Ok(format!("{}\n", why_sentence(plan, entry)))
 }
 
 fn why_sentence(plan: &Plan, entry: &Entry) -> String {
-    let config = &plan.config;
-    let (min, max) = config.range;
+    let (min, max) = (plan.range.min, plan.range.max);
     let name = quote_key(&entry.name);
     let head = format!("{name} gets {}:", entry.port);
-    let hashed = match (config.hash, config.namespace.is_empty()) {
+    let hashed = match (plan.hash, plan.namespace.is_empty()) {
         (HashKind::Lagom, _) => format!("Lagom's hash of {name}"),
         (HashKind::Sha256, true) => format!("SHA-256 of {name}"),
-        (HashKind::Sha256, false) => format!("SHA-256 of {name} in namespace {}", quote_key(&config.namespace)),
+        (HashKind::Sha256, false) => format!("SHA-256 of {name} in namespace {}", quote_key(&plan.namespace)),
     };
     match &entry.reason {
         Reason::Pinned => format!("{head} it is pinned to that port in the config."),
@@ -120,18 +119,19 @@ fn why_sentence(plan: &Plan, entry: &Entry) -> String {
         Reason::Sequential => format!("{head} the sequential layout hands out ports in name order from {min}, skipping taken ports."),
         Reason::Block { base, offset } => format!(
             "{head} the block layout gives namespace {} the block starting at {base}, and {name} is number {offset} in name order.",
-            quote_key_or_dash(&config.namespace)
+            quote_key_or_dash(&plan.namespace)
         ),
         Reason::Displaced { home, by } => {
             let held = match by {
-                Holder::Service(other) => format!("service {} had it first (it sorts earlier, or keeps a lease)", quote_key(other)),
-                Holder::Pinned(other) => format!("service {} is pinned to it", quote_key(other)),
-                Holder::Lease { namespace, name } => format!("the registry leases it to {}", lease_label(namespace, name)),
+                Holder::Service { service } => format!("service {} had it first (it sorts earlier, or keeps a lease)", quote_key(service)),
+                Holder::Pinned { service } => format!("service {} is pinned to it", quote_key(service)),
+                Holder::Lease { namespace, service } => format!("the registry leases it to {}", lease_label(namespace, service)),
                 Holder::Busy => "a process on this host is using it".into(),
                 Holder::Excluded => "the config excludes it".into(),
-                Holder::OutOfRange => "it is not a port of the range".into(),
+                Holder::Unsafe => "browsers refuse to connect to it (browser_safe)".into(),
+                Holder::Range => "it is not a port of the range".into(),
             };
-            let layout = if config.layout == Layout::Hash { "the closest free port above it (wrapping to the start of the range)" } else { "another port" };
+            let layout = if plan.layout == Layout::Hash { "the closest free port above it (wrapping to the start of the range)" } else { "another port" };
             format!("{head} its home port is {home} ({hashed}), but {held}, so it took {layout}.")
         }
     }
@@ -167,7 +167,7 @@ pub fn env_variable(name: &str) -> String {
 /// The line a CLI prints on stderr for an error, and its exit code (an `exit` field of the
 /// error wins: `run` exits 127 or 126 as a shell does).
 pub fn error(error: &PlanError) -> (String, i32) {
-    let exit = error.data.get("exit").and_then(|e| e.as_i64()).map_or(error.kind.exit_code(), |e| e as i32);
+    let exit = error.data.exit.unwrap_or(error.kind.exit_code());
     (format!("portplan: error: {}\n", error.message.replace(['\n', '\r'], " ")), exit)
 }
 

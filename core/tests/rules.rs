@@ -1,20 +1,20 @@
 //! One test per rule of SPEC.md and of the registry model.
 
 use portplan::home::{home_port, java_string_hash, lagom_hash};
-use portplan::{Config, ErrorKind, Holder, Reason, Registry, plan};
+use portplan::{Config, ConfigInput, ErrorKind, Holder, Reason, Registry, plan};
 use serde_json::{Value, json};
 
-/// The core's JSON value of a serde_json value (the tests build configs with `json!`).
-fn core_json(value: &serde_json::Value) -> portplan::json::Value {
-    portplan::json::parse(&value.to_string()).expect("serde_json writes JSON")
+/// A config from its JSON form (the tests build configs with `json!`).
+fn config_of(value: &Value) -> Result<Config, portplan::PlanError> {
+    Config::from_input(serde_json::from_value::<ConfigInput>(value.clone()).expect("any JSON value is a config input"))
 }
 
 fn config(value: Value) -> Config {
-    Config::from_value(&core_json(&value)).unwrap_or_else(|e| panic!("{e}"))
+    config_of(&value).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn error_of(value: Value, busy: &[u16]) -> portplan::PlanError {
-    match Config::from_value(&core_json(&value)) {
+    match config_of(&value) {
         Err(e) => e,
         Ok(c) => plan(&c, busy).expect_err("an error"),
     }
@@ -27,7 +27,8 @@ fn reason(plan: &portplan::Plan, name: &str) -> Reason {
 #[test]
 fn defaults_are_those_of_the_spec() {
     let c = config(json!({}));
-    assert_eq!(c.range, (20000, 29999));
+    assert_eq!((c.range.min, c.range.max), (20000, 29999));
+    assert!(c.browser_safe);
     assert_eq!(c.block_size, 100);
     assert!(c.is_excluded(27017) && c.is_excluded(25565) && !c.is_excluded(27016));
     assert_eq!(c.namespace, "");
@@ -127,10 +128,11 @@ fn lagom_min_value_gives_a_home_below_min_as_java_does() {
     assert_eq!(p.port(first), Some(29998));
     assert_eq!(p.port(second), Some(30000));
     // In [1, 10], MIN % 10 == -8 gives home -7, no port at all: the service wraps to min.
-    let low = config(json!({ "range": [1, 10], "hash": "lagom", "exclude": [], "services": { name.clone(): true } }));
+    // browser_safe off: 1 is a port browsers refuse, and Lagom knows nothing of that.
+    let low = config(json!({ "range": [1, 10], "hash": "lagom", "exclude": [], "browser_safe": false, "services": { name.clone(): true } }));
     let p = plan(&low, &[]).unwrap();
     assert_eq!(p.port(&name), Some(1));
-    assert_eq!(reason(&p, &name), Reason::Displaced { home: -7, by: Holder::OutOfRange });
+    assert_eq!(reason(&p, &name), Reason::Displaced { home: -7, by: Holder::Range });
 }
 
 #[test]
@@ -141,7 +143,7 @@ fn displaced_services_say_what_held_their_home() {
     for entry in &p.entries {
         match &entry.reason {
             Reason::Home { home } => assert_eq!(*home, entry.port),
-            Reason::Displaced { by: Holder::Service(other), home } => {
+            Reason::Displaced { by: Holder::Service { service: other }, home } => {
                 assert!(other < &entry.name, "{other} sorts before {}", entry.name);
                 assert_eq!(p.port(other), Some(*home as u16));
             }
@@ -154,7 +156,40 @@ fn displaced_services_say_what_held_their_home() {
     assert_eq!(excluded.port("web"), Some(40007));
     assert_eq!(reason(&excluded, "web"), Reason::Displaced { home: 40005, by: Holder::Excluded });
     let pinned = plan(&config(json!({ "range": [40000, 40010], "exclude": [], "services": { "web": true, "db": 40005 } })), &[]).unwrap();
-    assert_eq!(reason(&pinned, "web"), Reason::Displaced { home: 40005, by: Holder::Pinned("db".into()) });
+    assert_eq!(reason(&pinned, "web"), Reason::Displaced { home: 40005, by: Holder::Pinned { service: "db".into() } });
+}
+
+#[test]
+fn disabled_services_are_declared_but_get_no_port() {
+    let c = config(json!({ "range": [3000, 3010], "layout": "sequential", "exclude": [], "services": { "a": true, "off": false, "b": true } }));
+    assert_eq!(c.services["off"], portplan::Service::Disabled);
+    let p = plan(&c, &[]).unwrap();
+    assert_eq!(p.entries.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    assert_eq!((p.port("a"), p.port("b")), (Some(3000), Some(3001)));
+    // The canonical form keeps it, as `false`.
+    assert_eq!(serde_json::to_value(&c).unwrap()["services"], json!({ "a": true, "b": true, "off": false }));
+}
+
+#[test]
+fn browsers_refused_ports_join_the_taken_set_unless_browser_safe_is_off() {
+    // 6665-6669 are refused by browsers: sequential starts after them.
+    let safe = config(json!({ "range": [6665, 6700], "layout": "sequential", "exclude": [], "services": { "a": true } }));
+    assert_eq!(plan(&safe, &[]).unwrap().port("a"), Some(6670));
+    let off = config(json!({ "range": [6665, 6700], "layout": "sequential", "exclude": [], "browser_safe": false, "services": { "a": true } }));
+    assert_eq!(plan(&off, &[]).unwrap().port("a"), Some(6665));
+    // A hash home on a refused port is displaced, and says so.
+    let c = config(json!({ "range": [5998, 6001], "exclude": [], "namespace": "shop", "services": { "x0": true, "x1": true, "x2": true } }));
+    let p = plan(&c, &[]).unwrap();
+    assert_eq!((p.port("x0"), p.port("x1"), p.port("x2")), (Some(6001), Some(5999), Some(5998)));
+    assert_eq!(reason(&p, "x0"), Reason::Displaced { home: 6000, by: Holder::Unsafe });
+    // The busy and the excluded say so first: they are the host's and the user's statements.
+    let busy = plan(&c, &[6000]).unwrap();
+    assert_eq!(reason(&busy, "x0"), Reason::Displaced { home: 6000, by: Holder::Busy });
+    // A pin may name a refused port; and a range of refused ports only is exhausted.
+    let pinned = config(json!({ "services": { "x11": 6000, "web": true } }));
+    assert_eq!(plan(&pinned, &[]).unwrap().port("x11"), Some(6000));
+    let refused = config(json!({ "range": [6665, 6669], "exclude": [], "services": { "a": true } }));
+    assert_eq!(plan(&refused, &[]).unwrap_err().kind, ErrorKind::RangeExhausted);
 }
 
 #[test]
@@ -169,17 +204,17 @@ fn pass_two_wraps_from_max_to_min() {
 fn errors_carry_kind_sentence_and_data() {
     let e = error_of(json!({ "services": { "ssh": 22, "sshd": 22, "web": true } }), &[]);
     assert_eq!(e.kind, ErrorKind::DuplicatePin);
-    assert_eq!(e.data["port"], core_json(&json!(22)));
-    assert_eq!(e.data["services"], core_json(&json!(["ssh", "sshd"])));
+    assert_eq!(e.data.port, Some(22));
+    assert_eq!(e.data.services, Some(vec!["ssh".to_owned(), "sshd".to_owned()]));
     assert!(e.message.contains("ssh") && e.message.contains("sshd") && e.message.contains("22"));
 
     let e = error_of(json!({ "services": { "db": 5432 } }), &[5432]);
     assert_eq!(e.kind, ErrorKind::PinBusy);
-    assert_eq!((e.data["service"].clone(), e.data["port"].clone()), (core_json(&json!("db")), core_json(&json!(5432))));
+    assert_eq!((e.data.service.as_deref(), e.data.port), (Some("db"), Some(5432)));
 
     let e = error_of(json!({ "range": [40000, 40001], "exclude": [], "services": { "a": true, "b": true, "c": true } }), &[]);
     assert_eq!(e.kind, ErrorKind::RangeExhausted);
-    assert_eq!((e.data["needed"].clone(), e.data["free"].clone()), (core_json(&json!(3)), core_json(&json!(2))));
+    assert_eq!((e.data.needed, e.data.free), (Some(3), Some(2)));
     assert!(e.message.contains("3 services") && e.message.contains("only 2"));
 }
 
@@ -199,17 +234,25 @@ fn bad_configs_name_the_key() {
         (json!({ "namespace": "a\u{7f}b" }), ErrorKind::InvalidName, "namespace"),
         (json!({ "services": { "": true } }), ErrorKind::InvalidName, "services.\"\""),
         (json!({ "services": { "x".repeat(256): true } }), ErrorKind::InvalidName, "services.xxx"),
-        (json!({ "services": { "web": false } }), ErrorKind::InvalidPort, "services.web"),
+        (json!({ "services": { "web": null } }), ErrorKind::InvalidPort, "services.web"),
+        (json!({ "services": { "web": "x" } }), ErrorKind::InvalidPort, "services.web"),
+        (json!({ "browser_safe": "yes" }), ErrorKind::InvalidConfig, "browser_safe"),
+        (json!({ "browser_safe": 1 }), ErrorKind::InvalidConfig, "browser_safe"),
+        (json!({ "services": { "a\u{85}b": true } }), ErrorKind::InvalidName, "control character"),
+        (json!({ "services": { "a\u{2028}b": true } }), ErrorKind::InvalidName, "line or paragraph separator"),
+        (json!({ "services": { "admin\u{202e}gnp.exe": true } }), ErrorKind::InvalidName, "bidirectional control"),
+        (json!({ "namespace": "ns\u{2066}" }), ErrorKind::InvalidName, "bidirectional control"),
         (json!({ "services": { "web": 22.5 } }), ErrorKind::InvalidPort, "services.web"),
         (json!({ "services": { "web": 0 } }), ErrorKind::InvalidPort, "services.web"),
         (json!({ "services": { "web": -1 } }), ErrorKind::InvalidPort, "services.web"),
         (json!([1, 2]), ErrorKind::InvalidConfig, "table"),
     ];
     for (value, kind, needle) in cases {
-        let e = Config::from_value(&core_json(&value)).expect_err(&value.to_string());
+        let e = config_of(&value).expect_err(&value.to_string());
         assert_eq!(e.kind, kind, "{value}: {e}");
         assert!(e.message.contains(needle), "{value}: {e}");
         assert!(!e.message.contains('\n'), "{value}: a message is one line");
+        assert!(!e.message.chars().any(portplan::config::forbidden_in_name), "{value}: a message prints no forbidden character");
     }
     // A name of exactly 255 bytes is fine; pins may be outside the range.
     let c = config(json!({ "services": { "é".repeat(127): true, "ssh": 22 } }));
@@ -300,6 +343,27 @@ fn probes_never_move_a_lease_but_config_changes_do() {
     // Pinned now: its lease goes.
     let pinned = json!({ "namespace": "p", "services": { "web": 5000 } });
     registry_after(pinned, &mut registry, &[]);
+    assert_eq!(registry.leases().count(), 0);
+}
+
+#[test]
+fn a_lease_on_a_port_browsers_refuse_moves_when_browser_safe() {
+    let mut registry = Registry::default();
+    let unsafe_ok = json!({ "namespace": "p", "range": [6000, 6000], "exclude": [], "browser_safe": false, "services": { "x": true } });
+    assert_eq!(registry_after(unsafe_ok, &mut registry, &[]).port("x"), Some(6000));
+    let safe = json!({ "namespace": "p", "range": [6000, 6001], "exclude": [], "services": { "x": true } });
+    let p = registry_after(safe, &mut registry, &[]);
+    assert_eq!(p.port("x"), Some(6001));
+    assert!(!matches!(reason(&p, "x"), Reason::Kept { .. }));
+}
+
+#[test]
+fn disabling_a_service_drops_its_lease() {
+    let mut registry = Registry::default();
+    registry_after(json!({ "namespace": "p", "services": { "web": true } }), &mut registry, &[]);
+    assert_eq!(registry.leases().count(), 1);
+    let p = registry_after(json!({ "namespace": "p", "services": { "web": false } }), &mut registry, &[]);
+    assert!(p.entries.is_empty());
     assert_eq!(registry.leases().count(), 0);
 }
 

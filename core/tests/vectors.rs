@@ -2,11 +2,6 @@
 
 use serde_json::{Map, Value, json};
 
-/// The core's JSON value of a serde_json value (the tests build configs with `json!`).
-fn core_json(value: &serde_json::Value) -> portplan::json::Value {
-    portplan::json::parse(&value.to_string()).expect("serde_json writes JSON")
-}
-
 fn cases() -> Vec<Value> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/plan.json");
     let text = std::fs::read_to_string(path).expect("tests/vectors/plan.json is readable");
@@ -18,6 +13,7 @@ fn cases() -> Vec<Value> {
 fn every_shared_vector_passes_through_plan_json() {
     let cases = cases();
     assert!(cases.len() >= 20, "expected the shared vectors, found {}", cases.len());
+    assert!(cases.iter().any(|c| c["id"] == "browser_unsafe_home"), "the vectors of contract v2");
     for case in cases {
         let request = json!({ "config": case["config"], "busy": case["busy"] });
         let answer: Value = serde_json::from_str(&portplan::plan_json(&request.to_string())).unwrap();
@@ -40,11 +36,9 @@ fn every_shared_vector_passes_through_plan_json() {
 #[test]
 fn every_shared_vector_passes_as_toml_text_too() {
     for case in cases() {
-        let config: portplan::Config = match portplan::Config::from_value(&core_json(&case["config"])) {
-            Ok(config) => config,
-            Err(_) => continue,
-        };
-        let toml_text = toml_of(&serde_json::from_str(&config.to_value().to_string()).unwrap());
+        let input: portplan::ConfigInput = serde_json::from_value(case["config"].clone()).unwrap();
+        let Ok(config) = portplan::Config::from_input(input) else { continue };
+        let toml_text = toml_of(&serde_json::to_value(&config).unwrap());
         let request = json!({ "config": toml_text, "busy": case["busy"] });
         let answer: Value = serde_json::from_str(&portplan::plan_json(&request.to_string())).unwrap();
         if let Some(kind) = case["expected"].get("error") {
