@@ -49,16 +49,26 @@ fn bad_request(message: impl Into<String>) -> PlanError {
 fn answer_text<T: Serialize>(answer: &Answer<T>) -> String {
     // Answers are plain data and always serialize; say so in an answer if one ever did not.
     serde_json::to_string(answer).unwrap_or_else(|e| {
-        let error = ErrorAnswer { error: PlanError::new(ErrorKind::Host, format!("the answer could not be written: {e}")) };
+        let error = ErrorAnswer {
+            error: PlanError::new(
+                ErrorKind::Host,
+                format!("the answer could not be written: {e}"),
+            ),
+        };
         serde_json::to_string(&error).unwrap_or_default()
     })
 }
 
 /// Reads a request, runs `handler` on it, and writes its answer.
-fn answer_request<'a, R: Deserialize<'a>, T: Serialize>(request: &'a str, handler: impl FnOnce(R) -> Result<T>) -> String {
+fn answer_request<'a, R: Deserialize<'a>, T: Serialize>(
+    request: &'a str,
+    handler: impl FnOnce(R) -> Result<T>,
+) -> String {
     let result = serde_json::from_str(request)
         .map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => bad_request(format!("the request is malformed: {}", json_fault(&e))),
+            serde_json::error::Category::Data => {
+                bad_request(format!("the request is malformed: {}", json_fault(&e)))
+            }
             _ => bad_request(format!("the request is not valid JSON: {}", json_fault(&e))),
         })
         .and_then(handler);
@@ -86,14 +96,21 @@ fn config_of(input: Option<ConfigInput>) -> Result<Config> {
 fn busy_ports(busy: Option<Loose<Vec<Loose<NonZeroU16>>>>) -> Result<Vec<u16>> {
     match busy {
         None => Ok(Vec::new()),
-        Some(Loose::Invalid(written)) => Err(bad_request(format!("`busy` must be a list of ports, not {}", written.excerpt()))),
+        Some(Loose::Invalid(written)) => Err(bad_request(format!(
+            "`busy` must be a list of ports, not {}",
+            written.excerpt()
+        ))),
         Some(Loose::Valid(ports)) => ports
             .into_iter()
             .map(|port| match port {
                 Loose::Valid(port) => Ok(port.get()),
-                Loose::Invalid(written) => {
-                    Err(PlanError::new(ErrorKind::InvalidPort, format!("`busy` holds {}, which is not a port (1-65535)", written.excerpt())))
-                }
+                Loose::Invalid(written) => Err(PlanError::new(
+                    ErrorKind::InvalidPort,
+                    format!(
+                        "`busy` holds {}, which is not a port (1-65535)",
+                        written.excerpt()
+                    ),
+                )),
             })
             .collect(),
     }
@@ -119,7 +136,9 @@ struct FilesAnswer {
 
 /// `{"files": [...]}`: the files that can hold a config, in the order to try them.
 pub fn config_files_json() -> String {
-    answer_text(&Answer::Done(FilesAnswer { files: discovery::CONFIG_FILES }))
+    answer_text(&Answer::Done(FilesAnswer {
+        files: discovery::CONFIG_FILES,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -137,7 +156,9 @@ struct ExtractAnswer {
 /// portplan section.
 pub fn extract_config_json(request: &str) -> String {
     answer_request(request, |request: ExtractRequest| {
-        let file = request.file.ok_or_else(|| bad_request("`file` is required"))?;
+        let file = request
+            .file
+            .ok_or_else(|| bad_request("`file` is required"))?;
         let config = discovery::extract_config(&file, request.text.as_deref().unwrap_or_default())?;
         Ok(ExtractAnswer { config })
     })
@@ -176,13 +197,19 @@ pub fn load_config_json(request: &str) -> String {
     answer_request(request, |request: LoadRequest| {
         let found = request.found.map(|found| Found {
             folder: found.folder.unwrap_or_default(),
-            config: found.config.unwrap_or(ConfigInput::Invalid(AsWritten::of(&()))),
+            config: found
+                .config
+                .unwrap_or(ConfigInput::Invalid(AsWritten::of(&()))),
         });
         let names = request.names.unwrap_or_default();
-        Ok(match discovery::resolve(found, request.options, &names, request.git.as_ref())? {
-            Resolved::Config(config) => LoadAnswer::Config { config },
-            Resolved::NeedGit => LoadAnswer::Need { need: discovery::GIT_NAMESPACE },
-        })
+        Ok(
+            match discovery::resolve(found, request.options, &names, request.git.as_ref())? {
+                Resolved::Config(config) => LoadAnswer::Config { config },
+                Resolved::NeedGit => LoadAnswer::Need {
+                    need: discovery::GIT_NAMESPACE,
+                },
+            },
+        )
     })
 }
 
@@ -219,9 +246,18 @@ pub fn allocate_json(request: &str) -> String {
         let config = config_of(request.config)?;
         let mut registry = Registry::parse_optional(request.registry.as_deref())?;
         let busy = busy_ports(request.busy)?;
-        let plan = registry.allocate(&config, &busy, request.now.unwrap_or(0), request.lease.as_deref())?;
+        let plan = registry.allocate(
+            &config,
+            &busy,
+            request.now.unwrap_or(0),
+            request.lease.as_deref(),
+        )?;
         let probe = ports_to_probe(&plan);
-        Ok(AllocateAnswer { plan, registry: registry.to_text(), probe })
+        Ok(AllocateAnswer {
+            plan,
+            registry: registry.to_text(),
+            probe,
+        })
     })
 }
 
@@ -245,8 +281,14 @@ struct ReleaseAnswer {
 pub fn release_json(request: &str) -> String {
     answer_request(request, |request: ReleaseRequest| {
         let mut registry = Registry::parse_optional(request.registry.as_deref())?;
-        let released = registry.release(request.namespace.as_deref().unwrap_or_default(), request.name.as_deref());
-        Ok(ReleaseAnswer { registry: registry.to_text(), released })
+        let released = registry.release(
+            request.namespace.as_deref().unwrap_or_default(),
+            request.name.as_deref(),
+        );
+        Ok(ReleaseAnswer {
+            registry: registry.to_text(),
+            released,
+        })
     })
 }
 
@@ -266,13 +308,17 @@ pub struct LeasesAnswer {
 pub fn leases_json(request: &str) -> String {
     answer_request(request, |request: LeasesRequest| {
         let registry = Registry::parse_optional(request.registry.as_deref())?;
-        Ok(LeasesAnswer { leases: registry.leases().cloned().collect() })
+        Ok(LeasesAnswer {
+            leases: registry.leases().cloned().collect(),
+        })
     })
 }
 
 /// `{"problem", ...}` → `{"error": {...}}`: the words of a problem a host met.
 pub fn host_error_json(request: &str) -> String {
-    answer_request(request, |problem: Problem| -> Result<()> { Err(problems::problem_error(problem)?) })
+    answer_request(request, |problem: Problem| -> Result<()> {
+        Err(problems::problem_error(problem)?)
+    })
 }
 
 // ---- command line and output ----
@@ -287,8 +333,13 @@ struct CliRequest {
 #[serde(untagged)]
 enum CliAnswer {
     Run(cli::CommandAnswer),
-    Help { help: &'static str },
-    Version { version: &'static str, text: &'static str },
+    Help {
+        help: &'static str,
+    },
+    Version {
+        version: &'static str,
+        text: &'static str,
+    },
 }
 
 /// The command line of both CLIs, parsed once.
@@ -297,7 +348,10 @@ pub fn cli_json(request: &str) -> String {
         Ok(match cli::parse(&request.argv)? {
             Parsed::Run(command) => CliAnswer::Run(command.into_answer()),
             Parsed::Help => CliAnswer::Help { help: cli::USAGE },
-            Parsed::Version => CliAnswer::Version { version: env!("CARGO_PKG_VERSION"), text: concat!(env!("CARGO_PKG_VERSION"), "\n") },
+            Parsed::Version => CliAnswer::Version {
+                version: env!("CARGO_PKG_VERSION"),
+                text: concat!(env!("CARGO_PKG_VERSION"), "\n"),
+            },
         })
     })
 }
@@ -327,28 +381,48 @@ struct TextAnswer {
 
 /// Pretty JSON text and a newline (plain data always serializes).
 fn pretty<T: Serialize>(value: &T) -> String {
-    format!("{}\n", serde_json::to_string_pretty(value).unwrap_or_default())
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    )
 }
 
 /// The CLIs' text, identical in both languages.
 pub fn render_json(request: &str) -> String {
     answer_request(request, |request: RenderRequest| {
-        let plan = || request.plan.as_ref().ok_or_else(|| bad_request("`plan` must be a plan answer"));
+        let plan = || {
+            request
+                .plan
+                .as_ref()
+                .ok_or_else(|| bad_request("`plan` must be a plan answer"))
+        };
         let text = match request.what.as_deref().unwrap_or_default() {
             "table" => render::table(plan()?),
             "why" => {
-                let name = request.name.as_deref().ok_or_else(|| bad_request("`name` is required"))?;
+                let name = request
+                    .name
+                    .as_deref()
+                    .ok_or_else(|| bad_request("`name` is required"))?;
                 render::why(plan()?, name)?
             }
             "env" => render::env(plan()?)?,
             "json" => pretty(plan()?),
             "leases" => render::leases(request.leases.as_deref().unwrap_or_default()),
-            "released" => render::released(request.released.as_deref().unwrap_or_default(), request.name.as_deref()),
+            "released" => render::released(
+                request.released.as_deref().unwrap_or_default(),
+                request.name.as_deref(),
+            ),
             "leases_json" => pretty(&request.leases.as_deref().unwrap_or_default()),
             "error" => {
-                let error = request.error.ok_or_else(|| bad_request("`error` is required"))?.into_error();
+                let error = request
+                    .error
+                    .ok_or_else(|| bad_request("`error` is required"))?
+                    .into_error();
                 let (text, exit) = render::error(&error);
-                return Ok(TextAnswer { text, exit: Some(exit) });
+                return Ok(TextAnswer {
+                    text,
+                    exit: Some(exit),
+                });
             }
             other => {
                 return Err(bad_request(format!(

@@ -74,11 +74,17 @@ pub enum Parsed {
 }
 
 fn usage(message: impl Into<String>) -> PlanError {
-    PlanError::new(ErrorKind::Usage, format!("{} (see portplan --help)", message.into()))
+    PlanError::new(
+        ErrorKind::Usage,
+        format!("{} (see portplan --help)", message.into()),
+    )
 }
 
 pub fn parse(argv: &[String]) -> Result<Parsed> {
-    let mut command = Command { probe: true, ..Command::default() };
+    let mut command = Command {
+        probe: true,
+        ..Command::default()
+    };
     let mut words = Vec::new();
     let mut args = argv.iter();
     while let Some(arg) = args.next() {
@@ -90,7 +96,12 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
             Some((flag, value)) if arg.starts_with("--") => (flag, Some(value.to_owned())),
             _ => (arg.as_str(), None),
         };
-        let mut value = |flag: &str| inline.clone().or_else(|| args.next().cloned()).ok_or_else(|| usage(format!("{flag} needs a value")));
+        let mut value = |flag: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next().cloned())
+                .ok_or_else(|| usage(format!("{flag} needs a value")))
+        };
         match flag {
             "-h" | "--help" => return Ok(Parsed::Help),
             "--version" => return Ok(Parsed::Version),
@@ -101,12 +112,16 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
             "--range" => command.options.range = Some(parse_range(&value(flag)?)?),
             "--namespace" => command.options.namespace = Some(value(flag)?),
             "--layout" => command.options.layout = Some(value(flag)?),
-            _ if flag.starts_with('-') && flag.len() > 1 => return Err(usage(format!("unknown option {}", quote_key(flag)))),
+            _ if flag.starts_with('-') && flag.len() > 1 => {
+                return Err(usage(format!("unknown option {}", quote_key(flag))));
+            }
             _ => words.push(arg.clone()),
         }
     }
     let mut words = words.into_iter();
-    let Some(name) = words.next() else { return Ok(Parsed::Help) };
+    let Some(name) = words.next() else {
+        return Ok(Parsed::Help);
+    };
     command.command = name;
     let takes_name = matches!(command.command.as_str(), "get" | "why" | "run" | "release");
     match command.command.as_str() {
@@ -119,22 +134,35 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
     if let Some(extra) = words.next() {
         return Err(usage(format!("unexpected argument {}", quote_key(&extra))));
     }
-    let needs_name = matches!(command.command.as_str(), "get" | "why" | "run") || (command.command == "release" && !command.all);
+    let needs_name = matches!(command.command.as_str(), "get" | "why" | "run")
+        || (command.command == "release" && !command.all);
     if needs_name && command.name.is_none() {
-        let what = if command.command == "release" { "a service name (or --all)" } else { "a service name" };
+        let what = if command.command == "release" {
+            "a service name (or --all)"
+        } else {
+            "a service name"
+        };
         return Err(usage(format!("{} needs {what}", command.command)));
     }
     if command.command == "release" && command.all && command.name.is_some() {
         return Err(usage("release takes a name or --all, not both"));
     }
     if command.command == "run" && command.cmd.is_empty() {
-        return Err(usage("run needs a command after --, as in: portplan run web -- npm start"));
+        return Err(usage(
+            "run needs a command after --, as in: portplan run web -- npm start",
+        ));
     }
     if command.command != "run" && !command.cmd.is_empty() {
-        return Err(usage(format!("{} takes no command after --", command.command)));
+        return Err(usage(format!(
+            "{} takes no command after --",
+            command.command
+        )));
     }
     if command.json && !matches!(command.command.as_str(), "plan" | "ls") {
-        return Err(usage(format!("--json goes with plan and ls, not {}", command.command)));
+        return Err(usage(format!(
+            "--json goes with plan and ls, not {}",
+            command.command
+        )));
     }
     if command.all && command.command != "release" {
         return Err(usage("--all goes with release"));
@@ -144,10 +172,15 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
 
 /// `MIN-MAX` → `[min, max]`; the numbers are checked as a config range later.
 fn parse_range(text: &str) -> Result<[u64; 2]> {
-    let bounds = text.split_once('-').and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)));
+    let bounds = text
+        .split_once('-')
+        .and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)));
     match bounds {
         Some((min, max)) => Ok([min, max]),
-        None => Err(usage(format!("--range takes MIN-MAX, as in 3000-3999, not {}", quote_key(text)))),
+        None => Err(usage(format!(
+            "--range takes MIN-MAX, as in 3000-3999, not {}",
+            quote_key(text)
+        ))),
     }
 }
 
@@ -179,6 +212,11 @@ impl Command {
     }
 
     pub fn into_answer(self) -> CommandAnswer {
-        CommandAnswer { allocate: self.allocates(), names: self.names(), lease: self.lease(), command: self }
+        CommandAnswer {
+            allocate: self.allocates(),
+            names: self.names(),
+            lease: self.lease(),
+            command: self,
+        }
     }
 }

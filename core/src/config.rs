@@ -14,12 +14,24 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::num::NonZeroU32;
 
-pub const DEFAULT_RANGE: PortRange = PortRange { min: 20000, max: 29999 };
+pub const DEFAULT_RANGE: PortRange = PortRange {
+    min: 20000,
+    max: 29999,
+};
 pub const DEFAULT_BLOCK_SIZE: u32 = 100;
 /// Common dev services inside the default range (Minecraft, CockroachDB, MongoDB, RethinkDB).
 pub const DEFAULT_EXCLUDE: [u16; 7] = [25565, 26257, 27017, 27018, 27019, 28015, 28017];
 /// The keys of a config, in the order of SPEC §1.
-pub const KEYS: [&str; 8] = ["range", "layout", "hash", "namespace", "block_size", "exclude", "browser_safe", "services"];
+pub const KEYS: [&str; 8] = [
+    "range",
+    "layout",
+    "hash",
+    "namespace",
+    "block_size",
+    "exclude",
+    "browser_safe",
+    "services",
+];
 const MAX_NAME_BYTES: usize = 255;
 
 /// How free services get their ports (SPEC §5).
@@ -53,7 +65,11 @@ impl TryFrom<(u16, u16)> for PortRange {
     type Error = &'static str;
 
     fn try_from((min, max): (u16, u16)) -> std::result::Result<Self, Self::Error> {
-        if min >= 1 && min <= max { Ok(PortRange { min, max }) } else { Err("not 1 <= min <= max <= 65535") }
+        if min >= 1 && min <= max {
+            Ok(PortRange { min, max })
+        } else {
+            Err("not 1 <= min <= max <= 65535")
+        }
     }
 }
 
@@ -75,7 +91,10 @@ pub struct Excluded {
 #[serde(untagged)]
 enum ExcludedForm {
     Port(#[schemars(range(min = 1))] u16),
-    Range(#[schemars(range(min = 1))] u16, #[schemars(range(min = 1))] u16),
+    Range(
+        #[schemars(range(min = 1))] u16,
+        #[schemars(range(min = 1))] u16,
+    ),
 }
 
 impl TryFrom<ExcludedForm> for Excluded {
@@ -86,13 +105,21 @@ impl TryFrom<ExcludedForm> for Excluded {
             ExcludedForm::Port(port) => (port, port),
             ExcludedForm::Range(first, last) => (first, last),
         };
-        if first >= 1 && first <= last { Ok(Excluded { first, last }) } else { Err("not a port or a range [a, b] with a <= b") }
+        if first >= 1 && first <= last {
+            Ok(Excluded { first, last })
+        } else {
+            Err("not a port or a range [a, b] with a <= b")
+        }
     }
 }
 
 impl From<Excluded> for ExcludedForm {
     fn from(excluded: Excluded) -> Self {
-        if excluded.first == excluded.last { ExcludedForm::Port(excluded.first) } else { ExcludedForm::Range(excluded.first, excluded.last) }
+        if excluded.first == excluded.last {
+            ExcludedForm::Port(excluded.first)
+        } else {
+            ExcludedForm::Range(excluded.first, excluded.last)
+        }
     }
 }
 
@@ -128,7 +155,11 @@ impl<'de> Deserialize<'de> for Service {
             }
 
             fn visit_bool<E: de::Error>(self, value: bool) -> std::result::Result<Service, E> {
-                Ok(if value { Service::Free } else { Service::Disabled })
+                Ok(if value {
+                    Service::Free
+                } else {
+                    Service::Disabled
+                })
             }
 
             fn visit_u64<E: de::Error>(self, value: u64) -> std::result::Result<Service, E> {
@@ -184,7 +215,10 @@ impl Default for Config {
             hash: HashKind::Sha256,
             namespace: String::new(),
             block_size: DEFAULT_BLOCK_SIZE,
-            exclude: DEFAULT_EXCLUDE.iter().map(|&p| Excluded { first: p, last: p }).collect(),
+            exclude: DEFAULT_EXCLUDE
+                .iter()
+                .map(|&p| Excluded { first: p, last: p })
+                .collect(),
             browser_safe: true,
             services: BTreeMap::new(),
         }
@@ -221,38 +255,61 @@ impl Config {
         match input {
             ConfigInput::Text(text) => Config::from_text(&text),
             ConfigInput::Table(file) => Config::from_file(*file),
-            ConfigInput::Invalid(written) => {
-                Err(PlanError::new(ErrorKind::InvalidConfig, format!("the config must be a table (object), not {}", written.excerpt())))
-            }
+            ConfigInput::Invalid(written) => Err(PlanError::new(
+                ErrorKind::InvalidConfig,
+                format!(
+                    "the config must be a table (object), not {}",
+                    written.excerpt()
+                ),
+            )),
         }
     }
 
     /// Validates a config as written (SPEC §1, §2), key by key in the order of SPEC §1.
     pub fn from_file(file: ConfigFile) -> Result<Config> {
         if let Some(key) = file.unknown.first() {
-            return Err(PlanError::at(ErrorKind::InvalidConfig, &quote_key(key), format!("unknown key (the keys are {})", KEYS.join(", "))));
+            return Err(PlanError::at(
+                ErrorKind::InvalidConfig,
+                &quote_key(key),
+                format!("unknown key (the keys are {})", KEYS.join(", ")),
+            ));
         }
         let mut config = Config::default();
         match file.range {
             None => {}
             Some(Loose::Valid(range)) => config.range = range,
             Some(Loose::Invalid(written)) => {
-                let message = format!("must be [min, max] with 1 <= min <= max <= 65535, not {}", written.excerpt());
-                return Err(PlanError::at(ErrorKind::InvalidRange, "range", message).with(|data| data.range = Some(written)));
+                let message = format!(
+                    "must be [min, max] with 1 <= min <= max <= 65535, not {}",
+                    written.excerpt()
+                );
+                return Err(PlanError::at(ErrorKind::InvalidRange, "range", message)
+                    .with(|data| data.range = Some(written)));
             }
         }
         match file.layout {
             None => {}
             Some(Loose::Valid(layout)) => config.layout = layout,
             Some(Loose::Invalid(written)) => {
-                return Err(PlanError::at(ErrorKind::InvalidConfig, "layout", format!("{} is not a layout (hash, sequential or block)", written.excerpt())));
+                return Err(PlanError::at(
+                    ErrorKind::InvalidConfig,
+                    "layout",
+                    format!(
+                        "{} is not a layout (hash, sequential or block)",
+                        written.excerpt()
+                    ),
+                ));
             }
         }
         match file.hash {
             None => {}
             Some(Loose::Valid(hash)) => config.hash = hash,
             Some(Loose::Invalid(written)) => {
-                return Err(PlanError::at(ErrorKind::InvalidConfig, "hash", format!("{} is not a hash (sha256 or lagom)", written.excerpt())));
+                return Err(PlanError::at(
+                    ErrorKind::InvalidConfig,
+                    "hash",
+                    format!("{} is not a hash (sha256 or lagom)", written.excerpt()),
+                ));
             }
         }
         match file.namespace {
@@ -264,14 +321,22 @@ impl Config {
                 config.namespace = namespace;
             }
             Some(Loose::Invalid(written)) => {
-                return Err(PlanError::at(ErrorKind::InvalidName, "namespace", format!("must be a string, not {}", written.excerpt())));
+                return Err(PlanError::at(
+                    ErrorKind::InvalidName,
+                    "namespace",
+                    format!("must be a string, not {}", written.excerpt()),
+                ));
             }
         }
         match file.block_size {
             None => {}
             Some(Loose::Valid(size)) => config.block_size = size.get(),
             Some(Loose::Invalid(written)) => {
-                return Err(PlanError::at(ErrorKind::InvalidConfig, "block_size", format!("must be a whole number >= 1, not {}", written.excerpt())));
+                return Err(PlanError::at(
+                    ErrorKind::InvalidConfig,
+                    "block_size",
+                    format!("must be a whole number >= 1, not {}", written.excerpt()),
+                ));
             }
         }
         if let Some(exclude) = file.exclude {
@@ -281,7 +346,11 @@ impl Config {
             None => {}
             Some(Loose::Valid(safe)) => config.browser_safe = safe,
             Some(Loose::Invalid(written)) => {
-                return Err(PlanError::at(ErrorKind::InvalidConfig, "browser_safe", format!("must be true or false, not {}", written.excerpt())));
+                return Err(PlanError::at(
+                    ErrorKind::InvalidConfig,
+                    "browser_safe",
+                    format!("must be true or false, not {}", written.excerpt()),
+                ));
             }
         }
         if let Some(services) = file.services {
@@ -294,16 +363,27 @@ impl Config {
     /// Rules that tie keys together (SPEC §2, `invalid_config`).
     fn check_combination(&self) -> Result<()> {
         if self.hash == HashKind::Lagom && self.layout != Layout::Hash {
-            return Err(PlanError::at(ErrorKind::InvalidConfig, "hash", "lagom works only with the hash layout"));
+            return Err(PlanError::at(
+                ErrorKind::InvalidConfig,
+                "hash",
+                "lagom works only with the hash layout",
+            ));
         }
         if self.hash == HashKind::Lagom && !self.namespace.is_empty() {
-            return Err(PlanError::at(ErrorKind::InvalidConfig, "hash", "lagom works only with an empty namespace (Lagom has none)"));
+            return Err(PlanError::at(
+                ErrorKind::InvalidConfig,
+                "hash",
+                "lagom works only with an empty namespace (Lagom has none)",
+            ));
         }
         if self.layout == Layout::Block && self.block_count() == 0 {
             return Err(PlanError::at(
                 ErrorKind::InvalidConfig,
                 "block_size",
-                format!("the range {}-{} holds no whole block of {} ports", self.range.min, self.range.max, self.block_size),
+                format!(
+                    "the range {}-{} holds no whole block of {} ports",
+                    self.range.min, self.range.max, self.block_size
+                ),
             ));
         }
         Ok(())
@@ -322,7 +402,9 @@ impl Config {
     }
 
     pub fn is_excluded(&self, port: u16) -> bool {
-        self.exclude.iter().any(|e| e.first <= port && port <= e.last)
+        self.exclude
+            .iter()
+            .any(|e| e.first <= port && port <= e.last)
     }
 
     /// Whether the config keeps `port` from free services because browsers refuse it (SPEC §3).
@@ -338,7 +420,10 @@ fn exclude_list(exclude: Loose<Vec<Loose<Excluded>>>) -> Result<Vec<Excluded>> {
             return Err(PlanError::at(
                 ErrorKind::InvalidConfig,
                 "exclude",
-                format!("must be a list of ports and [a, b] ranges, not {}", written.excerpt()),
+                format!(
+                    "must be a list of ports and [a, b] ranges, not {}",
+                    written.excerpt()
+                ),
             ));
         }
     };
@@ -350,7 +435,10 @@ fn exclude_list(exclude: Loose<Vec<Loose<Excluded>>>) -> Result<Vec<Excluded>> {
             Loose::Invalid(written) => Err(PlanError::at(
                 ErrorKind::InvalidConfig,
                 &format!("exclude[{index}]"),
-                format!("must be a port (1-65535) or a range [a, b] with a <= b, not {}", written.excerpt()),
+                format!(
+                    "must be a port (1-65535) or a range [a, b] with a <= b, not {}",
+                    written.excerpt()
+                ),
             )),
         })
         .collect()
@@ -363,7 +451,10 @@ fn service_table(services: ServicesAsWritten) -> Result<BTreeMap<String, Service
             return Err(PlanError::at(
                 ErrorKind::InvalidConfig,
                 "services",
-                format!("must be a table of name = true, name = PORT or name = false, not {}", written.excerpt()),
+                format!(
+                    "must be a table of name = true, name = PORT or name = false, not {}",
+                    written.excerpt()
+                ),
             ));
         }
     };
@@ -372,13 +463,18 @@ fn service_table(services: ServicesAsWritten) -> Result<BTreeMap<String, Service
         // The key is only formatted for an error: this loop runs once per service.
         let key = || format!("services.{}", quote_key(&name));
         if let Some(message) = name_fault(&name) {
-            return Err(PlanError::at(ErrorKind::InvalidName, &key(), message).with(|data| data.name = Some(name.clone())));
+            return Err(PlanError::at(ErrorKind::InvalidName, &key(), message)
+                .with(|data| data.name = Some(name.clone())));
         }
         let service = match value {
             Loose::Valid(service) => service,
             Loose::Invalid(written) => {
-                let message = format!("must be true (any port), false (no port) or a port number from 1 to 65535, not {}", written.excerpt());
-                return Err(PlanError::at(ErrorKind::InvalidPort, &key(), message).with(|data| data.service = Some(name.clone())));
+                let message = format!(
+                    "must be true (any port), false (no port) or a port number from 1 to 65535, not {}",
+                    written.excerpt()
+                );
+                return Err(PlanError::at(ErrorKind::InvalidPort, &key(), message)
+                    .with(|data| data.service = Some(name.clone())));
             }
         };
         services.insert(name, service);
@@ -393,7 +489,8 @@ pub type BlockSize = NonZeroU32;
 /// character that prints as something else than it is.
 pub fn check_name(name: &str, key: &str) -> Result<()> {
     match name_fault(name) {
-        Some(message) => Err(PlanError::at(ErrorKind::InvalidName, key, message).with(|data| data.name = Some(name.to_owned()))),
+        Some(message) => Err(PlanError::at(ErrorKind::InvalidName, key, message)
+            .with(|data| data.name = Some(name.to_owned()))),
         None => Ok(()),
     }
 }
@@ -404,7 +501,10 @@ fn name_fault(name: &str) -> Option<String> {
         return Some("a name must not be empty".to_owned());
     }
     if name.len() > MAX_NAME_BYTES {
-        return Some(format!("a name is at most {MAX_NAME_BYTES} bytes of UTF-8, this one has {}", name.len()));
+        return Some(format!(
+            "a name is at most {MAX_NAME_BYTES} bytes of UTF-8, this one has {}",
+            name.len()
+        ));
     }
     let c = name.chars().find(|&c| forbidden_in_name(c))?;
     let what = match c {
@@ -412,7 +512,10 @@ fn name_fault(name: &str) -> Option<String> {
         c if c.is_control() => "a control character",
         _ => "a bidirectional control",
     };
-    Some(format!("a name must not hold {what} ('{}' found)", c.escape_debug()))
+    Some(format!(
+        "a name must not hold {what} ('{}' found)",
+        c.escape_debug()
+    ))
 }
 
 /// The characters SPEC §1 forbids in names: C0 and C1 controls, the line and paragraph
@@ -426,7 +529,11 @@ pub fn forbidden_in_name(c: char) -> bool {
 /// A key or name as it can be printed: bare when plain, else JSON-quoted with every
 /// character the name rule forbids escaped, so none reaches a terminal or a log line.
 pub fn quote_key(name: &str) -> String {
-    if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.') {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
         return name.to_owned();
     }
     let json = AsWritten::of(name);
@@ -445,8 +552,12 @@ impl ConfigInput {
     /// Reads config text: JSON when its first non-blank character is `{`, else TOML.
     pub fn from_text(text: &str) -> Result<ConfigInput> {
         if formats::looks_like_json(text) {
-            let input: ConfigInput = formats::from_json(text)
-                .map_err(|e| PlanError::new(ErrorKind::InvalidConfig, format!("the config is not valid JSON: {e}")))?;
+            let input: ConfigInput = formats::from_json(text).map_err(|e| {
+                PlanError::new(
+                    ErrorKind::InvalidConfig,
+                    format!("the config is not valid JSON: {e}"),
+                )
+            })?;
             // Text holding a JSON string is no table either.
             Ok(match input {
                 ConfigInput::Text(text) => ConfigInput::Invalid(AsWritten::of(&text)),
@@ -455,7 +566,12 @@ impl ConfigInput {
         } else {
             formats::from_toml(text)
                 .map(|file| ConfigInput::Table(Box::new(file)))
-                .map_err(|e| PlanError::new(ErrorKind::InvalidConfig, format!("the config is not valid TOML: {e}")))
+                .map_err(|e| {
+                    PlanError::new(
+                        ErrorKind::InvalidConfig,
+                        format!("the config is not valid TOML: {e}"),
+                    )
+                })
         }
     }
 }
@@ -469,7 +585,10 @@ mod tests {
         for c in ('\0'..='\u{2070}').filter(|&c| forbidden_in_name(c)) {
             let message = name_fault(&format!("a{c}")).unwrap();
             assert!(message.ends_with(&format!("({c:?} found)")), "{message}");
-            assert!(!quote_key(&format!("a{c}")).contains(c), "{c:?} is escaped when a name is printed");
+            assert!(
+                !quote_key(&format!("a{c}")).contains(c),
+                "{c:?} is escaped when a name is printed"
+            );
         }
         assert_eq!(quote_key("web\u{202e}x"), "\"web\\u202ex\"");
         assert_eq!(quote_key("a b"), "\"a b\"");

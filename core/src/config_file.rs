@@ -76,10 +76,14 @@ impl ConfigFile {
         if names.is_empty() {
             return;
         }
-        let services = self.services.get_or_insert_with(|| ServicesAsWritten::Table(BTreeMap::new()));
+        let services = self
+            .services
+            .get_or_insert_with(|| ServicesAsWritten::Table(BTreeMap::new()));
         if let ServicesAsWritten::Table(table) = services {
             for name in names {
-                table.entry(name.clone()).or_insert(Loose::Valid(Service::Free));
+                table
+                    .entry(name.clone())
+                    .or_insert(Loose::Valid(Service::Free));
             }
         }
     }
@@ -174,7 +178,10 @@ impl<'de> Deserialize<'de> for ServicesAsWritten {
                 f.write_str("a table of services")
             }
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ServicesAsWritten, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ServicesAsWritten, A::Error> {
                 let mut table = ServiceTable::new();
                 while let Some((name, value)) = map.next_entry()? {
                     table.insert(name, value);
@@ -197,7 +204,10 @@ impl schemars::JsonSchema for ConfigInput {
         let mut table = crate::config::Config::json_schema(generator);
         table.remove("required");
         table.remove("title");
-        table.insert("description".into(), "A config object: any of the keys of Config; a key left out takes its default.".into());
+        table.insert(
+            "description".into(),
+            "A config object: any of the keys of Config; a key left out takes its default.".into(),
+        );
         schemars::json_schema!({
             "anyOf": [table, { "type": "string", "description": "Config text: JSON (its first non-blank character is `{`) or TOML." }]
         })

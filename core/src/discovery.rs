@@ -34,10 +34,16 @@ struct Tool {
 /// section. `file` is the file's name or path.
 pub fn extract_config(file: &str, text: &str) -> Result<Option<AsWritten>> {
     let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
-    let not_valid = |format: &str, fault: String| PlanError::new(ErrorKind::InvalidConfig, format!("{base} is not valid {format}: {fault}"));
+    let not_valid = |format: &str, fault: String| {
+        PlanError::new(
+            ErrorKind::InvalidConfig,
+            format!("{base} is not valid {format}: {fault}"),
+        )
+    };
     match base {
         "package.json" => {
-            let package: Loose<PackageJson> = formats::from_json(text).map_err(|e| not_valid("JSON", e))?;
+            let package: Loose<PackageJson> =
+                formats::from_json(text).map_err(|e| not_valid("JSON", e))?;
             Ok(match package {
                 Loose::Valid(package) => package.portplan,
                 Loose::Invalid(_) => None,
@@ -45,7 +51,10 @@ pub fn extract_config(file: &str, text: &str) -> Result<Option<AsWritten>> {
         }
         "pyproject.toml" => {
             if formats::looks_like_json(text) {
-                return Err(PlanError::new(ErrorKind::InvalidConfig, "pyproject.toml must be TOML"));
+                return Err(PlanError::new(
+                    ErrorKind::InvalidConfig,
+                    "pyproject.toml must be TOML",
+                ));
             }
             let project: Pyproject = formats::from_toml(text).map_err(|e| not_valid("TOML", e))?;
             Ok(match project.tool {
@@ -54,8 +63,12 @@ pub fn extract_config(file: &str, text: &str) -> Result<Option<AsWritten>> {
             })
         }
         // portplan.toml, or any file the user names with --config: JSON or TOML.
-        _ if formats::looks_like_json(text) => formats::from_json(text).map(Some).map_err(|e| not_valid("JSON", e)),
-        _ => formats::from_toml(text).map(Some).map_err(|e| not_valid("TOML", e)),
+        _ if formats::looks_like_json(text) => formats::from_json(text)
+            .map(Some)
+            .map_err(|e| not_valid("JSON", e)),
+        _ => formats::from_toml(text)
+            .map(Some)
+            .map_err(|e| not_valid("TOML", e)),
     }
 }
 
@@ -83,13 +96,21 @@ pub enum Resolved {
 
 /// Sets the caller's options over the found config, adds `names` as free services, and
 /// settles the namespace.
-pub fn resolve(found: Option<Found>, options: Option<ConfigInput>, names: &[String], git: Option<&GitInfo>) -> Result<Resolved> {
+pub fn resolve(
+    found: Option<Found>,
+    options: Option<ConfigInput>,
+    names: &[String],
+    git: Option<&GitInfo>,
+) -> Result<Resolved> {
     let (folder, file) = match found {
         None => (String::new(), ConfigFile::default()),
         Some(found) => match found.config.into_table() {
             Ok(file) => (found.folder, file),
             Err(other) => {
-                let message = format!("the portplan config must be a table (object), not {}", other.excerpt());
+                let message = format!(
+                    "the portplan config must be a table (object), not {}",
+                    other.excerpt()
+                );
                 return Err(PlanError::new(ErrorKind::InvalidConfig, message));
             }
         },
@@ -98,7 +119,10 @@ pub fn resolve(found: Option<Found>, options: Option<ConfigInput>, names: &[Stri
         None => ConfigFile::default(),
         Some(Ok(options)) => options,
         Some(Err(other)) => {
-            return Err(PlanError::new(ErrorKind::InvalidRequest, format!("options must be an object, not {}", other.excerpt())));
+            return Err(PlanError::new(
+                ErrorKind::InvalidRequest,
+                format!("options must be an object, not {}", other.excerpt()),
+            ));
         }
     };
     let mut merged = file.overridden_by(options);
@@ -123,9 +147,17 @@ pub fn git_namespace(info: &GitInfo) -> Result<String> {
         .and_then(|url| url.trim_end_matches('/').rsplit(['/', ':', '\\']).next())
         .map(|last| last.strip_suffix(".git").unwrap_or(last))
         .filter(|name| !name.is_empty())
-        .or_else(|| info.toplevel.as_deref().and_then(|top| top.trim_end_matches(['/', '\\']).rsplit(['/', '\\']).next()))
+        .or_else(|| {
+            info.toplevel
+                .as_deref()
+                .and_then(|top| top.trim_end_matches(['/', '\\']).rsplit(['/', '\\']).next())
+        })
         .filter(|name| !name.is_empty());
-    let branch = info.branch.as_deref().or(info.head.as_deref()).filter(|b| !b.is_empty());
+    let branch = info
+        .branch
+        .as_deref()
+        .or(info.head.as_deref())
+        .filter(|b| !b.is_empty());
     match (repo, branch) {
         (Some(repo), Some(branch)) => Ok(format!("{repo}@{branch}")),
         _ => Err(PlanError::at(

@@ -53,7 +53,10 @@ impl ErrorKind {
     /// Exit code of the CLIs: 2 for input the user must fix, 1 for the state of the host.
     pub fn exit_code(self) -> i32 {
         match self {
-            ErrorKind::PinBusy | ErrorKind::RangeExhausted | ErrorKind::InvalidRegistry | ErrorKind::Host => 1,
+            ErrorKind::PinBusy
+            | ErrorKind::RangeExhausted
+            | ErrorKind::InvalidRegistry
+            | ErrorKind::Host => 1,
             _ => 2,
         }
     }
@@ -118,12 +121,17 @@ fn unknown_message() -> String {
 
 impl PlanError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        PlanError { kind, message: message.into(), data: Box::default() }
+        PlanError {
+            kind,
+            message: message.into(),
+            data: Box::default(),
+        }
     }
 
     /// A fault in the config, naming the key where it is (`services.web`, `range`, ...).
     pub fn at(kind: ErrorKind, key: &str, message: impl Into<String>) -> Self {
-        PlanError::new(kind, format!("{key}: {}", message.into())).with(|data| data.key = Some(key.to_owned()))
+        PlanError::new(kind, format!("{key}: {}", message.into()))
+            .with(|data| data.key = Some(key.to_owned()))
     }
 
     /// The error with data set by `set` (builder style).
@@ -165,9 +173,20 @@ mod tests {
 
     #[test]
     fn kinds_are_written_as_the_spec_names_them() {
-        for kind in [ErrorKind::InvalidRange, ErrorKind::PinBusy, ErrorKind::UnknownService, ErrorKind::Host] {
-            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{}\"", kind.as_str()));
+        for kind in [
+            ErrorKind::InvalidRange,
+            ErrorKind::PinBusy,
+            ErrorKind::UnknownService,
+            ErrorKind::Host,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&kind).unwrap(),
+                format!("\"{}\"", kind.as_str())
+            );
         }
-        assert_eq!(serde_json::from_str::<ErrorKind>("\"no_such_kind\"").unwrap(), ErrorKind::Host);
+        assert_eq!(
+            serde_json::from_str::<ErrorKind>("\"no_such_kind\"").unwrap(),
+            ErrorKind::Host
+        );
     }
 }

@@ -12,7 +12,12 @@ const BLOCK_PROBES: u32 = 100;
 /// One assignment: the index of the service in `free`, its port, and why.
 pub type Assignment = (usize, u16, Reason);
 
-pub fn assign<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, given: Given<'a>) -> Result<Vec<Assignment>> {
+pub fn assign<'a>(
+    config: &Config,
+    free: &[&'a str],
+    taken: &Taken<'a>,
+    given: Given<'a>,
+) -> Result<Vec<Assignment>> {
     if free.is_empty() {
         return Ok(Vec::new());
     }
@@ -35,12 +40,18 @@ fn exhausted(config: &Config, needed: u32, free: u32) -> PlanError {
         if free == 1 { "is" } else { "are" },
         needed.saturating_sub(free),
     );
-    PlanError::new(ErrorKind::RangeExhausted, message).with(|data| (data.needed, data.free) = (Some(needed), Some(free)))
+    PlanError::new(ErrorKind::RangeExhausted, message)
+        .with(|data| (data.needed, data.free) = (Some(needed), Some(free)))
 }
 
 /// Sorted-conflict allocation: homes first (pass 1), then the displaced, each taking the
 /// closest free port above its home, wrapping from max to min (pass 2).
-fn hash<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, mut given: Given<'a>) -> Result<Vec<Assignment>> {
+fn hash<'a>(
+    config: &Config,
+    free: &[&'a str],
+    taken: &Taken<'a>,
+    mut given: Given<'a>,
+) -> Result<Vec<Assignment>> {
     let homes: Vec<i64> = free.iter().map(|name| home_port(config, name)).collect();
     let mut entries = Vec::with_capacity(free.len());
     let mut left = Vec::new();
@@ -62,8 +73,14 @@ fn hash<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, mut given: Giv
     for index in left {
         let (name, home) = (free[index], homes[index]);
         let by = taken.holder(home, &given);
-        let start = if config.in_range(home) { home as u16 } else { min };
-        let port = next.take_from(start).ok_or_else(|| exhausted(config, free.len() as u32, 0))?;
+        let start = if config.in_range(home) {
+            home as u16
+        } else {
+            min
+        };
+        let port = next
+            .take_from(start)
+            .ok_or_else(|| exhausted(config, free.len() as u32, 0))?;
         given.insert(port, name);
         entries.push((index, port, Reason::Displaced { home, by }));
     }
@@ -90,8 +107,12 @@ fn sequential(config: &Config, free: &[&str], taken: &Taken) -> Vec<Assignment> 
 fn block(config: &Config, free: &[&str], taken: &Taken, available: u32) -> Result<Vec<Assignment>> {
     let k = free.len() as u32;
     if k > config.block_size {
-        let message = format!("{k} services need one block, but a block holds {} ports; raise block_size", config.block_size);
-        return Err(PlanError::new(ErrorKind::RangeExhausted, message).with(|data| (data.needed, data.free) = (Some(k), Some(config.block_size))));
+        let message = format!(
+            "{k} services need one block, but a block holds {} ports; raise block_size",
+            config.block_size
+        );
+        return Err(PlanError::new(ErrorKind::RangeExhausted, message)
+            .with(|data| (data.needed, data.free) = (Some(k), Some(config.block_size))));
     }
     let blocks = config.block_count();
     let first = (sha256_prefix(config.namespace.as_bytes()) % u64::from(blocks)) as u32;
@@ -100,7 +121,16 @@ fn block(config: &Config, free: &[&str], taken: &Taken, available: u32) -> Resul
         let base = u32::from(config.range.min) + b * config.block_size;
         if (base..base + k).all(|p| !taken.set.contains(p as u16)) {
             return Ok((0..free.len())
-                .map(|offset| (offset, (base + offset as u32) as u16, Reason::Block { base: base as u16, offset: offset as u16 }))
+                .map(|offset| {
+                    (
+                        offset,
+                        (base + offset as u32) as u16,
+                        Reason::Block {
+                            base: base as u16,
+                            offset: offset as u16,
+                        },
+                    )
+                })
                 .collect());
         }
     }
@@ -110,7 +140,8 @@ fn block(config: &Config, free: &[&str], taken: &Taken, available: u32) -> Resul
         config.range.min,
         config.range.max
     );
-    Err(PlanError::new(ErrorKind::RangeExhausted, message).with(|data| (data.needed, data.free) = (Some(k), Some(available))))
+    Err(PlanError::new(ErrorKind::RangeExhausted, message)
+        .with(|data| (data.needed, data.free) = (Some(k), Some(available))))
 }
 
 /// Finds the first port at or above a start that is not taken, wrapping from `max` to

@@ -20,25 +20,26 @@
 //! of the wrong shape as written so validation can quote it, and [`schema`] describes the
 //! answers as JSON Schema.
 
+pub mod api;
+pub mod cli;
 pub mod config;
 pub mod config_file;
+pub mod discovery;
 pub mod error;
-pub mod taken;
+pub mod formats;
 pub mod home;
 pub mod layout;
 pub mod plan;
-pub mod discovery;
-pub mod registry;
-pub mod cli;
-pub mod render;
 pub mod problems;
-pub mod api;
-pub mod formats;
+pub mod registry;
+pub mod render;
 pub mod schema;
+pub mod taken;
 pub mod written;
 
 pub use api::{
-    allocate_json, cli_json, config_files_json, extract_config_json, host_error_json, leases_json, load_config_json, plan_json, release_json, render_json,
+    allocate_json, cli_json, config_files_json, extract_config_json, host_error_json, leases_json,
+    load_config_json, plan_json, release_json, render_json,
 };
 pub use config::{Config, HashKind, Layout, PortRange, Service};
 pub use config_file::{ConfigFile, ConfigInput};

@@ -36,7 +36,9 @@ pub enum Reason {
     /// The config pins it.
     Pinned,
     /// Its home port (SPEC §4), free.
-    Home { home: u16 },
+    Home {
+        home: u16,
+    },
     /// Its home was taken: `home` (negative only for Lagom's `i32::MIN` home below a range
     /// that starts near 1), and what held it.
     Displaced {
@@ -46,9 +48,14 @@ pub enum Reason {
     },
     Sequential,
     /// The block layout: the block's first port, and the service's place in it.
-    Block { base: u16, offset: u16 },
+    Block {
+        base: u16,
+        offset: u16,
+    },
     /// The service's own registry lease, held since `since` (Unix seconds).
-    Kept { since: u64 },
+    Kept {
+        since: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -94,7 +101,13 @@ pub struct Held {
 
 /// Plans `config` with the ports in `busy` taken on the host (SPEC §3–§6).
 pub fn plan(config: &Config, busy: &[u16]) -> Result<Plan> {
-    plan_with(config, &Held { busy: busy.to_vec(), ..Held::default() })
+    plan_with(
+        config,
+        &Held {
+            busy: busy.to_vec(),
+            ..Held::default()
+        },
+    )
 }
 
 /// Plans with registry knowledge: other leases are taken, `kept` services keep their port.
@@ -108,11 +121,19 @@ pub fn plan_with(config: &Config, held: &Held) -> Result<Plan> {
     for (slot, (name, service)) in config.services.iter().enumerate() {
         let entry = match (service, held.kept.get(name)) {
             (Service::Disabled, _) => continue,
-            (Service::Pinned(port), _) => Entry { name: name.clone(), port: *port, reason: Reason::Pinned },
+            (Service::Pinned(port), _) => Entry {
+                name: name.clone(),
+                port: *port,
+                reason: Reason::Pinned,
+            },
             (Service::Free, Some(&(port, since))) => {
                 taken.set.insert(port);
                 given.insert(port, name);
-                Entry { name: name.clone(), port, reason: Reason::Kept { since } }
+                Entry {
+                    name: name.clone(),
+                    port,
+                    reason: Reason::Kept { since },
+                }
             }
             (Service::Free, None) => {
                 free.push((slot, name));
@@ -128,7 +149,11 @@ pub fn plan_with(config: &Config, held: &Held) -> Result<Plan> {
     let free_names: Vec<&str> = free.iter().map(|&(_, name)| name).collect();
     for (index, port, reason) in layout::assign(config, &free_names, &taken, given)? {
         let (slot, name) = free[index];
-        slots[slot] = Some(Entry { name: name.to_owned(), port, reason });
+        slots[slot] = Some(Entry {
+            name: name.to_owned(),
+            port,
+            reason,
+        });
     }
     Ok(Plan {
         exclude: config.exclude.clone(),
@@ -150,28 +175,45 @@ fn check_pins<'a>(config: &'a Config, held: &Held) -> Result<BTreeMap<u16, &'a s
         }
     }
     if let Some((&port, names)) = by_port.iter().find(|(_, names)| names.len() > 1) {
-        let list = names.iter().map(|n| format!("`{}`", quote_key(n))).collect::<Vec<_>>().join(", ");
+        let list = names
+            .iter()
+            .map(|n| format!("`{}`", quote_key(n)))
+            .collect::<Vec<_>>()
+            .join(", ");
         let message = format!("services {list} all pin port {port}; give each its own port");
-        return Err(PlanError::new(ErrorKind::DuplicatePin, message).with(|data| {
-            data.port = Some(port);
-            data.services = Some(names.iter().map(|n| (*n).to_owned()).collect());
-        }));
+        return Err(
+            PlanError::new(ErrorKind::DuplicatePin, message).with(|data| {
+                data.port = Some(port);
+                data.services = Some(names.iter().map(|n| (*n).to_owned()).collect());
+            }),
+        );
     }
     for (&port, names) in &by_port {
         let name = names[0];
         let holder = if held.busy.contains(&port) {
             Some("it is in use on this host".to_owned())
         } else {
-            held.leases
-                .get(&port)
-                .map(|(namespace, other)| format!("it is leased to `{}` of namespace `{}` in the registry", quote_key(other), quote_key(namespace)))
+            held.leases.get(&port).map(|(namespace, other)| {
+                format!(
+                    "it is leased to `{}` of namespace `{}` in the registry",
+                    quote_key(other),
+                    quote_key(namespace)
+                )
+            })
         };
         if let Some(holder) = holder {
-            let message = format!("service `{}` is pinned to port {port}, but {holder}", quote_key(name));
-            return Err(PlanError::new(ErrorKind::PinBusy, message).with(|data| (data.service, data.port) = (Some(name.to_owned()), Some(port))));
+            let message = format!(
+                "service `{}` is pinned to port {port}, but {holder}",
+                quote_key(name)
+            );
+            return Err(PlanError::new(ErrorKind::PinBusy, message)
+                .with(|data| (data.service, data.port) = (Some(name.to_owned()), Some(port))));
         }
     }
-    Ok(by_port.into_iter().map(|(port, names)| (port, names[0])).collect())
+    Ok(by_port
+        .into_iter()
+        .map(|(port, names)| (port, names[0]))
+        .collect())
 }
 
 #[cfg(test)]
@@ -180,12 +222,30 @@ mod tests {
 
     #[test]
     fn reasons_are_written_as_docs_core_api_shows_them() {
-        let displaced = Reason::Displaced { home: 40001, by: Holder::Lease { namespace: "other".into(), service: "web".into() } };
+        let displaced = Reason::Displaced {
+            home: 40001,
+            by: Holder::Lease {
+                namespace: "other".into(),
+                service: "web".into(),
+            },
+        };
         let text = serde_json::to_string(&displaced).unwrap();
-        assert_eq!(text, r#"{"kind":"displaced","home":40001,"by":"lease","namespace":"other","service":"web"}"#);
+        assert_eq!(
+            text,
+            r#"{"kind":"displaced","home":40001,"by":"lease","namespace":"other","service":"web"}"#
+        );
         assert_eq!(serde_json::from_str::<Reason>(&text).unwrap(), displaced);
-        let unsafe_home = Reason::Displaced { home: 6000, by: Holder::Unsafe };
-        assert_eq!(serde_json::to_string(&unsafe_home).unwrap(), r#"{"kind":"displaced","home":6000,"by":"unsafe"}"#);
-        assert_eq!(serde_json::to_string(&Reason::Pinned).unwrap(), r#"{"kind":"pinned"}"#);
+        let unsafe_home = Reason::Displaced {
+            home: 6000,
+            by: Holder::Unsafe,
+        };
+        assert_eq!(
+            serde_json::to_string(&unsafe_home).unwrap(),
+            r#"{"kind":"displaced","home":6000,"by":"unsafe"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Reason::Pinned).unwrap(),
+            r#"{"kind":"pinned"}"#
+        );
     }
 }

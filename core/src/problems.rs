@@ -81,21 +81,38 @@ pub fn problem_error(request: Problem) -> Result<PlanError> {
     let path = text(&request.path);
     let error = match request.problem.as_str() {
         "with_path" => {
-            let inner = request.error.map_or_else(|| PlanError::new(ErrorKind::Host, "unknown error"), ErrorInput::into_error);
-            PlanError { message: format!("{path}: {}", inner.message), ..inner }
+            let inner = request.error.map_or_else(
+                || PlanError::new(ErrorKind::Host, "unknown error"),
+                ErrorInput::into_error,
+            );
+            PlanError {
+                message: format!("{path}: {}", inner.message),
+                ..inner
+            }
         }
         "locked" => {
             let pid = request.pid.map_or("?".into(), |pid| pid.to_string());
-            let since = request.time.map_or("an unknown time".into(), |ms| datetime(ms / 1000));
+            let since = request
+                .time
+                .map_or("an unknown time".into(), |ms| datetime(ms / 1000));
             let host = text(&request.host);
             PlanError::new(
                 ErrorKind::Host,
-                format!("the registry {path} is locked by pid {pid} on {} since {since}; if that process hangs, stop it or delete {path}.lock", if host.is_empty() { "an unknown host" } else { host }),
+                format!(
+                    "the registry {path} is locked by pid {pid} on {} since {since}; if that process hangs, stop it or delete {path}.lock",
+                    if host.is_empty() {
+                        "an unknown host"
+                    } else {
+                        host
+                    }
+                ),
             )
         }
         "unsafe_registry" => {
             let why = match text(&request.why) {
-                "symlink" => "is a symbolic link, which portplan never follows (someone else may have planted it); remove it",
+                "symlink" => {
+                    "is a symbolic link, which portplan never follows (someone else may have planted it); remove it"
+                }
                 "not_owner" => "belongs to another user; portplan only uses a registry of your own",
                 _ => "is not a regular file; remove it or set PORTPLAN_HOME to another folder",
             };
@@ -106,19 +123,29 @@ pub fn problem_error(request: Problem) -> Result<PlanError> {
                 "" => "use",
                 other => other,
             };
-            PlanError::new(ErrorKind::Host, format!("cannot {action} {path}: {}", os_reason(&request)))
+            PlanError::new(
+                ErrorKind::Host,
+                format!("cannot {action} {path}: {}", os_reason(&request)),
+            )
         }
-        "config_missing" => PlanError::new(ErrorKind::InvalidConfig, format!("the config file {path} does not exist")),
+        "config_missing" => PlanError::new(
+            ErrorKind::InvalidConfig,
+            format!("the config file {path} does not exist"),
+        ),
         "config_has_no_section" => PlanError::new(
             ErrorKind::InvalidConfig,
-            format!("{path} holds no portplan config (a [tool.portplan] table in pyproject.toml, a \"portplan\" key in package.json)"),
+            format!(
+                "{path} holds no portplan config (a [tool.portplan] table in pyproject.toml, a \"portplan\" key in package.json)"
+            ),
         ),
         "kept_busy" => {
             let name = quote_key(text(&request.name));
             let port = request.port.map_or("?".into(), |port| port.to_string());
             PlanError::new(
                 ErrorKind::Host,
-                format!("port {port} is leased to {name}, but another process is using it; if that is not {name}, free the lease with `portplan release {name}` and a new port is planned"),
+                format!(
+                    "port {port} is leased to {name}, but another process is using it; if that is not {name}, free the lease with `portplan release {name}` and a new port is planned"
+                ),
             )
         }
         "spawn" => {
@@ -129,8 +156,15 @@ pub fn problem_error(request: Problem) -> Result<PlanError> {
             PlanError::new(ErrorKind::Host, message).with(|data| data.exit = Some(exit))
         }
         other => {
-            return Err(PlanError::new(ErrorKind::InvalidRequest, format!("unknown problem {}", AsWritten::of(other).excerpt())));
+            return Err(PlanError::new(
+                ErrorKind::InvalidRequest,
+                format!("unknown problem {}", AsWritten::of(other).excerpt()),
+            ));
         }
     };
-    Ok(if path.is_empty() || error.data.path.is_some() { error } else { error.with(|data| data.path = Some(path.to_owned())) })
+    Ok(if path.is_empty() || error.data.path.is_some() {
+        error
+    } else {
+        error.with(|data| data.path = Some(path.to_owned()))
+    })
 }

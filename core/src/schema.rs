@@ -12,7 +12,9 @@ use serde_json::{Map, Value, json};
 
 /// The schema file's text.
 pub fn json_schema() -> String {
-    let mut answers = SchemaSettings::draft2020_12().for_serialize().into_generator();
+    let mut answers = SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator();
     answers.subschema_for::<Plan>();
     answers.subschema_for::<Entry>();
     answers.subschema_for::<Reason>();
@@ -24,11 +26,15 @@ pub fn json_schema() -> String {
     answers.subschema_for::<PlanError>();
     answers.subschema_for::<Config>();
     let mut definitions: Map<String, Value> = answers.take_definitions(true);
-    let mut requests = SchemaSettings::draft2020_12().for_deserialize().into_generator();
+    let mut requests = SchemaSettings::draft2020_12()
+        .for_deserialize()
+        .into_generator();
     requests.subschema_for::<PlanRequest>();
     for (name, schema) in requests.take_definitions(true) {
         match definitions.get(&name) {
-            Some(existing) if *existing != schema => panic!("the schema of {name} differs between answers and requests: rename one"),
+            Some(existing) if *existing != schema => {
+                panic!("the schema of {name} differs between answers and requests: rename one")
+            }
             _ => definitions.insert(name, schema),
         };
     }
@@ -38,5 +44,8 @@ pub fn json_schema() -> String {
         "description": "The requests and answers of the core's entry points (docs/core-api.md). Generated from the Rust types by `UPDATE_SCHEMA=1 cargo test -p portplan --test schema`; do not edit.",
         "$defs": definitions,
     });
-    format!("{}\n", serde_json::to_string_pretty(&root).unwrap_or_default())
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&root).unwrap_or_default()
+    )
 }

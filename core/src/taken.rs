@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 /// The Fetch standard's bad ports: browsers refuse to connect to them (Chrome's
 /// ERR_UNSAFE_PORT). Sorted.
 pub const BROWSER_BAD_PORTS: [u16; 82] = [
-    1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115,
-    117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563,
-    587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
+    1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
+    103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465,
+    512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993,
+    995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
     6669, 6679, 6697, 10080,
 ];
 
@@ -28,7 +29,9 @@ pub struct PortSet {
 
 impl Default for PortSet {
     fn default() -> Self {
-        PortSet { words: vec![0; 1024] }
+        PortSet {
+            words: vec![0; 1024],
+        }
     }
 }
 
@@ -71,7 +74,9 @@ impl<'a> Given<'a> {
     }
 
     fn slot(&self, port: u16) -> Option<usize> {
-        port.checked_sub(self.min).map(usize::from).filter(|&i| i < self.owner_of.len())
+        port.checked_sub(self.min)
+            .map(usize::from)
+            .filter(|&i| i < self.owner_of.len())
     }
 
     pub fn contains(&self, port: u16) -> bool {
@@ -84,7 +89,11 @@ impl<'a> Given<'a> {
         }
         match self.slot(port) {
             Some(i) => Some(self.names[self.owner_of[i] as usize]),
-            None => self.outside.iter().find(|(p, _)| *p == port).map(|&(_, name)| name),
+            None => self
+                .outside
+                .iter()
+                .find(|(p, _)| *p == port)
+                .map(|&(_, name)| name),
         }
     }
 
@@ -114,7 +123,12 @@ pub struct Taken<'a> {
 impl<'a> Taken<'a> {
     /// T for `config`: its pins, its excluded ports and, when `browser_safe`, the ports
     /// browsers refuse; plus the ports busy on the host and leased to others.
-    pub fn new(config: &'a Config, pinned: BTreeMap<u16, &'a str>, busy: &[u16], leases: &'a BTreeMap<u16, (String, String)>) -> Self {
+    pub fn new(
+        config: &'a Config,
+        pinned: BTreeMap<u16, &'a str>,
+        busy: &[u16],
+        leases: &'a BTreeMap<u16, (String, String)>,
+    ) -> Self {
         let mut busy_set = PortSet::default();
         busy.iter().for_each(|&p| busy_set.insert(p));
         let mut set = busy_set.clone();
@@ -126,24 +140,39 @@ impl<'a> Taken<'a> {
         }
         pinned.keys().for_each(|&p| set.insert(p));
         leases.keys().for_each(|&p| set.insert(p));
-        Taken { set, pinned, leases, busy: busy_set, config }
+        Taken {
+            set,
+            pinned,
+            leases,
+            busy: busy_set,
+            config,
+        }
     }
 
     /// Why `port` is unavailable, `given` being the owners of ports handed out so far. The
     /// user's own statements (pins, then services) come before the host's and the rules'.
     pub fn holder(&self, port: i64, given: &Given) -> Holder {
-        let Ok(port) = u16::try_from(port) else { return Holder::Range };
+        let Ok(port) = u16::try_from(port) else {
+            return Holder::Range;
+        };
         if port == 0 {
             return Holder::Range;
         }
         if let Some(name) = self.pinned.get(&port) {
-            return Holder::Pinned { service: (*name).to_owned() };
+            return Holder::Pinned {
+                service: (*name).to_owned(),
+            };
         }
         if let Some(name) = given.get(port) {
-            return Holder::Service { service: name.to_owned() };
+            return Holder::Service {
+                service: name.to_owned(),
+            };
         }
         if let Some((namespace, name)) = self.leases.get(&port) {
-            return Holder::Lease { namespace: namespace.clone(), service: name.clone() };
+            return Holder::Lease {
+                namespace: namespace.clone(),
+                service: name.clone(),
+            };
         }
         if self.busy.contains(port) {
             return Holder::Busy;

@@ -6,8 +6,8 @@
 //! (SPEC §2), whatever format the value came in (JSON, TOML or JavaScript objects).
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::de::{self, Deserializer};
 use serde::Deserialize;
+use serde::de::{self, Deserializer};
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 
@@ -42,7 +42,9 @@ impl AsWritten {
 
 impl<'de> Deserialize<'de> for AsWritten {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        serde_json::to_string(&serde_transcode::Transcoder::new(deserializer)).map(AsWritten).map_err(de::Error::custom)
+        serde_json::to_string(&serde_transcode::Transcoder::new(deserializer))
+            .map(AsWritten)
+            .map_err(de::Error::custom)
     }
 }
 
@@ -129,11 +131,20 @@ mod tests {
 
     #[test]
     fn values_keep_their_json_text_from_any_format() {
-        let from_json: AsWritten = serde_json::from_str(r#"{"b": [1, -2, 2.5], "a": "x\ny"}"#).unwrap();
+        let from_json: AsWritten =
+            serde_json::from_str(r#"{"b": [1, -2, 2.5], "a": "x\ny"}"#).unwrap();
         assert_eq!(from_json.json(), r#"{"b":[1,-2,2.5],"a":"x\ny"}"#);
-        let from_toml: Loose<u16> = toml::from_str::<std::collections::BTreeMap<String, Loose<u16>>>("v = \"yes\"").unwrap().remove("v").unwrap();
+        let from_toml: Loose<u16> =
+            toml::from_str::<std::collections::BTreeMap<String, Loose<u16>>>("v = \"yes\"")
+                .unwrap()
+                .remove("v")
+                .unwrap();
         assert_eq!(from_toml, Loose::Invalid(AsWritten("\"yes\"".into())));
-        assert_eq!(serde_json::to_string(&from_json).unwrap(), from_json.json(), "written back as read");
+        assert_eq!(
+            serde_json::to_string(&from_json).unwrap(),
+            from_json.json(),
+            "written back as read"
+        );
     }
 
     #[test]

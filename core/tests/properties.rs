@@ -7,7 +7,10 @@ use std::collections::{BTreeMap, HashSet};
 
 /// A config from its JSON form (the tests build configs with `json!`).
 fn config_of(value: &Value) -> Result<Config, portplan::PlanError> {
-    Config::from_input(serde_json::from_value::<ConfigInput>(value.clone()).expect("any JSON value is a config input"))
+    Config::from_input(
+        serde_json::from_value::<ConfigInput>(value.clone())
+            .expect("any JSON value is a config input"),
+    )
 }
 
 /// A service's value: free (`true`), pinned (`Some(Some(port))`) or disabled (`false`).
@@ -47,21 +50,53 @@ fn case() -> impl Strategy<Value = Case> {
     (
         1u16..65000,
         1u16..60,
-        prop_oneof![Just("hash"), Just("hash"), Just("sequential"), Just("block")],
+        prop_oneof![
+            Just("hash"),
+            Just("hash"),
+            Just("sequential"),
+            Just("block")
+        ],
         prop_oneof![Just("sha256"), Just("sha256"), Just("lagom")],
         prop_oneof![Just(String::new()), name()],
         prop::bool::weighted(0.8),
-        prop::collection::vec((name(), prop::option::weighted(0.3, prop::option::weighted(0.7, 1u16..=65535))), 0..25),
+        prop::collection::vec(
+            (
+                name(),
+                prop::option::weighted(0.3, prop::option::weighted(0.7, 1u16..=65535)),
+            ),
+            0..25,
+        ),
         prop::collection::vec(0u16..80, 0..6),
         prop::collection::vec(0u16..80, 0..6),
     )
-        .prop_map(|(min, len, layout, hash, namespace, browser_safe, services, exclude, busy)| {
-            // Now and then a range among the ports browsers refuse.
-            let min = if min % 7 == 0 { min % 6700 + 1 } else { min }.min(65535 - len);
-            let near = |offsets: Vec<u16>| offsets.into_iter().map(|o| min.saturating_add(o).max(1)).collect();
-            let (hash, namespace) = if hash == "lagom" && layout == "hash" { (hash, String::new()) } else { ("sha256", namespace) };
-            Case { min, len, layout, hash, namespace, browser_safe, services, exclude: near(exclude), busy: near(busy) }
-        })
+        .prop_map(
+            |(min, len, layout, hash, namespace, browser_safe, services, exclude, busy)| {
+                // Now and then a range among the ports browsers refuse.
+                let min = if min % 7 == 0 { min % 6700 + 1 } else { min }.min(65535 - len);
+                let near = |offsets: Vec<u16>| {
+                    offsets
+                        .into_iter()
+                        .map(|o| min.saturating_add(o).max(1))
+                        .collect()
+                };
+                let (hash, namespace) = if hash == "lagom" && layout == "hash" {
+                    (hash, String::new())
+                } else {
+                    ("sha256", namespace)
+                };
+                Case {
+                    min,
+                    len,
+                    layout,
+                    hash,
+                    namespace,
+                    browser_safe,
+                    services,
+                    exclude: near(exclude),
+                    busy: near(busy),
+                }
+            },
+        )
 }
 
 impl Case {
@@ -86,21 +121,50 @@ impl Case {
 fn check_invariants(config: &Config, busy: &[u16], p: &portplan::Plan) {
     let mut seen = HashSet::new();
     let taken: HashSet<u16> = busy.iter().copied().collect();
-    let declared = config.services.values().filter(|s| **s != Service::Disabled).count();
-    assert_eq!(p.entries.len(), declared, "every service but the disabled is in the plan");
+    let declared = config
+        .services
+        .values()
+        .filter(|s| **s != Service::Disabled)
+        .count();
+    assert_eq!(
+        p.entries.len(),
+        declared,
+        "every service but the disabled is in the plan"
+    );
     for entry in &p.entries {
         assert!(seen.insert(entry.port), "port {} given twice", entry.port);
         match config.services[&entry.name] {
             Service::Disabled => panic!("disabled {} is in the plan", entry.name),
             Service::Pinned(port) => assert_eq!(entry.port, port, "pin of {} kept", entry.name),
             Service::Free => {
-                let lagom_min_case = config.hash == portplan::HashKind::Lagom && portplan::home::lagom_hash(&entry.name) == i32::MIN;
+                let lagom_min_case = config.hash == portplan::HashKind::Lagom
+                    && portplan::home::lagom_hash(&entry.name) == i32::MIN;
                 if !lagom_min_case {
-                    assert!(config.in_range(i64::from(entry.port)), "{} at {} is outside the range", entry.name, entry.port);
+                    assert!(
+                        config.in_range(i64::from(entry.port)),
+                        "{} at {} is outside the range",
+                        entry.name,
+                        entry.port
+                    );
                 }
-                assert!(!taken.contains(&entry.port), "{} got busy port {}", entry.name, entry.port);
-                assert!(!config.is_excluded(entry.port), "{} got excluded port {}", entry.name, entry.port);
-                assert!(!config.is_unsafe(entry.port), "{} got port {}, which browsers refuse", entry.name, entry.port);
+                assert!(
+                    !taken.contains(&entry.port),
+                    "{} got busy port {}",
+                    entry.name,
+                    entry.port
+                );
+                assert!(
+                    !config.is_excluded(entry.port),
+                    "{} got excluded port {}",
+                    entry.name,
+                    entry.port
+                );
+                assert!(
+                    !config.is_unsafe(entry.port),
+                    "{} got port {}, which browsers refuse",
+                    entry.name,
+                    entry.port
+                );
                 assert!(!matches!(entry.reason, Reason::Pinned));
             }
         }
@@ -203,15 +267,32 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         (0u64..70000).prop_map(Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         "\\PC{0,10}".prop_map(Value::from),
-        prop_oneof![Just("range"), Just("services"), Just("exclude"), Just("layout"), Just("block"), Just("hash"), Just("lagom")].prop_map(Value::from),
+        prop_oneof![
+            Just("range"),
+            Just("services"),
+            Just("exclude"),
+            Just("layout"),
+            Just("block"),
+            Just("hash"),
+            Just("lagom")
+        ]
+        .prop_map(Value::from),
     ];
     leaf.prop_recursive(3, 24, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
             prop::collection::btree_map(
-                prop_oneof![Just("range".to_owned()), Just("services".to_owned()), Just("exclude".to_owned()), Just("layout".to_owned()), Just("namespace".to_owned()), "[a-z]{1,4}"],
+                prop_oneof![
+                    Just("range".to_owned()),
+                    Just("services".to_owned()),
+                    Just("exclude".to_owned()),
+                    Just("layout".to_owned()),
+                    Just("namespace".to_owned()),
+                    "[a-z]{1,4}"
+                ],
                 inner,
                 0..6
             )

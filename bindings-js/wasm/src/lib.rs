@@ -20,7 +20,9 @@ mod objects {
     }
 
     fn failed(kind: ErrorKind, message: String) -> Answer<()> {
-        Answer::Failed(ErrorAnswer { error: PlanError::new(kind, message) })
+        Answer::Failed(ErrorAnswer {
+            error: PlanError::new(kind, message),
+        })
     }
 
     /// `{config, busy}` → the plan answer `{plan, namespace, range, layout, hash, exclude}`,
@@ -29,10 +31,18 @@ mod objects {
     pub fn plan(request: JsValue) -> JsValue {
         let answer = match serde_wasm_bindgen::from_value::<PlanRequest>(request) {
             Ok(request) => to_js(&Answer::from(api::plan_request(request))),
-            Err(e) => to_js(&failed(ErrorKind::InvalidRequest, format!("the request cannot be read: {e}"))),
+            Err(e) => to_js(&failed(
+                ErrorKind::InvalidRequest,
+                format!("the request cannot be read: {e}"),
+            )),
         };
         answer
-            .or_else(|e| to_js(&failed(ErrorKind::Host, format!("the answer could not be written: {e}"))))
+            .or_else(|e| {
+                to_js(&failed(
+                    ErrorKind::Host,
+                    format!("the answer could not be written: {e}"),
+                ))
+            })
             .unwrap_or(JsValue::NULL)
     }
 }
@@ -50,7 +60,17 @@ mod host {
         )*};
     }
 
-    json_text!(plan_json, extract_config_json, load_config_json, allocate_json, release_json, leases_json, cli_json, render_json, host_error_json);
+    json_text!(
+        plan_json,
+        extract_config_json,
+        load_config_json,
+        allocate_json,
+        release_json,
+        leases_json,
+        cli_json,
+        render_json,
+        host_error_json
+    );
 
     #[wasm_bindgen]
     pub fn config_files_json() -> String {

@@ -8,6 +8,14 @@ fuzz_target!(|data: &[u8]| {
     assert!(answer.starts_with('{'));
     let wrapped = serde_json::json!({ "config": text, "busy": [20001, 65535] }).to_string();
     assert!(portplan::plan_json(&wrapped).starts_with('{'));
-    assert!(portplan::render_json(&serde_json::json!({ "what": "table", "plan": text }).to_string()).starts_with('{'));
-    assert!(portplan::cli_json(&serde_json::json!({ "argv": text.split(' ').collect::<Vec<_>>() }).to_string()).starts_with('{'));
+    assert!(
+        portplan::render_json(&serde_json::json!({ "what": "table", "plan": text }).to_string())
+            .starts_with('{')
+    );
+    assert!(
+        portplan::cli_json(
+            &serde_json::json!({ "argv": text.split(' ').collect::<Vec<_>>() }).to_string()
+        )
+        .starts_with('{')
+    );
 });
