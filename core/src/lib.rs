@@ -20,22 +20,37 @@
 //! of the wrong shape as written so validation can quote it, and [`schema`] describes the
 //! answers as JSON Schema.
 
-pub mod api;
-pub mod cli;
+// §1 the config
 pub mod config;
 pub mod config_file;
-pub mod discovery;
+// §2 errors
 pub mod error;
-pub mod formats;
-pub mod home;
-pub mod layout;
-pub mod plan;
-pub mod problems;
-pub mod registry;
-pub mod render;
-pub mod schema;
+// §3 the taken set
 pub mod taken;
+// §4 home ports
+pub mod home;
+// §5 layouts
+pub mod layout;
+// §6 the plan
+pub mod plan;
+// §7 the host layer: config discovery
+pub mod discovery;
+// §7 the registry
+pub mod registry;
+// §7 the command line
+pub mod cli;
+// §7 the CLIs' text
+pub mod render;
+// §7 the words for the hosts' own problems
+pub mod problems;
+// The edge: requests and answers
+pub mod api;
+// The edge: JSON and TOML text
+pub mod formats;
+// The edge: values as written, before validation
 pub mod written;
+// The edge: the JSON Schema of the answers
+pub mod schema;
 
 pub use api::{
     allocate_json, cli_json, config_files_json, extract_config_json, host_error_json, leases_json,
