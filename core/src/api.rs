@@ -59,20 +59,28 @@ fn answer_text<T: Serialize>(answer: &Answer<T>) -> String {
     })
 }
 
+/// Reads a request: a JSON object of the request's type.
+fn read_request<'a, R: Deserialize<'a>>(text: &'a str) -> Result<R> {
+    // serde also reads a struct from a JSON list (its fields in order); a request is an object.
+    if !text.trim_start().starts_with('{')
+        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+    {
+        return Err(bad_request("the request must be a JSON object"));
+    }
+    serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            bad_request(format!("the request is malformed: {}", json_fault(&e)))
+        }
+        _ => bad_request(format!("the request is not valid JSON: {}", json_fault(&e))),
+    })
+}
+
 /// Reads a request, runs `handler` on it, and writes its answer.
 fn answer_request<'a, R: Deserialize<'a>, T: Serialize>(
     request: &'a str,
     handler: impl FnOnce(R) -> Result<T>,
 ) -> String {
-    let result = serde_json::from_str(request)
-        .map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => {
-                bad_request(format!("the request is malformed: {}", json_fault(&e)))
-            }
-            _ => bad_request(format!("the request is not valid JSON: {}", json_fault(&e))),
-        })
-        .and_then(handler);
-    answer_text(&Answer::from(result))
+    answer_text(&Answer::from(read_request(request).and_then(handler)))
 }
 
 // ---- plan ----

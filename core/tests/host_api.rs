@@ -447,3 +447,34 @@ fn release_says_what_it_freed() {
         "no leases to release\n"
     );
 }
+
+#[test]
+fn a_request_is_a_json_object() {
+    let answer = |text: &str| -> Value {
+        serde_json::from_str(&portplan::plan_json(text)).expect("answers are JSON")
+    };
+    for (text, message) in [
+        ("[1, 2]", "the request must be a JSON object"),
+        ("5", "the request must be a JSON object"),
+        (
+            "{",
+            "the request is not valid JSON: line 1, column 1: EOF while parsing an object",
+        ),
+        (
+            r#"{"busy": "x"}"#,
+            "`busy` must be a list of ports, not \"x\"",
+        ),
+        (
+            r#"{"config": "range = [1,"}"#,
+            "the config is not valid TOML: line 1, column 12: unclosed array, expected `]`",
+        ),
+    ] {
+        let answer = answer(text);
+        assert_eq!(answer["error"]["message"], message, "{text}");
+    }
+    assert_eq!(answer("[1, 2]")["error"]["kind"], "invalid_request");
+    assert_eq!(
+        answer(r#"{"config": "range = [1,"}"#)["error"]["kind"],
+        "invalid_config"
+    );
+}
