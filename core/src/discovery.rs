@@ -2,7 +2,7 @@
 //! the namespace (explicit, `git`, or the folder's name). The host reads the files and runs
 //! git; the rules live here so every binding applies them alike.
 
-use crate::config::Config;
+use crate::config::{Config, Service, quote_key};
 use crate::config_file::{ConfigFile, ConfigInput};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::formats;
@@ -135,7 +135,20 @@ pub fn resolve(
         None => merged.namespace = Some(Loose::Valid(folder)),
     }
     merged.add_free_services(names);
-    Config::from_file(merged).map(Resolved::Config)
+    let config = Config::from_file(merged)?;
+    // A name asked for (`get NAME`, `run NAME`) that the config sets to `false` gets no port.
+    if let Some(name) = names
+        .iter()
+        .find(|name| config.services.get(*name) == Some(&Service::Disabled))
+    {
+        let message = format!(
+            "service {} is set to false in the config: it gets no port",
+            quote_key(name)
+        );
+        return Err(PlanError::new(ErrorKind::UnknownService, message)
+            .with(|data| data.service = Some(name.clone())));
+    }
+    Ok(Resolved::Config(config))
 }
 
 /// `<repo>@<branch>`: repo from the origin URL's last part (without `.git`), else the main

@@ -127,6 +127,7 @@ CASES: list[Case] = [
     config_case("service value neither true nor a port", "range = [47000, 47099]\n[services]\napi = \"yes\"\n"),
     config_case("service port 0", "range = [47000, 47099]\n[services]\napi = 0\n"),
     config_case("browser_safe not a boolean", "range = [47000, 47099]\nbrowser_safe = \"yes\"\n"),
+    config_case("asking for a service set to false", "range = [47000, 47099]\n[services]\nweb = false\n"),
     config_case("two services pin one port", "range = [47000, 47099]\n[services]\napi = 47010\ndb = 47010\n"),
     config_case("not enough free ports", "range = [47000, 47001]\n[services]\na = true\nb = true\nc = true\n"),
     Case("pinned port in use on the host", lambda p, h: None, ["get", "api"],
