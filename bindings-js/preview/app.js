@@ -186,6 +186,8 @@ function reasonWords(entry, inRange) {
           return [...from, "by a busy port"];
         case "excluded":
           return [...from, "by an excluded port"];
+        case "unsafe":
+          return [...from, "by a port browsers refuse"];
         case "range":
           return [...from, "(outside the range)"];
         default:

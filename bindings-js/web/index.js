@@ -2,7 +2,7 @@
 //   import { init, plan } from 'portplan/web';
 //   await init();                        // fetches portplan_wasm_bg.wasm beside this file
 //   plan({ services: { web: true } });   // → the core's plan answer, or {error: {...}}
-import initWasm, { plan_json } from './portplan_wasm.js';
+import initWasm, { plan as planRequest } from './portplan_wasm.js';
 
 let ready;
 
@@ -15,17 +15,34 @@ export function init(source) {
   return ready.then(() => undefined);
 }
 
+// The module reads the request object recursively: a cycle, or absurd nesting, would
+// overflow its stack, so such a request is answered here instead.
+const MAX_DEPTH = 64;
+
+function nestsTooDeep(value, depth) {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth >= MAX_DEPTH) return true;
+  return Object.values(value).some((member) => nestsTooDeep(member, depth + 1));
+}
+
+function invalidRequest(message) {
+  return { error: { kind: 'invalid_request', message } };
+}
+
 /**
  * Plans `config` (an object, or TOML/JSON text) against `busy` ports. Returns the core's
- * JSON answer unchanged: `{plan, namespace, range, layout, hash}` or `{error: {kind, message}}`.
+ * answer as a plain object: `{plan, namespace, range, layout, hash, exclude}` or
+ * `{error: {kind, message, ...}}`; never throws.
  */
 export function plan(config, { busy = [] } = {}) {
   let request;
   try {
-    request = JSON.stringify({ config, busy: [...busy] });
+    request = { config, busy: [...busy] };
   } catch (error) {
-    // A BigInt or a cycle: answer like the core does for any request it cannot read.
-    return { error: { kind: 'invalid_request', message: `the request is not a JSON value: ${error.message}` } };
+    return invalidRequest(`busy must be an iterable of ports: ${error.message}`);
   }
-  return JSON.parse(plan_json(request));
+  if (nestsTooDeep(request, 0)) {
+    return invalidRequest(`the request nests deeper than ${MAX_DEPTH} levels, or holds a cycle`);
+  }
+  return planRequest(request);
 }

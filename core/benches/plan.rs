@@ -7,15 +7,18 @@ use portplan::{Config, plan};
 use serde_json::{Map, Value, json};
 use std::hint::black_box;
 
-/// The core's JSON value of a serde_json value (the tests build configs with `json!`).
-fn core_json(value: &serde_json::Value) -> portplan::json::Value {
-    portplan::json::parse(&value.to_string()).expect("serde_json writes JSON")
-}
-
 /// `count` free services in [1024, 65535] (60,000 fill 93% of it), no excludes.
 fn config(count: usize) -> Config {
-    let services: Map<String, Value> = (0..count).map(|i| (format!("service-{i}"), json!(true))).collect();
-    Config::from_value(&core_json(&json!({ "range": [1024, 65535], "exclude": [], "services": services }))).unwrap()
+    let services: Map<String, Value> = (0..count)
+        .map(|i| (format!("service-{i}"), json!(true)))
+        .collect();
+    Config::from_input(
+        serde_json::from_value(
+            json!({ "range": [1024, 65535], "exclude": [], "services": services }),
+        )
+        .unwrap(),
+    )
+    .unwrap()
 }
 
 fn bench(c: &mut Criterion) {
@@ -23,9 +26,16 @@ fn bench(c: &mut Criterion) {
     group.sample_size(20);
     for count in [100, 10_000, 60_000] {
         let cfg = config(count);
-        group.bench_with_input(BenchmarkId::new("plan", count), &cfg, |b, cfg| b.iter(|| plan(black_box(cfg), &[]).unwrap()));
+        group.bench_with_input(BenchmarkId::new("plan", count), &cfg, |b, cfg| {
+            b.iter(|| plan(black_box(cfg), &[]).unwrap())
+        });
         group.bench_with_input(BenchmarkId::new("sha256_floor", count), &cfg, |b, cfg| {
-            b.iter(|| cfg.services.keys().map(|name| name_hash(&cfg.namespace, name)).fold(0u64, |a, h| a ^ h))
+            b.iter(|| {
+                cfg.services
+                    .keys()
+                    .map(|name| name_hash(&cfg.namespace, name))
+                    .fold(0u64, |a, h| a ^ h)
+            })
         });
     }
     group.finish();

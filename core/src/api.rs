@@ -1,271 +1,444 @@
-//! The JSON entry points every binding exposes (docs/core-api.md). Each takes one request
-//! and returns one answer, `{"error": {...}}` on failure; none panics on any input.
-
-use crate::prelude::*;
+//! The entry points every binding exposes (docs/core-api.md): one request in, one answer
+//! out, `{"error": {...}}` on failure; none panics on any input. This is the only module
+//! that reads or writes request and answer text: the modules that decide take and return
+//! typed values.
 
 use crate::cli::{self, Parsed};
-use crate::config::{Config, describe};
-use crate::error::{ErrorKind, PlanError, Result};
+use crate::config::Config;
+use crate::config_file::ConfigInput;
+use crate::discovery::{self, Found, GitInfo, Resolved};
+use crate::error::{ErrorInput, ErrorKind, PlanError, Result};
+use crate::formats::json_fault;
 use crate::plan::{Plan, plan};
+use crate::problems::{self, Problem};
 use crate::registry::{Lease, Registry, ports_to_probe};
 use crate::render;
-use crate::source::{self, Found, GitInfo, Resolved};
-use crate::json::{self, Value, object};
+use crate::written::{AsWritten, Loose};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::num::NonZeroU16;
 
-/// Runs `handler` on the parsed request and turns its result into the answer text.
-fn with_text(request: &str, handler: fn(&Value) -> Result<Value>) -> String {
-    let answer = match json::parse(request) {
-        Ok(value) => answer(handler(&value)),
-        Err(e) => PlanError::new(ErrorKind::InvalidRequest, format!("the request is not valid JSON: {e}")).to_json(),
-    };
-    answer.to_string()
+/// An answer: the result's own fields, or `{"error": {...}}`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Answer<T> {
+    Done(T),
+    Failed(ErrorAnswer),
 }
 
-fn answer(result: Result<Value>) -> Value {
-    result.unwrap_or_else(|e| e.to_json())
+/// `{"error": {...}}`: what every entry point answers when it cannot do what was asked.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorAnswer {
+    pub error: PlanError,
+}
+
+impl<T> From<Result<T>> for Answer<T> {
+    fn from(result: Result<T>) -> Self {
+        match result {
+            Ok(value) => Answer::Done(value),
+            Err(error) => Answer::Failed(ErrorAnswer { error }),
+        }
+    }
 }
 
 fn bad_request(message: impl Into<String>) -> PlanError {
     PlanError::new(ErrorKind::InvalidRequest, message)
 }
 
-fn field<'a>(request: &'a Value, key: &str) -> Option<&'a Value> {
-    request.get(key).filter(|v| !v.is_null())
+/// Compact JSON text of an answer.
+fn answer_text<T: Serialize>(answer: &Answer<T>) -> String {
+    // Answers are plain data and always serialize; say so in an answer if one ever did not.
+    serde_json::to_string(answer).unwrap_or_else(|e| {
+        let error = ErrorAnswer {
+            error: PlanError::new(
+                ErrorKind::Host,
+                format!("the answer could not be written: {e}"),
+            ),
+        };
+        serde_json::to_string(&error).unwrap_or_default()
+    })
 }
 
-fn string_field<'a>(request: &'a Value, key: &str) -> Result<Option<&'a str>> {
-    match field(request, key) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(bad_request(format!("`{key}` must be a string, not {}", describe(other)))),
+/// Reads a request: a JSON object of the request's type.
+fn read_request<'a, R: Deserialize<'a>>(text: &'a str) -> Result<R> {
+    // serde also reads a struct from a JSON list (its fields in order); a request is an object.
+    if !text.trim_start().starts_with('{')
+        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+    {
+        return Err(bad_request("the request must be a JSON object"));
     }
+    serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            bad_request(format!("the request is malformed: {}", json_fault(&e)))
+        }
+        _ => bad_request(format!("the request is not valid JSON: {}", json_fault(&e))),
+    })
 }
 
-fn strings(request: &Value, key: &str) -> Result<Option<Vec<String>>> {
-    match field(request, key) {
-        None => Ok(None),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| bad_request(format!("`{key}` must be a list of strings"))))
-            .collect::<Result<_>>()
-            .map(Some),
-        Some(other) => Err(bad_request(format!("`{key}` must be a list of strings, not {}", describe(other)))),
-    }
-}
-
-fn ports(request: &Value, key: &str) -> Result<Vec<u16>> {
-    match field(request, key) {
-        None => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_u64()
-                    .filter(|&p| p >= 1)
-                    .and_then(|p| u16::try_from(p).ok())
-                    .ok_or_else(|| PlanError::new(ErrorKind::InvalidPort, format!("`{key}` holds {}, which is not a port (1-65535)", describe(v))))
-            })
-            .collect(),
-        Some(other) => Err(bad_request(format!("`{key}` must be a list of ports, not {}", describe(other)))),
-    }
-}
-
-/// The config of a request: an object, or JSON/TOML text.
-fn config_field(request: &Value) -> Result<Config> {
-    match field(request, "config") {
-        Some(Value::String(text)) => Config::from_text(text),
-        Some(value) => Config::from_value(value),
-        None => Ok(Config::default()),
-    }
-}
-
-fn registry_field(request: &Value) -> Result<Registry> {
-    Registry::parse_optional(string_field(request, "registry")?)
+/// Reads a request, runs `handler` on it, and writes its answer.
+fn answer_request<'a, R: Deserialize<'a>, T: Serialize>(
+    request: &'a str,
+    handler: impl FnOnce(R) -> Result<T>,
+) -> String {
+    answer_text(&Answer::from(read_request(request).and_then(handler)))
 }
 
 // ---- plan ----
 
-fn planned(request: &Value) -> Result<Plan> {
-    let config = config_field(request)?;
-    plan(&config, &ports(request, "busy")?)
+/// `plan_json`'s request.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct PlanRequest {
+    /// The config: an object, or JSON or TOML text; absent, every default.
+    #[serde(default)]
+    pub config: Option<ConfigInput>,
+    /// Ports taken on the host.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<NonZeroU16>>")]
+    pub busy: Option<Loose<Vec<Loose<NonZeroU16>>>>,
 }
 
-/// `{"config", "busy"}` → `{"plan": [...]}` or `{"error": {...}}`. The plan is written
-/// straight to text: its answer is the big one (5.5 MB for 60,000 services).
-pub fn plan_json(request: &str) -> String {
-    let planned = json::parse(request)
-        .map_err(|e| PlanError::new(ErrorKind::InvalidRequest, format!("the request is not valid JSON: {e}")))
-        .and_then(|value| planned(&value));
-    match planned {
-        Ok(plan) => plan.to_json(),
-        Err(error) => error.to_json().to_string(),
+fn config_of(input: Option<ConfigInput>) -> Result<Config> {
+    input.map_or_else(|| Ok(Config::default()), Config::from_input)
+}
+
+fn busy_ports(busy: Option<Loose<Vec<Loose<NonZeroU16>>>>) -> Result<Vec<u16>> {
+    match busy {
+        None => Ok(Vec::new()),
+        Some(Loose::Invalid(written)) => Err(bad_request(format!(
+            "`busy` must be a list of ports, not {}",
+            written.excerpt()
+        ))),
+        Some(Loose::Valid(ports)) => ports
+            .into_iter()
+            .map(|port| match port {
+                Loose::Valid(port) => Ok(port.get()),
+                Loose::Invalid(written) => Err(PlanError::new(
+                    ErrorKind::InvalidPort,
+                    format!(
+                        "`busy` holds {}, which is not a port (1-65535)",
+                        written.excerpt()
+                    ),
+                )),
+            })
+            .collect(),
     }
+}
+
+/// The plan of a request read from any format (the browser module reads JavaScript objects).
+pub fn plan_request(request: PlanRequest) -> Result<Plan> {
+    let config = config_of(request.config)?;
+    plan(&config, &busy_ports(request.busy)?)
+}
+
+/// `{"config", "busy"}` → the plan (`{"plan": [...], ...}`) or `{"error": {...}}`.
+pub fn plan_json(request: &str) -> String {
+    answer_request(request, plan_request)
 }
 
 // ---- config discovery ----
 
+#[derive(Serialize)]
+struct FilesAnswer {
+    files: [&'static str; 3],
+}
+
+/// `{"files": [...]}`: the files that can hold a config, in the order to try them.
 pub fn config_files_json() -> String {
-    object([("files", source::CONFIG_FILES.to_vec().into())]).to_string()
+    answer_text(&Answer::Done(FilesAnswer {
+        files: discovery::CONFIG_FILES,
+    }))
 }
 
-fn extract_request(request: &Value) -> Result<Value> {
-    let file = string_field(request, "file")?.ok_or_else(|| bad_request("`file` is required"))?;
-    let text = string_field(request, "text")?.unwrap_or_default();
-    Ok(object([("config", source::extract_config(file, text)?.into())]))
+#[derive(Deserialize)]
+struct ExtractRequest {
+    file: Option<String>,
+    text: Option<String>,
 }
 
+#[derive(Serialize)]
+struct ExtractAnswer {
+    config: Option<AsWritten>,
+}
+
+/// `{"file", "text"}` → `{"config": CONFIG}`, or `{"config": null}` for a file without a
+/// portplan section.
 pub fn extract_config_json(request: &str) -> String {
-    with_text(request, extract_request)
+    answer_request(request, |request: ExtractRequest| {
+        let file = request
+            .file
+            .ok_or_else(|| bad_request("`file` is required"))?;
+        let config = discovery::extract_config(&file, request.text.as_deref().unwrap_or_default())?;
+        Ok(ExtractAnswer { config })
+    })
 }
 
-fn load_request(request: &Value) -> Result<Value> {
-    let found = match field(request, "found") {
-        None => None,
-        Some(found) => Some(Found {
-            folder: string_field(found, "folder")?.unwrap_or_default().to_owned(),
-            config: found.get("config").cloned().unwrap_or(Value::Null),
-        }),
-    };
-    let git = field(request, "git").map(|git| -> Result<GitInfo> {
-        Ok(GitInfo {
-            remote: string_field(git, "remote")?.map(str::to_owned),
-            toplevel: string_field(git, "toplevel")?.map(str::to_owned),
-            branch: string_field(git, "branch")?.map(str::to_owned),
-            head: string_field(git, "head")?.map(str::to_owned),
-        })
-    });
-    let git = git.transpose()?;
-    let options = field(request, "options").cloned().unwrap_or(Value::Null);
-    let names = strings(request, "names")?.unwrap_or_default();
-    match source::resolve(found.as_ref(), &options, &names, git.as_ref())? {
-        Resolved::Config(config) => Ok(object([("config", config.to_value())])),
-        Resolved::NeedGit => Ok(object([("need", "git".into())])),
-    }
+#[derive(Deserialize)]
+struct FoundRequest {
+    #[serde(default)]
+    folder: Option<String>,
+    #[serde(default)]
+    config: Option<ConfigInput>,
 }
 
+#[derive(Deserialize)]
+struct LoadRequest {
+    #[serde(default)]
+    found: Option<FoundRequest>,
+    #[serde(default)]
+    options: Option<ConfigInput>,
+    #[serde(default)]
+    names: Option<Vec<String>>,
+    #[serde(default)]
+    git: Option<GitInfo>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum LoadAnswer {
+    Config { config: Config },
+    Need { need: &'static str },
+}
+
+/// The found config, the caller's options and git's answers → `{"config": RESOLVED}`, or
+/// `{"need": "git"}` when git must be asked first.
 pub fn load_config_json(request: &str) -> String {
-    with_text(request, load_request)
+    answer_request(request, |request: LoadRequest| {
+        let found = request.found.map(|found| Found {
+            folder: found.folder.unwrap_or_default(),
+            config: found
+                .config
+                .unwrap_or(ConfigInput::Invalid(AsWritten::of(&()))),
+        });
+        let names = request.names.unwrap_or_default();
+        Ok(
+            match discovery::resolve(found, request.options, &names, request.git.as_ref())? {
+                Resolved::Config(config) => LoadAnswer::Config { config },
+                Resolved::NeedGit => LoadAnswer::Need {
+                    need: discovery::GIT_NAMESPACE,
+                },
+            },
+        )
+    })
 }
 
 // ---- registry ----
 
-fn allocate_request(request: &Value) -> Result<Value> {
-    let config = config_field(request)?;
-    let mut registry = registry_field(request)?;
-    let now = field(request, "now").map_or(Some(0), Value::as_u64).ok_or_else(|| bad_request("`now` must be Unix seconds"))?;
-    let lease = strings(request, "lease")?;
-    let plan = registry.allocate(&config, &ports(request, "busy")?, now, lease.as_deref())?;
-    let mut value = plan.to_value();
-    if let Some(answer) = value.as_object_mut() {
-        answer.insert("registry".into(), registry.to_text().into());
-        answer.insert("probe".into(), ports_to_probe(&plan).into());
-    }
-    Ok(value)
+#[derive(Deserialize)]
+struct AllocateRequest {
+    #[serde(default)]
+    config: Option<ConfigInput>,
+    #[serde(default)]
+    busy: Option<Loose<Vec<Loose<NonZeroU16>>>>,
+    #[serde(default)]
+    registry: Option<String>,
+    #[serde(default)]
+    now: Option<u64>,
+    #[serde(default)]
+    lease: Option<Vec<String>>,
 }
 
+/// `allocate_json`'s answer: the plan, the registry to write, and the ports to probe.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AllocateAnswer {
+    #[serde(flatten)]
+    pub plan: Plan,
+    /// The new registry file's text.
+    pub registry: String,
+    /// The ports of this plan the host must probe (every one but kept leases).
+    pub probe: Vec<u16>,
+}
+
+/// Plans against the registry and records the leases asked for (docs/core-api.md).
 pub fn allocate_json(request: &str) -> String {
-    with_text(request, allocate_request)
+    answer_request(request, |request: AllocateRequest| {
+        let config = config_of(request.config)?;
+        let mut registry = Registry::parse_optional(request.registry.as_deref())?;
+        let busy = busy_ports(request.busy)?;
+        let plan = registry.allocate(
+            &config,
+            &busy,
+            request.now.unwrap_or(0),
+            request.lease.as_deref(),
+        )?;
+        let probe = ports_to_probe(&plan);
+        Ok(AllocateAnswer {
+            plan,
+            registry: registry.to_text(),
+            probe,
+        })
+    })
 }
 
-fn release_request(request: &Value) -> Result<Value> {
-    let mut registry = registry_field(request)?;
-    let namespace = string_field(request, "namespace")?.unwrap_or_default();
-    let released = registry.release(namespace, string_field(request, "name")?);
-    let released: Vec<Value> = released.iter().map(Lease::to_value).collect();
-    Ok(object([("registry", registry.to_text().into()), ("released", released.into())]))
+#[derive(Deserialize)]
+struct ReleaseRequest {
+    #[serde(default)]
+    registry: Option<String>,
+    #[serde(default)]
+    namespace: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
 }
 
+#[derive(Serialize)]
+struct ReleaseAnswer {
+    registry: String,
+    released: Vec<Lease>,
+}
+
+/// Frees the lease of a name (or of a whole namespace).
 pub fn release_json(request: &str) -> String {
-    with_text(request, release_request)
+    answer_request(request, |request: ReleaseRequest| {
+        let mut registry = Registry::parse_optional(request.registry.as_deref())?;
+        let released = registry.release(
+            request.namespace.as_deref().unwrap_or_default(),
+            request.name.as_deref(),
+        );
+        Ok(ReleaseAnswer {
+            registry: registry.to_text(),
+            released,
+        })
+    })
 }
 
-fn leases_request(request: &Value) -> Result<Value> {
-    let registry = registry_field(request)?;
-    Ok(object([("leases", registry.leases().map(Lease::to_value).collect::<Vec<_>>().into())]))
+#[derive(Deserialize)]
+struct LeasesRequest {
+    #[serde(default)]
+    registry: Option<String>,
 }
 
+/// `leases_json`'s answer.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LeasesAnswer {
+    pub leases: Vec<Lease>,
+}
+
+/// The leases of a registry.
 pub fn leases_json(request: &str) -> String {
-    with_text(request, leases_request)
+    answer_request(request, |request: LeasesRequest| {
+        let registry = Registry::parse_optional(request.registry.as_deref())?;
+        Ok(LeasesAnswer {
+            leases: registry.leases().cloned().collect(),
+        })
+    })
 }
 
-fn host_error_request(request: &Value) -> Result<Value> {
-    Ok(crate::host_error::host_error(request)?.to_json())
-}
-
-/// `{"problem", ...}` → `{"error": {...}}`: the words of a host layer's own error.
+/// `{"problem", ...}` → `{"error": {...}}`: the words of a problem a host met.
 pub fn host_error_json(request: &str) -> String {
-    with_text(request, host_error_request)
+    answer_request(request, |problem: Problem| -> Result<()> {
+        Err(problems::problem_error(problem)?)
+    })
 }
 
 // ---- command line and output ----
 
-fn cli_request(request: &Value) -> Result<Value> {
-    let argv = strings(request, "argv")?.unwrap_or_default();
-    Ok(match cli::parse(&argv)? {
-        Parsed::Run(command) => command.to_value(),
-        Parsed::Help => object([("help", cli::USAGE.into())]),
-        Parsed::Version => object([("version", env!("CARGO_PKG_VERSION").into()), ("text", concat!(env!("CARGO_PKG_VERSION"), "\n").into())]),
+#[derive(Deserialize)]
+struct CliRequest {
+    #[serde(default)]
+    argv: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum CliAnswer {
+    Run(cli::CommandAnswer),
+    Help {
+        help: &'static str,
+    },
+    Version {
+        version: &'static str,
+        text: &'static str,
+    },
+}
+
+/// The command line of both CLIs, parsed once.
+pub fn cli_json(request: &str) -> String {
+    answer_request(request, |request: CliRequest| {
+        Ok(match cli::parse(&request.argv)? {
+            Parsed::Run(command) => CliAnswer::Run(command.into_answer()),
+            Parsed::Help => CliAnswer::Help { help: cli::USAGE },
+            Parsed::Version => CliAnswer::Version {
+                version: env!("CARGO_PKG_VERSION"),
+                text: concat!(env!("CARGO_PKG_VERSION"), "\n"),
+            },
+        })
     })
 }
 
-pub fn cli_json(request: &str) -> String {
-    with_text(request, cli_request)
+#[derive(Deserialize)]
+struct RenderRequest {
+    #[serde(default)]
+    what: Option<String>,
+    #[serde(default)]
+    plan: Option<Plan>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    leases: Option<Vec<Lease>>,
+    #[serde(default)]
+    released: Option<Vec<Lease>>,
+    #[serde(default)]
+    error: Option<ErrorInput>,
 }
 
-/// Rebuilds a plan from its JSON answer (for rendering), re-planning nothing.
-fn plan_from_answer(value: &Value) -> Result<Plan> {
-    Plan::from_value(value).ok_or_else(|| bad_request("`plan` must be a plan answer"))
+#[derive(Serialize)]
+struct TextAnswer {
+    text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exit: Option<i32>,
 }
 
-/// The leases of a render request (`leases` or `released`), an empty list when absent.
-fn lease_list(request: &Value, key: &str) -> Result<Vec<Lease>> {
-    match field(request, key) {
-        None => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| Lease::from_value(item).map_err(|e| bad_request(format!("`{key}` must be a list of leases: {e}"))))
-            .collect(),
-        Some(other) => Err(bad_request(format!("`{key}` must be a list of leases, not {}", describe(other)))),
-    }
+/// Pretty JSON text and a newline (plain data always serializes).
+fn pretty<T: Serialize>(value: &T) -> String {
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    )
 }
 
-fn render_request(request: &Value) -> Result<Value> {
-    let what = string_field(request, "what")?.unwrap_or_default();
-    let text = match what {
-        "table" => render::table(&plan_from_answer(field(request, "plan").unwrap_or(&Value::Null))?),
-        "why" => {
-            let name = string_field(request, "name")?.ok_or_else(|| bad_request("`name` is required"))?;
-            render::why(&plan_from_answer(field(request, "plan").unwrap_or(&Value::Null))?, name)?
-        }
-        "env" => render::env(&plan_from_answer(field(request, "plan").unwrap_or(&Value::Null))?)?,
-        "json" => {
-            let mut plan = field(request, "plan").cloned().unwrap_or(Value::Null);
-            if let Some(object) = plan.as_object_mut() {
-                object.remove("registry");
-                object.remove("probe");
-            }
-            format!("{}\n", plan.to_pretty())
-        }
-        "leases" => {
-            render::leases(&lease_list(request, "leases")?)
-        }
-        "released" => {
-            render::released(&lease_list(request, "released")?, string_field(request, "name")?)
-        }
-        "leases_json" => {
-            let leases = field(request, "leases").cloned().unwrap_or(Value::Array(Vec::new()));
-            format!("{}\n", leases.to_pretty())
-        }
-        "error" => {
-            let error = field(request, "error").ok_or_else(|| bad_request("`error` is required"))?;
-            let error = PlanError::from_value(error);
-            let (text, exit) = render::error(&error);
-            return Ok(object([("text", text.into()), ("exit", exit.into())]));
-        }
-        other => return Err(bad_request(format!("`what` must be table, why, env, json, leases, leases_json or error, not {}", describe(&other.into())))),
-    };
-    Ok(object([("text", text.into())]))
-}
-
+/// The CLIs' text, identical in both languages.
 pub fn render_json(request: &str) -> String {
-    with_text(request, render_request)
+    answer_request(request, |request: RenderRequest| {
+        let plan = || {
+            request
+                .plan
+                .as_ref()
+                .ok_or_else(|| bad_request("`plan` must be a plan answer"))
+        };
+        let text = match request.what.as_deref().unwrap_or_default() {
+            "table" => render::table(plan()?),
+            "why" => {
+                let name = request
+                    .name
+                    .as_deref()
+                    .ok_or_else(|| bad_request("`name` is required"))?;
+                render::why(plan()?, name)?
+            }
+            "env" => render::env(plan()?)?,
+            "json" => pretty(plan()?),
+            "leases" => render::leases(request.leases.as_deref().unwrap_or_default()),
+            "released" => render::released(
+                request.released.as_deref().unwrap_or_default(),
+                request.name.as_deref(),
+            ),
+            "leases_json" => pretty(&request.leases.as_deref().unwrap_or_default()),
+            "error" => {
+                let error = request
+                    .error
+                    .ok_or_else(|| bad_request("`error` is required"))?
+                    .into_error();
+                let (text, exit) = render::error(&error);
+                return Ok(TextAnswer {
+                    text,
+                    exit: Some(exit),
+                });
+            }
+            other => {
+                return Err(bad_request(format!(
+                    "`what` must be table, why, env, json, leases, leases_json, released or error, not {}",
+                    AsWritten::of(other).excerpt()
+                )));
+            }
+        };
+        Ok(TextAnswer { text, exit: None })
+    })
 }

@@ -1,10 +1,9 @@
 //! The command line of both CLIs (`npx portplan`, Python's `portplan`), parsed once here so
 //! that their commands, flags and errors are the same.
 
-use crate::prelude::*;
-
+use crate::config::quote_key;
 use crate::error::{ErrorKind, PlanError, Result};
-use crate::json::{Map, Value, object};
+use serde::Serialize;
 
 pub const USAGE: &str = "\
 usage: portplan <command> [options]
@@ -30,8 +29,20 @@ options:
   --version             the version
 ";
 
+/// The config keys a command line sets (what the host passes as `load_config_json`'s
+/// `options`). The range is checked as a config range later.
+#[derive(Debug, Default, PartialEq, Serialize)]
+pub struct CliOptions {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<[u64; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layout: Option<String>,
+}
+
 /// A parsed command line.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default, PartialEq, Serialize)]
 pub struct Command {
     pub command: String,
     pub name: Option<String>,
@@ -39,8 +50,21 @@ pub struct Command {
     pub json: bool,
     pub probe: bool,
     pub config_path: Option<String>,
-    pub options: Map,
+    pub options: CliOptions,
     pub cmd: Vec<String>,
+}
+
+/// `cli_json`'s answer: the command line, and what the host does with it.
+#[derive(Serialize)]
+pub struct CommandAnswer {
+    /// Whether the command plans against the registry.
+    pub allocate: bool,
+    /// What to pass as `load_config_json`'s `names`.
+    pub names: Vec<String>,
+    /// What to pass as `allocate_json`'s `lease`.
+    pub lease: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub command: Command,
 }
 
 pub enum Parsed {
@@ -50,11 +74,17 @@ pub enum Parsed {
 }
 
 fn usage(message: impl Into<String>) -> PlanError {
-    PlanError::new(ErrorKind::Usage, format!("{} (see portplan --help)", message.into()))
+    PlanError::new(
+        ErrorKind::Usage,
+        format!("{} (see portplan --help)", message.into()),
+    )
 }
 
 pub fn parse(argv: &[String]) -> Result<Parsed> {
-    let mut command = Command { probe: true, ..Command::default() };
+    let mut command = Command {
+        probe: true,
+        ..Command::default()
+    };
     let mut words = Vec::new();
     let mut args = argv.iter();
     while let Some(arg) = args.next() {
@@ -66,7 +96,12 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
             Some((flag, value)) if arg.starts_with("--") => (flag, Some(value.to_owned())),
             _ => (arg.as_str(), None),
         };
-        let mut value = |flag: &str| inline.clone().or_else(|| args.next().cloned()).ok_or_else(|| usage(format!("{flag} needs a value")));
+        let mut value = |flag: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next().cloned())
+                .ok_or_else(|| usage(format!("{flag} needs a value")))
+        };
         match flag {
             "-h" | "--help" => return Ok(Parsed::Help),
             "--version" => return Ok(Parsed::Version),
@@ -74,50 +109,60 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
             "--no-probe" => command.probe = false,
             "--all" => command.all = true,
             "--config" => command.config_path = Some(value(flag)?),
-            "--range" => {
-                let text = value(flag)?;
-                command.options.insert("range".into(), parse_range(&text)?);
+            "--range" => command.options.range = Some(parse_range(&value(flag)?)?),
+            "--namespace" => command.options.namespace = Some(value(flag)?),
+            "--layout" => command.options.layout = Some(value(flag)?),
+            _ if flag.starts_with('-') && flag.len() > 1 => {
+                return Err(usage(format!("unknown option {}", quote_key(flag))));
             }
-            "--namespace" => {
-                command.options.insert("namespace".into(), Value::from(value(flag)?));
-            }
-            "--layout" => {
-                command.options.insert("layout".into(), Value::from(value(flag)?));
-            }
-            _ if flag.starts_with('-') && flag.len() > 1 => return Err(usage(format!("unknown option {}", crate::config::quote_key(flag)))),
             _ => words.push(arg.clone()),
         }
     }
     let mut words = words.into_iter();
-    let Some(name) = words.next() else { return Ok(Parsed::Help) };
+    let Some(name) = words.next() else {
+        return Ok(Parsed::Help);
+    };
     command.command = name;
     let takes_name = matches!(command.command.as_str(), "get" | "why" | "run" | "release");
     match command.command.as_str() {
         "get" | "plan" | "why" | "env" | "run" | "ls" | "release" => {}
-        other => return Err(usage(format!("unknown command {}", crate::config::quote_key(other)))),
+        other => return Err(usage(format!("unknown command {}", quote_key(other)))),
     }
     if takes_name {
         command.name = words.next();
     }
     if let Some(extra) = words.next() {
-        return Err(usage(format!("unexpected argument {}", crate::config::quote_key(&extra))));
+        return Err(usage(format!("unexpected argument {}", quote_key(&extra))));
     }
-    let needs_name = matches!(command.command.as_str(), "get" | "why" | "run") || (command.command == "release" && !command.all);
+    let needs_name = matches!(command.command.as_str(), "get" | "why" | "run")
+        || (command.command == "release" && !command.all);
     if needs_name && command.name.is_none() {
-        let what = if command.command == "release" { "a service name (or --all)" } else { "a service name" };
+        let what = if command.command == "release" {
+            "a service name (or --all)"
+        } else {
+            "a service name"
+        };
         return Err(usage(format!("{} needs {what}", command.command)));
     }
     if command.command == "release" && command.all && command.name.is_some() {
         return Err(usage("release takes a name or --all, not both"));
     }
     if command.command == "run" && command.cmd.is_empty() {
-        return Err(usage("run needs a command after --, as in: portplan run web -- npm start"));
+        return Err(usage(
+            "run needs a command after --, as in: portplan run web -- npm start",
+        ));
     }
     if command.command != "run" && !command.cmd.is_empty() {
-        return Err(usage(format!("{} takes no command after --", command.command)));
+        return Err(usage(format!(
+            "{} takes no command after --",
+            command.command
+        )));
     }
     if command.json && !matches!(command.command.as_str(), "plan" | "ls") {
-        return Err(usage(format!("--json goes with plan and ls, not {}", command.command)));
+        return Err(usage(format!(
+            "--json goes with plan and ls, not {}",
+            command.command
+        )));
     }
     if command.all && command.command != "release" {
         return Err(usage("--all goes with release"));
@@ -126,11 +171,16 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
 }
 
 /// `MIN-MAX` → `[min, max]`; the numbers are checked as a config range later.
-fn parse_range(text: &str) -> Result<Value> {
-    let bounds = text.split_once('-').and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)));
+fn parse_range(text: &str) -> Result<[u64; 2]> {
+    let bounds = text
+        .split_once('-')
+        .and_then(|(a, b)| Some((a.trim().parse::<u64>().ok()?, b.trim().parse::<u64>().ok()?)));
     match bounds {
-        Some((min, max)) => Ok(vec![min, max].into()),
-        None => Err(usage(format!("--range takes MIN-MAX, as in 3000-3999, not {}", crate::config::quote_key(text)))),
+        Some((min, max)) => Ok([min, max]),
+        None => Err(usage(format!(
+            "--range takes MIN-MAX, as in 3000-3999, not {}",
+            quote_key(text)
+        ))),
     }
 }
 
@@ -161,19 +211,12 @@ impl Command {
         }
     }
 
-    pub fn to_value(&self) -> Value {
-        object([
-            ("allocate", self.allocates().into()),
-            ("names", self.names().into()),
-            ("lease", self.lease().into()),
-            ("command", self.command.as_str().into()),
-            ("name", self.name.clone().into()),
-            ("all", self.all.into()),
-            ("json", self.json.into()),
-            ("probe", self.probe.into()),
-            ("config_path", self.config_path.clone().into()),
-            ("options", self.options.clone().into()),
-            ("cmd", self.cmd.clone().into()),
-        ])
+    pub fn into_answer(self) -> CommandAnswer {
+        CommandAnswer {
+            allocate: self.allocates(),
+            names: self.names(),
+            lease: self.lease(),
+            command: self,
+        }
     }
 }

@@ -1,48 +1,209 @@
-//! The config of SPEC §1: parsing (JSON value, JSON or TOML text), defaults and validation.
+//! The config (SPEC §1): its keys and defaults, the name rule, and the validation that turns
+//! a config as written ([`ConfigFile`]) into a [`Config`], or into an error that names the
+//! key at fault and has its SPEC §2 kind.
 
-use crate::prelude::*;
-
+use crate::config_file::{ConfigFile, ConfigInput, ServicesAsWritten};
 use crate::error::{ErrorKind, PlanError, Result};
-use crate::json::{self, Map, Value, object};
-use alloc::collections::BTreeMap;
+use crate::formats;
+use crate::taken::browsers_refuse;
+use crate::written::{AsWritten, Loose};
+use schemars::JsonSchema;
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::num::NonZeroU32;
 
-pub const DEFAULT_RANGE: (u16, u16) = (20000, 29999);
+pub const DEFAULT_RANGE: PortRange = PortRange {
+    min: 20000,
+    max: 29999,
+};
 pub const DEFAULT_BLOCK_SIZE: u32 = 100;
 /// Common dev services inside the default range (Minecraft, CockroachDB, MongoDB, RethinkDB).
 pub const DEFAULT_EXCLUDE: [u16; 7] = [25565, 26257, 27017, 27018, 27019, 28015, 28017];
-const KEYS: [&str; 7] = ["range", "layout", "hash", "namespace", "block_size", "exclude", "services"];
+/// The keys of a config, in the order of SPEC §1.
+pub const KEYS: [&str; 8] = [
+    "range",
+    "layout",
+    "hash",
+    "namespace",
+    "block_size",
+    "exclude",
+    "browser_safe",
+    "services",
+];
 const MAX_NAME_BYTES: usize = 255;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How free services get their ports (SPEC §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Layout {
+    #[default]
     Hash,
     Sequential,
     Block,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a free service's home port comes from (SPEC §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum HashKind {
+    #[default]
     Sha256,
     Lagom,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Service {
-    /// `name: true`: any port the layout gives.
-    Free,
-    /// `name: PORT`: exactly this port.
-    Pinned(u16),
+/// An inclusive range of ports, `[min, max]` with `1 <= min <= max <= 65535`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(into = "(u16, u16)", try_from = "(u16, u16)")]
+pub struct PortRange {
+    pub min: u16,
+    pub max: u16,
 }
 
-/// A validated config. `services` is a BTreeMap, so it iterates in UTF-8 byte order.
-#[derive(Debug, Clone, PartialEq)]
+impl TryFrom<(u16, u16)> for PortRange {
+    type Error = &'static str;
+
+    fn try_from((min, max): (u16, u16)) -> std::result::Result<Self, Self::Error> {
+        if min >= 1 && min <= max {
+            Ok(PortRange { min, max })
+        } else {
+            Err("not 1 <= min <= max <= 65535")
+        }
+    }
+}
+
+impl From<PortRange> for (u16, u16) {
+    fn from(range: PortRange) -> Self {
+        (range.min, range.max)
+    }
+}
+
+/// An excluded port, or an inclusive range of them: written `25565` or `[40010, 40020]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(into = "ExcludedForm", try_from = "ExcludedForm")]
+pub struct Excluded {
+    pub first: u16,
+    pub last: u16,
+}
+
+#[derive(Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+enum ExcludedForm {
+    Port(#[schemars(range(min = 1))] u16),
+    Range(
+        #[schemars(range(min = 1))] u16,
+        #[schemars(range(min = 1))] u16,
+    ),
+}
+
+impl TryFrom<ExcludedForm> for Excluded {
+    type Error = &'static str;
+
+    fn try_from(form: ExcludedForm) -> std::result::Result<Self, Self::Error> {
+        let (first, last) = match form {
+            ExcludedForm::Port(port) => (port, port),
+            ExcludedForm::Range(first, last) => (first, last),
+        };
+        if first >= 1 && first <= last {
+            Ok(Excluded { first, last })
+        } else {
+            Err("not a port or a range [a, b] with a <= b")
+        }
+    }
+}
+
+impl From<Excluded> for ExcludedForm {
+    fn from(excluded: Excluded) -> Self {
+        if excluded.first == excluded.last {
+            ExcludedForm::Port(excluded.first)
+        } else {
+            ExcludedForm::Range(excluded.first, excluded.last)
+        }
+    }
+}
+
+/// What a config says of one service: written `true`, `PORT` or `false`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// `name = true`: any port the layout gives.
+    Free,
+    /// `name = PORT`: exactly this port.
+    Pinned(u16),
+    /// `name = false`: declared, gets no port, left out of the plan (SPEC v2).
+    Disabled,
+}
+
+impl Serialize for Service {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Service::Free => serializer.serialize_bool(true),
+            Service::Disabled => serializer.serialize_bool(false),
+            Service::Pinned(port) => serializer.serialize_u16(*port),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Service {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct ServiceVisitor;
+        impl Visitor<'_> for ServiceVisitor {
+            type Value = Service;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("true, false or a port number from 1 to 65535")
+            }
+
+            fn visit_bool<E: de::Error>(self, value: bool) -> std::result::Result<Service, E> {
+                Ok(if value {
+                    Service::Free
+                } else {
+                    Service::Disabled
+                })
+            }
+
+            fn visit_u64<E: de::Error>(self, value: u64) -> std::result::Result<Service, E> {
+                match u16::try_from(value) {
+                    Ok(port) if port >= 1 => Ok(Service::Pinned(port)),
+                    _ => Err(E::invalid_value(de::Unexpected::Unsigned(value), &self)),
+                }
+            }
+
+            fn visit_i64<E: de::Error>(self, value: i64) -> std::result::Result<Service, E> {
+                match u64::try_from(value) {
+                    Ok(value) => self.visit_u64(value),
+                    Err(_) => Err(E::invalid_value(de::Unexpected::Signed(value), &self)),
+                }
+            }
+        }
+        deserializer.deserialize_any(ServiceVisitor)
+    }
+}
+
+impl JsonSchema for Service {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Service".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "true: any port; a port number: pinned to it; false: declared, gets no port.",
+            "anyOf": [{ "type": "boolean" }, { "type": "integer", "minimum": 1, "maximum": 65535 }]
+        })
+    }
+}
+
+/// A validated config, every key filled in: the canonical form of SPEC §1. `services` is a
+/// BTreeMap, so it iterates in UTF-8 byte order.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Config {
-    pub range: (u16, u16),
+    pub range: PortRange,
     pub layout: Layout,
     pub hash: HashKind,
     pub namespace: String,
     pub block_size: u32,
-    pub exclude: Vec<(u16, u16)>,
+    pub exclude: Vec<Excluded>,
+    pub browser_safe: bool,
     pub services: BTreeMap<String, Service>,
 }
 
@@ -54,7 +215,11 @@ impl Default for Config {
             hash: HashKind::Sha256,
             namespace: String::new(),
             block_size: DEFAULT_BLOCK_SIZE,
-            exclude: DEFAULT_EXCLUDE.iter().map(|&p| (p, p)).collect(),
+            exclude: DEFAULT_EXCLUDE
+                .iter()
+                .map(|&p| Excluded { first: p, last: p })
+                .collect(),
+            browser_safe: true,
             services: BTreeMap::new(),
         }
     }
@@ -80,63 +245,116 @@ impl HashKind {
 }
 
 impl Config {
-    /// Parses config text: JSON when its first non-blank character is `{`, else TOML.
+    /// Config text: JSON when its first non-blank character is `{`, else TOML.
     pub fn from_text(text: &str) -> Result<Config> {
-        Config::from_value(&parse_text(text)?)
+        Config::from_input(ConfigInput::from_text(text)?)
     }
 
-    /// Validates a config given as a JSON value (the canonical form of SPEC §1).
-    pub fn from_value(value: &Value) -> Result<Config> {
-        let object = value.as_object().ok_or_else(|| {
-            PlanError::new(ErrorKind::InvalidConfig, format!("the config must be a table (object), not {}", describe(value)))
-        })?;
-        if let Some(key) = object.keys().find(|key| !KEYS.contains(&key.as_str())) {
+    /// The config of a request: an object, JSON or TOML text, or something else (an error).
+    pub fn from_input(input: ConfigInput) -> Result<Config> {
+        match input {
+            ConfigInput::Text(text) => Config::from_text(&text),
+            ConfigInput::Table(file) => Config::from_file(*file),
+            ConfigInput::Invalid(written) => Err(PlanError::new(
+                ErrorKind::InvalidConfig,
+                format!(
+                    "the config must be a table (object), not {}",
+                    written.excerpt()
+                ),
+            )),
+        }
+    }
+
+    /// Validates a config as written (SPEC §1, §2), key by key in the order of SPEC §1.
+    pub fn from_file(file: ConfigFile) -> Result<Config> {
+        if let Some(key) = file.unknown.first() {
             return Err(PlanError::at(
                 ErrorKind::InvalidConfig,
-                key,
+                &quote_key(key),
                 format!("unknown key (the keys are {})", KEYS.join(", ")),
             ));
         }
         let mut config = Config::default();
-        if let Some(range) = object.get("range") {
-            config.range = parse_range(range)?;
-        }
-        if let Some(layout) = object.get("layout") {
-            config.layout = match layout.as_str() {
-                Some("hash") => Layout::Hash,
-                Some("sequential") => Layout::Sequential,
-                Some("block") => Layout::Block,
-                _ => return Err(PlanError::at(ErrorKind::InvalidConfig, "layout", format!("{} is not a layout (hash, sequential or block)", describe(layout)))),
-            };
-        }
-        if let Some(hash) = object.get("hash") {
-            config.hash = match hash.as_str() {
-                Some("sha256") => HashKind::Sha256,
-                Some("lagom") => HashKind::Lagom,
-                _ => return Err(PlanError::at(ErrorKind::InvalidConfig, "hash", format!("{} is not a hash (sha256 or lagom)", describe(hash)))),
-            };
-        }
-        if let Some(namespace) = object.get("namespace") {
-            let text = namespace.as_str().ok_or_else(|| {
-                PlanError::at(ErrorKind::InvalidName, "namespace", format!("must be a string, not {}", describe(namespace)))
-            })?;
-            if !text.is_empty() {
-                check_name(text, "namespace")?;
+        match file.range {
+            None => {}
+            Some(Loose::Valid(range)) => config.range = range,
+            Some(Loose::Invalid(written)) => {
+                let message = format!(
+                    "must be [min, max] with 1 <= min <= max <= 65535, not {}",
+                    written.excerpt()
+                );
+                return Err(PlanError::at(ErrorKind::InvalidRange, "range", message)
+                    .with(|data| data.range = Some(written)));
             }
-            config.namespace = text.to_owned();
         }
-        if let Some(size) = object.get("block_size") {
-            config.block_size = size
-                .as_u64()
-                .filter(|&n| n >= 1)
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| PlanError::at(ErrorKind::InvalidConfig, "block_size", format!("must be a whole number >= 1, not {}", describe(size))))?;
+        match file.layout {
+            None => {}
+            Some(Loose::Valid(layout)) => config.layout = layout,
+            Some(Loose::Invalid(written)) => {
+                return Err(PlanError::at(
+                    ErrorKind::InvalidConfig,
+                    "layout",
+                    format!(
+                        "{} is not a layout (hash, sequential or block)",
+                        written.excerpt()
+                    ),
+                ));
+            }
         }
-        if let Some(exclude) = object.get("exclude") {
-            config.exclude = parse_exclude(exclude)?;
+        match file.hash {
+            None => {}
+            Some(Loose::Valid(hash)) => config.hash = hash,
+            Some(Loose::Invalid(written)) => {
+                return Err(PlanError::at(
+                    ErrorKind::InvalidConfig,
+                    "hash",
+                    format!("{} is not a hash (sha256 or lagom)", written.excerpt()),
+                ));
+            }
         }
-        if let Some(services) = object.get("services") {
-            config.services = parse_services(services)?;
+        match file.namespace {
+            None => {}
+            Some(Loose::Valid(namespace)) => {
+                if !namespace.is_empty() {
+                    check_name(&namespace, "namespace")?;
+                }
+                config.namespace = namespace;
+            }
+            Some(Loose::Invalid(written)) => {
+                return Err(PlanError::at(
+                    ErrorKind::InvalidName,
+                    "namespace",
+                    format!("must be a string, not {}", written.excerpt()),
+                ));
+            }
+        }
+        match file.block_size {
+            None => {}
+            Some(Loose::Valid(size)) => config.block_size = size.get(),
+            Some(Loose::Invalid(written)) => {
+                return Err(PlanError::at(
+                    ErrorKind::InvalidConfig,
+                    "block_size",
+                    format!("must be a whole number >= 1, not {}", written.excerpt()),
+                ));
+            }
+        }
+        if let Some(exclude) = file.exclude {
+            config.exclude = exclude_list(exclude)?;
+        }
+        match file.browser_safe {
+            None => {}
+            Some(Loose::Valid(safe)) => config.browser_safe = safe,
+            Some(Loose::Invalid(written)) => {
+                return Err(PlanError::at(
+                    ErrorKind::InvalidConfig,
+                    "browser_safe",
+                    format!("must be true or false, not {}", written.excerpt()),
+                ));
+            }
+        }
+        if let Some(services) = file.services {
+            config.services = service_table(services)?;
         }
         config.check_combination()?;
         Ok(config)
@@ -145,23 +363,34 @@ impl Config {
     /// Rules that tie keys together (SPEC §2, `invalid_config`).
     fn check_combination(&self) -> Result<()> {
         if self.hash == HashKind::Lagom && self.layout != Layout::Hash {
-            return Err(PlanError::at(ErrorKind::InvalidConfig, "hash", "lagom works only with the hash layout"));
+            return Err(PlanError::at(
+                ErrorKind::InvalidConfig,
+                "hash",
+                "lagom works only with the hash layout",
+            ));
         }
         if self.hash == HashKind::Lagom && !self.namespace.is_empty() {
-            return Err(PlanError::at(ErrorKind::InvalidConfig, "hash", "lagom works only with an empty namespace (Lagom has none)"));
+            return Err(PlanError::at(
+                ErrorKind::InvalidConfig,
+                "hash",
+                "lagom works only with an empty namespace (Lagom has none)",
+            ));
         }
         if self.layout == Layout::Block && self.block_count() == 0 {
             return Err(PlanError::at(
                 ErrorKind::InvalidConfig,
                 "block_size",
-                format!("the range {}-{} holds no whole block of {} ports", self.range.0, self.range.1, self.block_size),
+                format!(
+                    "the range {}-{} holds no whole block of {} ports",
+                    self.range.min, self.range.max, self.block_size
+                ),
             ));
         }
         Ok(())
     }
 
     pub fn range_len(&self) -> u32 {
-        u32::from(self.range.1) - u32::from(self.range.0) + 1
+        u32::from(self.range.max) - u32::from(self.range.min) + 1
     }
 
     pub fn block_count(&self) -> u32 {
@@ -169,56 +398,101 @@ impl Config {
     }
 
     pub fn in_range(&self, port: i64) -> bool {
-        port >= i64::from(self.range.0) && port <= i64::from(self.range.1)
+        port >= i64::from(self.range.min) && port <= i64::from(self.range.max)
     }
 
     pub fn is_excluded(&self, port: u16) -> bool {
-        self.exclude.iter().any(|&(a, b)| a <= port && port <= b)
+        self.exclude
+            .iter()
+            .any(|e| e.first <= port && port <= e.last)
     }
 
-    /// The canonical JSON form, every key present.
-    pub fn to_value(&self) -> Value {
-        let mut services = Map::new();
-        for (name, service) in &self.services {
-            let value = match service {
-                Service::Free => Value::Bool(true),
-                Service::Pinned(port) => Value::from(*port),
-            };
-            services.insert(name.clone(), value);
+    /// Whether the config keeps `port` from free services because browsers refuse it (SPEC §3).
+    pub fn is_unsafe(&self, port: u16) -> bool {
+        self.browser_safe && browsers_refuse(port)
+    }
+}
+
+fn exclude_list(exclude: Loose<Vec<Loose<Excluded>>>) -> Result<Vec<Excluded>> {
+    let items = match exclude {
+        Loose::Valid(items) => items,
+        Loose::Invalid(written) => {
+            return Err(PlanError::at(
+                ErrorKind::InvalidConfig,
+                "exclude",
+                format!(
+                    "must be a list of ports and [a, b] ranges, not {}",
+                    written.excerpt()
+                ),
+            ));
         }
-        object([
-            ("range", vec![self.range.0, self.range.1].into()),
-            ("layout", self.layout.as_str().into()),
-            ("hash", self.hash.as_str().into()),
-            ("namespace", self.namespace.as_str().into()),
-            ("block_size", self.block_size.into()),
-            ("exclude", exclude_value(&self.exclude)),
-            ("services", services.into()),
-        ])
-    }
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| match item {
+            Loose::Valid(excluded) => Ok(excluded),
+            Loose::Invalid(written) => Err(PlanError::at(
+                ErrorKind::InvalidConfig,
+                &format!("exclude[{index}]"),
+                format!(
+                    "must be a port (1-65535) or a range [a, b] with a <= b, not {}",
+                    written.excerpt()
+                ),
+            )),
+        })
+        .collect()
 }
 
-/// `exclude` as a config writes it: a port alone, a range as `[a, b]`.
-pub fn exclude_value(exclude: &[(u16, u16)]) -> Value {
-    Value::Array(exclude.iter().map(|&(a, b)| if a == b { a.into() } else { vec![a, b].into() }).collect())
+fn service_table(services: ServicesAsWritten) -> Result<BTreeMap<String, Service>> {
+    let table = match services {
+        ServicesAsWritten::Table(table) => table,
+        ServicesAsWritten::Invalid(written) => {
+            return Err(PlanError::at(
+                ErrorKind::InvalidConfig,
+                "services",
+                format!(
+                    "must be a table of name = true, name = PORT or name = false, not {}",
+                    written.excerpt()
+                ),
+            ));
+        }
+    };
+    // Collected, not inserted one by one: the names come sorted, and a sorted collect builds
+    // the map in one pass (a config may have 60,000 services).
+    table
+        .into_iter()
+        .map(|(name, value)| {
+            // The key is only formatted for an error: this runs once per service.
+            let key = || format!("services.{}", quote_key(&name));
+            if let Some(message) = name_fault(&name) {
+                return Err(PlanError::at(ErrorKind::InvalidName, &key(), message)
+                    .with(|data| data.name = Some(name.clone())));
+            }
+            match value {
+                Loose::Valid(service) => Ok((name, service)),
+                Loose::Invalid(written) => {
+                    let message = format!(
+                        "must be true (any port), false (no port) or a port number from 1 to 65535, not {}",
+                        written.excerpt()
+                    );
+                    Err(PlanError::at(ErrorKind::InvalidPort, &key(), message)
+                        .with(|data| data.service = Some(name.clone())))
+                }
+            }
+        })
+        .collect()
 }
 
-/// Parses JSON or TOML text into a JSON value (not yet validated as a config).
-pub fn parse_text(text: &str) -> Result<Value> {
-    if text.trim_start().starts_with('{') {
-        json::parse(text)
-            .map_err(|e| PlanError::new(ErrorKind::InvalidConfig, format!("the config is not valid JSON: {e}")))
-    } else {
-        crate::toml::parse(text)
-            .map(Value::Object)
-            .map_err(|e| PlanError::new(ErrorKind::InvalidConfig, format!("the config is not valid TOML: {e}")))
-    }
-}
+/// `block_size` as written: a whole number >= 1.
+pub type BlockSize = NonZeroU32;
 
-/// SPEC §1: non-empty, at most 255 bytes of UTF-8, no control character.
+/// SPEC §1: a name (or a non-empty namespace) is at most 255 bytes of UTF-8 and holds no
+/// character that prints as something else than it is.
 pub fn check_name(name: &str, key: &str) -> Result<()> {
     match name_fault(name) {
-        Some(message) => Err(PlanError::at(ErrorKind::InvalidName, key, message).with("name", name)),
+        Some(message) => Err(PlanError::at(ErrorKind::InvalidName, key, message)
+            .with(|data| data.name = Some(name.to_owned()))),
         None => Ok(()),
     }
 }
@@ -226,116 +500,82 @@ pub fn check_name(name: &str, key: &str) -> Result<()> {
 /// What is wrong with a name, if anything.
 fn name_fault(name: &str) -> Option<String> {
     if name.is_empty() {
-        Some("a name must not be empty".to_owned())
-    } else if name.len() > MAX_NAME_BYTES {
-        Some(format!("a name is at most {MAX_NAME_BYTES} bytes of UTF-8, this one has {}", name.len()))
-    } else {
-        name.chars()
-            .find(|c| c.is_ascii_control())
-            .map(|c| format!("a name must not hold a control character ('{}' found)", escape_control(c)))
+        return Some("a name must not be empty".to_owned());
     }
-}
-
-/// A control character as Rust's `{:?}` writes it (without the quotes), in less code.
-fn escape_control(c: char) -> String {
-    match c {
-        '\0' => "\\0".to_owned(),
-        '\t' => "\\t".to_owned(),
-        '\n' => "\\n".to_owned(),
-        '\r' => "\\r".to_owned(),
-        c => format!("\\u{{{:x}}}", u32::from(c)),
+    if name.len() > MAX_NAME_BYTES {
+        return Some(format!(
+            "a name is at most {MAX_NAME_BYTES} bytes of UTF-8, this one has {}",
+            name.len()
+        ));
     }
-}
-
-/// A short description of a JSON value for error messages.
-pub fn describe(value: &Value) -> String {
-    let text = value.to_string();
-    if text.chars().count() > 40 {
-        format!("{}…", text.chars().take(40).collect::<String>())
-    } else {
-        text
-    }
-}
-
-/// A key as it can be printed: bare when plain, else JSON-quoted (so no control character
-/// of a bad name reaches a terminal or a log line).
-pub fn quote_key(name: &str) -> String {
-    if !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.') {
-        name.to_owned()
-    } else {
-        Value::from(name).to_string()
-    }
-}
-
-/// A port number from JSON: an integer in 1..=65535.
-fn as_port(value: &Value) -> Option<u16> {
-    value.as_u64().filter(|&n| n >= 1).and_then(|n| u16::try_from(n).ok())
-}
-
-fn parse_range(value: &Value) -> Result<(u16, u16)> {
-    let bad = || {
-        PlanError::at(
-            ErrorKind::InvalidRange,
-            "range",
-            format!("must be [min, max] with 1 <= min <= max <= 65535, not {}", describe(value)),
-        )
-        .with("range", value.clone())
+    let c = name.chars().find(|&c| forbidden_in_name(c))?;
+    let what = match c {
+        '\u{2028}' | '\u{2029}' => "a line or paragraph separator",
+        c if c.is_control() => "a control character",
+        _ => "a bidirectional control",
     };
-    let pair = value.as_array().filter(|items| items.len() == 2).ok_or_else(bad)?;
-    match (as_port(&pair[0]), as_port(&pair[1])) {
-        (Some(min), Some(max)) if min <= max => Ok((min, max)),
-        _ => Err(bad()),
+    Some(format!(
+        "a name must not hold {what} ('{}' found)",
+        c.escape_debug()
+    ))
+}
+
+/// The characters SPEC §1 forbids in names: C0 and C1 controls, the line and paragraph
+/// separators, and the bidirectional controls.
+pub fn forbidden_in_name(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}'
+        | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A key or name as it can be printed: bare when plain, else JSON-quoted with every
+/// character the name rule forbids escaped, so none reaches a terminal or a log line.
+pub fn quote_key(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        return name.to_owned();
     }
-}
-
-fn parse_exclude(value: &Value) -> Result<Vec<(u16, u16)>> {
-    let items = value.as_array().ok_or_else(|| {
-        PlanError::at(ErrorKind::InvalidConfig, "exclude", format!("must be a list of ports and [a, b] ranges, not {}", describe(value)))
-    })?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(index, item)| {
-            let bounds = match item {
-                Value::Array(pair) if pair.len() == 2 => as_port(&pair[0]).zip(as_port(&pair[1])).filter(|(a, b)| a <= b),
-                _ => as_port(item).map(|p| (p, p)),
-            };
-            bounds.ok_or_else(|| {
-                PlanError::at(
-                    ErrorKind::InvalidConfig,
-                    &format!("exclude[{index}]"),
-                    format!("must be a port (1-65535) or a range [a, b] with a <= b, not {}", describe(item)),
-                )
-            })
-        })
-        .collect()
-}
-
-fn parse_services(value: &Value) -> Result<BTreeMap<String, Service>> {
-    let object = value.as_object().ok_or_else(|| {
-        PlanError::at(ErrorKind::InvalidConfig, "services", format!("must be a table of name = true or name = PORT, not {}", describe(value)))
-    })?;
-    let mut services = BTreeMap::new();
-    for (name, entry) in object {
-        // The key is only formatted for an error: this loop runs once per service.
-        let key = || format!("services.{}", quote_key(name));
-        if let Some(message) = name_fault(name) {
-            return Err(PlanError::at(ErrorKind::InvalidName, &key(), message).with("name", name.as_str()));
+    let json = AsWritten::of(name);
+    let mut quoted = String::with_capacity(json.json().len());
+    for c in json.json().chars() {
+        if forbidden_in_name(c) {
+            quoted.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            quoted.push(c);
         }
-        let service = match entry {
-            Value::Bool(true) => Service::Free,
-            _ => Service::Pinned(as_port(entry).ok_or_else(|| {
-                PlanError::at(
-                    ErrorKind::InvalidPort,
-                    &key(),
-                    format!("must be true (any port) or a port number from 1 to 65535, not {}", describe(entry)),
-                )
-                .with("service", name.as_str())
-            })?),
-        };
-        services.insert(name.clone(), service);
     }
-    Ok(services)
+    quoted
+}
+
+impl ConfigInput {
+    /// Reads config text: JSON when its first non-blank character is `{`, else TOML.
+    pub fn from_text(text: &str) -> Result<ConfigInput> {
+        if formats::looks_like_json(text) {
+            let input: ConfigInput = formats::from_json(text).map_err(|e| {
+                PlanError::new(
+                    ErrorKind::InvalidConfig,
+                    format!("the config is not valid JSON: {e}"),
+                )
+            })?;
+            // Text holding a JSON string is no table either.
+            Ok(match input {
+                ConfigInput::Text(text) => ConfigInput::Invalid(AsWritten::of(&text)),
+                other => other,
+            })
+        } else {
+            formats::from_toml(text)
+                .map(|file| ConfigInput::Table(Box::new(file)))
+                .map_err(|e| {
+                    PlanError::new(
+                        ErrorKind::InvalidConfig,
+                        format!("the config is not valid TOML: {e}"),
+                    )
+                })
+        }
+    }
 }
 
 #[cfg(test)]
@@ -343,9 +583,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn control_characters_are_written_as_debug_writes_them() {
-        for c in (0u8..=0x7f).map(char::from).filter(char::is_ascii_control) {
-            assert_eq!(format!("'{}'", escape_control(c)), format!("{c:?}"));
+    fn forbidden_characters_are_written_as_debug_writes_them() {
+        for c in ('\0'..='\u{2070}').filter(|&c| forbidden_in_name(c)) {
+            let message = name_fault(&format!("a{c}")).unwrap();
+            assert!(message.ends_with(&format!("({c:?} found)")), "{message}");
+            assert!(
+                !quote_key(&format!("a{c}")).contains(c),
+                "{c:?} is escaped when a name is printed"
+            );
         }
+        assert_eq!(quote_key("web\u{202e}x"), "\"web\\u202ex\"");
+        assert_eq!(quote_key("a b"), "\"a b\"");
+        assert_eq!(quote_key("web"), "web");
     }
 }

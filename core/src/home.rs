@@ -1,6 +1,5 @@
 //! Home ports (SPEC §4): where a service lands when nothing is in its way.
 
-
 use crate::config::{Config, HashKind};
 use sha2::{Digest, Sha256};
 
@@ -25,7 +24,9 @@ pub fn name_hash(namespace: &str, name: &str) -> u64 {
 
 /// Java's `String.hashCode`: over UTF-16 code units, wrapping at 32 bits.
 pub fn java_string_hash(name: &str) -> i32 {
-    name.encode_utf16().fold(0i32, |h, unit| h.wrapping_mul(31).wrapping_add(i32::from(unit)))
+    name.encode_utf16().fold(0i32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(i32::from(unit))
+    })
 }
 
 /// Lagom's projection of a name: MurmurHash3 (seed 0xcafebabe) of the Java hash code,
@@ -50,7 +51,7 @@ pub fn lagom_hash(name: &str) -> i32 {
 /// The home port of `name` under `config`. An i64 because one Lagom hash value
 /// (`i32::MIN`) gives a home below `min`, as Java's `Math.abs` does (SPEC §4).
 pub fn home_port(config: &Config, name: &str) -> i64 {
-    let min = i64::from(config.range.0);
+    let min = i64::from(config.range.min);
     let len = i64::from(config.range_len());
     match config.hash {
         HashKind::Sha256 => {
@@ -60,7 +61,11 @@ pub fn home_port(config: &Config, name: &str) -> i64 {
         HashKind::Lagom => {
             // Java: Math.abs(Integer.MIN_VALUE) == Integer.MIN_VALUE, and % keeps the sign.
             let h = lagom_hash(name);
-            let abs = if h == i32::MIN { i64::from(h) } else { i64::from(h).abs() };
+            let abs = if h == i32::MIN {
+                i64::from(h)
+            } else {
+                i64::from(h).abs()
+            };
             min + abs % len
         }
     }

@@ -1,12 +1,10 @@
 //! The three layouts of SPEC §5. Each gets the free services in sort order and the taken set.
 
-use crate::prelude::*;
-
 use crate::config::{Config, Layout};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::home::{home_port, sha256_prefix};
-use crate::plan::{Given, Reason, Taken};
-use crate::taken::NextFree;
+use crate::plan::Reason;
+use crate::taken::{Given, Taken};
 
 /// How many blocks the block layout tries before giving up (SPEC §5).
 const BLOCK_PROBES: u32 = 100;
@@ -14,11 +12,16 @@ const BLOCK_PROBES: u32 = 100;
 /// One assignment: the index of the service in `free`, its port, and why.
 pub type Assignment = (usize, u16, Reason);
 
-pub fn assign<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, given: Given<'a>) -> Result<Vec<Assignment>> {
+pub fn assign<'a>(
+    config: &Config,
+    free: &[&'a str],
+    taken: &Taken<'a>,
+    given: Given<'a>,
+) -> Result<Vec<Assignment>> {
     if free.is_empty() {
         return Ok(Vec::new());
     }
-    let (min, max) = config.range;
+    let (min, max) = (config.range.min, config.range.max);
     let available = taken.set.count_free(min, max);
     if free.len() as u32 > available {
         return Err(exhausted(config, free.len() as u32, available));
@@ -31,22 +34,24 @@ pub fn assign<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, given: G
 }
 
 fn exhausted(config: &Config, needed: u32, free: u32) -> PlanError {
-    let (min, max) = config.range;
-    PlanError::new(
-        ErrorKind::RangeExhausted,
-        format!(
-            "{needed} services need a port in {min}-{max}, but only {free} {} free there ({} missing); widen the range or remove services",
-            if free == 1 { "is" } else { "are" },
-            needed.saturating_sub(free),
-        ),
-    )
-    .with("needed", needed)
-    .with("free", free)
+    let (min, max) = (config.range.min, config.range.max);
+    let message = format!(
+        "{needed} services need a port in {min}-{max}, but only {free} {} free there ({} missing); widen the range or remove services",
+        if free == 1 { "is" } else { "are" },
+        needed.saturating_sub(free),
+    );
+    PlanError::new(ErrorKind::RangeExhausted, message)
+        .with(|data| (data.needed, data.free) = (Some(needed), Some(free)))
 }
 
 /// Sorted-conflict allocation: homes first (pass 1), then the displaced, each taking the
 /// closest free port above its home, wrapping from max to min (pass 2).
-fn hash<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, mut given: Given<'a>) -> Result<Vec<Assignment>> {
+fn hash<'a>(
+    config: &Config,
+    free: &[&'a str],
+    taken: &Taken<'a>,
+    mut given: Given<'a>,
+) -> Result<Vec<Assignment>> {
     let homes: Vec<i64> = free.iter().map(|name| home_port(config, name)).collect();
     let mut entries = Vec::with_capacity(free.len());
     let mut left = Vec::new();
@@ -63,13 +68,19 @@ fn hash<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, mut given: Giv
     if left.is_empty() {
         return Ok(entries);
     }
-    let (min, max) = config.range;
+    let (min, max) = (config.range.min, config.range.max);
     let mut next = NextFree::new(min, max, |p| taken.set.contains(p) || given.contains(p));
     for index in left {
         let (name, home) = (free[index], homes[index]);
         let by = taken.holder(home, &given);
-        let start = if config.in_range(home) { home as u16 } else { min };
-        let port = next.take_from(start).ok_or_else(|| exhausted(config, free.len() as u32, 0))?;
+        let start = if config.in_range(home) {
+            home as u16
+        } else {
+            min
+        };
+        let port = next
+            .take_from(start)
+            .ok_or_else(|| exhausted(config, free.len() as u32, 0))?;
         given.insert(port, name);
         entries.push((index, port, Reason::Displaced { home, by }));
     }
@@ -79,7 +90,7 @@ fn hash<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, mut given: Giv
 /// A counter from min, skipping taken ports (NixOS module and db-yard style).
 fn sequential(config: &Config, free: &[&str], taken: &Taken) -> Vec<Assignment> {
     // assign() has checked there are enough free ports, so the counter never passes max.
-    let mut port = config.range.0;
+    let mut port = config.range.min;
     (0..free.len())
         .map(|index| {
             while taken.set.contains(port) {
@@ -96,33 +107,100 @@ fn sequential(config: &Config, free: &[&str], taken: &Taken) -> Vec<Assignment> 
 fn block(config: &Config, free: &[&str], taken: &Taken, available: u32) -> Result<Vec<Assignment>> {
     let k = free.len() as u32;
     if k > config.block_size {
-        return Err(PlanError::new(
-            ErrorKind::RangeExhausted,
-            format!("{k} services need one block, but a block holds {} ports; raise block_size", config.block_size),
-        )
-        .with("needed", k)
-        .with("free", config.block_size));
+        let message = format!(
+            "{k} services need one block, but a block holds {} ports; raise block_size",
+            config.block_size
+        );
+        return Err(PlanError::new(ErrorKind::RangeExhausted, message)
+            .with(|data| (data.needed, data.free) = (Some(k), Some(config.block_size))));
     }
     let blocks = config.block_count();
     let first = (sha256_prefix(config.namespace.as_bytes()) % u64::from(blocks)) as u32;
     for i in 0..blocks.min(BLOCK_PROBES) {
         let b = (first + i) % blocks;
-        let base = u32::from(config.range.0) + b * config.block_size;
+        let base = u32::from(config.range.min) + b * config.block_size;
         if (base..base + k).all(|p| !taken.set.contains(p as u16)) {
             return Ok((0..free.len())
-                .map(|offset| (offset, (base + offset as u32) as u16, Reason::Block { base: base as u16, offset: offset as u16 }))
+                .map(|offset| {
+                    (
+                        offset,
+                        (base + offset as u32) as u16,
+                        Reason::Block {
+                            base: base as u16,
+                            offset: offset as u16,
+                        },
+                    )
+                })
                 .collect());
         }
     }
-    Err(PlanError::new(
-        ErrorKind::RangeExhausted,
-        format!(
-            "no block of {k} free ports found in the {} blocks tried of {}-{} ({available} ports free, but not together)",
-            blocks.min(BLOCK_PROBES),
-            config.range.0,
-            config.range.1
-        ),
-    )
-    .with("needed", k)
-    .with("free", available))
+    let message = format!(
+        "no block of {k} free ports found in the {} blocks tried of {}-{} ({available} ports free, but not together)",
+        blocks.min(BLOCK_PROBES),
+        config.range.min,
+        config.range.max
+    );
+    Err(PlanError::new(ErrorKind::RangeExhausted, message)
+        .with(|data| (data.needed, data.free) = (Some(k), Some(available))))
+}
+
+/// Finds the first port at or above a start that is not taken, wrapping from `max` to
+/// `min`, in near-constant amortized time (union-find with path halving over the range),
+/// so that pass 2 never walks the range once per displaced service.
+struct NextFree {
+    min: u16,
+    /// `parent[i]` leads towards the first free index >= i; `parent[len]` is a sentinel.
+    parent: Vec<u32>,
+}
+
+impl NextFree {
+    /// `taken(port)` tells which ports of `min..=max` are unavailable from the start.
+    fn new(min: u16, max: u16, taken: impl Fn(u16) -> bool) -> Self {
+        let len = u32::from(max) - u32::from(min) + 1;
+        let mut parent: Vec<u32> = (0..=len).collect();
+        for (i, port) in (min..=max).enumerate() {
+            if taken(port) {
+                parent[i] = i as u32 + 1;
+            }
+        }
+        NextFree { min, parent }
+    }
+
+    fn find(&mut self, mut i: u32) -> u32 {
+        while self.parent[i as usize] != i {
+            let grand = self.parent[self.parent[i as usize] as usize];
+            self.parent[i as usize] = grand;
+            i = grand;
+        }
+        i
+    }
+
+    /// Takes and returns the first free port at or after `start` (wrapping), if any.
+    fn take_from(&mut self, start: u16) -> Option<u16> {
+        let sentinel = self.parent.len() as u32 - 1;
+        let from = u32::from(start.saturating_sub(self.min)).min(sentinel);
+        let mut index = self.find(from);
+        if index == sentinel {
+            index = self.find(0);
+        }
+        if index == sentinel {
+            return None;
+        }
+        self.parent[index as usize] = index + 1;
+        Some(self.min + index as u16)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_free_skips_taken_and_wraps() {
+        let mut next = NextFree::new(10, 14, |p| p == 12 || p == 13);
+        assert_eq!(next.take_from(12), Some(14));
+        assert_eq!(next.take_from(12), Some(10));
+        assert_eq!(next.take_from(14), Some(11));
+        assert_eq!(next.take_from(10), None);
+    }
 }

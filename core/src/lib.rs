@@ -1,45 +1,63 @@
 //! portplan: deterministic, collision-free port allocation (the pure core).
 //!
-//! Every engine (Rust, napi, wasm, pyo3) calls this crate; it does no I/O. The contract is
-//! SPEC.md: home ports from SHA-256 (or Lagom's hash) of the name, three layouts, pins,
-//! busy and excluded ports, and a registry of leases so running services never move.
+//! Every engine (napi, wasm, pyo3) calls this crate; it does no I/O. The contract is
+//! SPEC.md, and the modules follow its sections:
 //!
-//! `no_std` (with `alloc`): the browser module then needs none of std's panic and I/O
-//! machinery, which was a fifth of its size (docs/wasm-size.md).
+//! - §1 the config: [`config`] (keys, defaults, the name rule, validation), read from
+//!   [`config_file`] (a config as written: TOML, JSON or JavaScript objects);
+//! - §2 errors: [`error`];
+//! - §3 the taken set: [`taken`] (port sets, the ports browsers refuse, who holds what);
+//! - §4 home ports: [`home`];
+//! - §5 layouts: [`layout`];
+//! - §6 the plan: [`plan`];
+//! - §7 the host layer's rules: [`discovery`] (config files, options, namespace),
+//!   [`registry`] (leases), [`cli`] (the command line), [`render`] (the CLIs' text),
+//!   [`problems`] (the words for the hosts' own errors).
+//!
+//! JSON and TOML live at the edge: [`api`] reads requests and writes answers (JSON text for
+//! every engine; the browser module reads and writes JavaScript objects through the same
+//! typed requests), [`formats`] reads config and registry text, [`written`] keeps a value
+//! of the wrong shape as written so validation can quote it, and [`schema`] describes the
+//! answers as JSON Schema.
 
-#![no_std]
-
-extern crate alloc;
-
-/// What std's prelude would give every module.
-mod prelude {
-    pub use alloc::borrow::ToOwned;
-    pub use alloc::format;
-    pub use alloc::string::{String, ToString};
-    pub use alloc::vec;
-    pub use alloc::vec::Vec;
-}
-
-pub mod api;
-pub mod cli;
+// §1 the config
 pub mod config;
-mod decimal;
+pub mod config_file;
+// §2 errors
 pub mod error;
-pub mod home;
-pub mod host_error;
-pub mod json;
-mod layout;
-pub mod plan;
-pub mod registry;
-pub mod render;
-pub mod source;
+// §3 the taken set
 pub mod taken;
-pub mod toml;
+// §4 home ports
+pub mod home;
+// §5 layouts
+pub mod layout;
+// §6 the plan
+pub mod plan;
+// §7 the host layer: config discovery
+pub mod discovery;
+// §7 the registry
+pub mod registry;
+// §7 the command line
+pub mod cli;
+// §7 the CLIs' text
+pub mod render;
+// §7 the words for the hosts' own problems
+pub mod problems;
+// The edge: requests and answers
+pub mod api;
+// The edge: JSON and TOML text
+pub mod formats;
+// The edge: values as written, before validation
+pub mod written;
+// The edge: the JSON Schema of the answers
+pub mod schema;
 
 pub use api::{
-    allocate_json, cli_json, config_files_json, extract_config_json, host_error_json, leases_json, load_config_json, plan_json, release_json, render_json,
+    allocate_json, cli_json, config_files_json, extract_config_json, host_error_json, leases_json,
+    load_config_json, plan_json, release_json, render_json,
 };
-pub use config::{Config, HashKind, Layout, Service};
+pub use config::{Config, HashKind, Layout, PortRange, Service};
+pub use config_file::{ConfigFile, ConfigInput};
 pub use error::{ErrorKind, PlanError};
 pub use plan::{Entry, Holder, Plan, Reason, plan};
 pub use registry::{Lease, Registry};

@@ -1,19 +1,22 @@
-//! The registry model (SPEC §7), pure: leases `(namespace, name) → port` and allocation
-//! against them. The bindings lock, read the bytes, call this, probe, and write the bytes.
+//! The registry (SPEC §7), pure: leases `(namespace, name) → port` and allocation against
+//! them. The hosts lock, read the bytes, call this, probe, and write the bytes.
 
-use crate::prelude::*;
-
-use crate::config::{Config, Service, check_name, describe};
+use crate::config::{Config, Service, check_name};
 use crate::error::{ErrorKind, PlanError, Result};
+use crate::formats;
 use crate::plan::{Held, Plan, Reason, plan_with};
-use crate::json::{self, Value, object};
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::written::{AsWritten, Loose};
+use schemars::JsonSchema;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 pub const REGISTRY_VERSION: u64 = 1;
 /// A lease not used for this long is dropped (its service has surely stopped).
 pub const LEASE_TTL_SECONDS: u64 = 30 * 24 * 3600;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One lease, as the registry file and the answers write it (fields in this order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Lease {
     pub namespace: String,
     pub name: String,
@@ -29,34 +32,71 @@ pub struct Registry {
     leases: BTreeMap<(String, String), Lease>,
 }
 
-impl Lease {
-    pub fn to_value(&self) -> Value {
-        object([
-            ("namespace", self.namespace.as_str().into()),
-            ("name", self.name.as_str().into()),
-            ("port", self.port.into()),
-            ("created", self.created.into()),
-            ("used", self.used.into()),
-        ])
-    }
+/// A registry file as written: every field kept loose, so that a file of another version
+/// or a damaged one is reported precisely (and the version is checked before the rest).
+#[derive(Deserialize)]
+struct RegistryFile {
+    #[serde(default)]
+    version: Option<Loose<u64>>,
+    #[serde(default)]
+    leases: Option<Loose<Vec<Loose<LeaseAsWritten>>>>,
+    #[serde(flatten)]
+    other: BTreeMap<String, IgnoredAny>,
+}
 
-    /// A lease from its JSON form; the error says which field is wrong. Other fields are
-    /// ignored (a registry's version guards its shape).
-    pub fn from_value(value: &Value) -> core::result::Result<Lease, String> {
-        let object = value.as_object().ok_or_else(|| format!("a lease must be an object, not {}", describe(value)))?;
-        let field = |key: &str| object.get(key).ok_or_else(|| format!("a lease has no `{key}`"));
-        let text = |key: &str| field(key)?.as_str().map(str::to_owned).ok_or_else(|| format!("`{key}` of a lease must be a string"));
-        let number = |key: &str| {
-            let value = field(key)?;
-            value.as_u64().ok_or_else(|| format!("`{key}` of a lease must be a whole number >= 0, not {}", describe(value)))
-        };
-        let (namespace, name, port) = (text("namespace")?, text("name")?, number("port")?);
+#[derive(Deserialize)]
+struct LeaseAsWritten {
+    #[serde(default)]
+    namespace: Option<Loose<String>>,
+    #[serde(default)]
+    name: Option<Loose<String>>,
+    #[serde(default)]
+    port: Option<Loose<u64>>,
+    #[serde(default)]
+    created: Option<Loose<u64>>,
+    #[serde(default)]
+    used: Option<Loose<u64>>,
+    /// Other fields are ignored (the registry's version guards its shape); flattening also
+    /// makes a lease an object, never a list of fields.
+    #[serde(flatten)]
+    _other: BTreeMap<String, IgnoredAny>,
+}
+
+/// The registry file's shape for writing.
+#[derive(Serialize)]
+struct RegistryText<'a> {
+    version: u64,
+    leases: Vec<&'a Lease>,
+}
+
+impl LeaseAsWritten {
+    /// The lease, or what is wrong with it (fields checked in file order).
+    fn check(self) -> std::result::Result<Lease, String> {
+        fn text(value: Option<Loose<String>>, key: &str) -> std::result::Result<String, String> {
+            match value.ok_or_else(|| format!("a lease has no `{key}`"))? {
+                Loose::Valid(text) => Ok(text),
+                Loose::Invalid(_) => Err(format!("`{key}` of a lease must be a string")),
+            }
+        }
+        fn number(value: Option<Loose<u64>>, key: &str) -> std::result::Result<u64, String> {
+            match value.ok_or_else(|| format!("a lease has no `{key}`"))? {
+                Loose::Valid(number) => Ok(number),
+                Loose::Invalid(written) => Err(format!(
+                    "`{key}` of a lease must be a whole number >= 0, not {}",
+                    written.excerpt()
+                )),
+            }
+        }
+        let namespace = text(self.namespace, "namespace")?;
+        let name = text(self.name, "name")?;
+        let port = number(self.port, "port")?;
         Ok(Lease {
             namespace,
             name,
-            port: u16::try_from(port).map_err(|_| format!("`port` of a lease must be at most 65535, not {port}"))?,
-            created: number("created")?,
-            used: number("used")?,
+            port: u16::try_from(port)
+                .map_err(|_| format!("`port` of a lease must be at most 65535, not {port}"))?,
+            created: number(self.created, "created")?,
+            used: number(self.used, "used")?,
         })
     }
 }
@@ -69,42 +109,82 @@ impl Registry {
     /// Parses registry text. Anything malformed is an error: the caller must not write over it.
     pub fn parse(text: &str) -> Result<Registry> {
         if text.trim().is_empty() {
-            return Err(corrupt("the registry file is empty (a registry always holds at least {\"version\": 1, \"leases\": []}); delete it to start afresh"));
+            return Err(corrupt(
+                "the registry file is empty (a registry always holds at least {\"version\": 1, \"leases\": []}); delete it to start afresh",
+            ));
         }
-        let value = json::parse(text).map_err(|e| corrupt(format!("the registry is not valid JSON ({e}); fix or delete it")))?;
-        match value.get("version").and_then(Value::as_u64) {
-            Some(REGISTRY_VERSION) => {}
-            Some(other) => {
-                return Err(corrupt(format!(
+        let file: Loose<RegistryFile> = formats::from_json(text).map_err(|e| {
+            corrupt(format!(
+                "the registry is not valid JSON ({e}); fix or delete it"
+            ))
+        })?;
+        let no_version = || corrupt("the registry has no \"version\" number; fix or delete it");
+        let Loose::Valid(file) = file else {
+            return Err(no_version());
+        };
+        match file.version {
+            Some(Loose::Valid(REGISTRY_VERSION)) => {}
+            Some(Loose::Valid(other)) => {
+                let message = format!(
                     "the registry has version {other}, this portplan reads version {REGISTRY_VERSION}; upgrade portplan"
-                ))
-                .with("version", other));
+                );
+                return Err(corrupt(message).with(|data| data.version = Some(other)));
             }
-            None => return Err(corrupt("the registry has no \"version\" number; fix or delete it")),
+            _ => return Err(no_version()),
         }
-        let malformed = |what: String| corrupt(format!("the registry is malformed ({what}); fix or delete it"));
-        if let Some(key) = value.as_object().and_then(|object| object.keys().find(|key| *key != "version" && *key != "leases")) {
-            return Err(malformed(format!("unknown key {}", Value::from(key.as_str()))));
+        let malformed = |what: String| {
+            corrupt(format!(
+                "the registry is malformed ({what}); fix or delete it"
+            ))
+        };
+        if let Some(key) = file.other.keys().next() {
+            return Err(malformed(format!(
+                "unknown key {}",
+                AsWritten::of(key).json()
+            )));
         }
-        let leases = value.get("leases").ok_or_else(|| malformed("no \"leases\" list".to_owned()))?;
-        let leases = leases.as_array().ok_or_else(|| malformed(format!("\"leases\" must be a list, not {}", describe(leases))))?;
+        let leases = match file.leases {
+            None => return Err(malformed("no \"leases\" list".to_owned())),
+            Some(Loose::Invalid(written)) => {
+                return Err(malformed(format!(
+                    "\"leases\" must be a list, not {}",
+                    written.excerpt()
+                )));
+            }
+            Some(Loose::Valid(leases)) => leases,
+        };
         let mut registry = Registry::default();
         let mut ports = BTreeSet::new();
-        for (index, lease) in leases.iter().enumerate() {
-            let lease = Lease::from_value(lease).map_err(|what| malformed(format!("lease {}: {what}", index + 1)))?;
+        for (index, lease) in leases.into_iter().enumerate() {
+            let lease = match lease {
+                Loose::Valid(lease) => lease.check(),
+                Loose::Invalid(written) => Err(format!(
+                    "a lease must be an object, not {}",
+                    written.excerpt()
+                )),
+            };
+            let lease = lease.map_err(|what| malformed(format!("lease {}: {what}", index + 1)))?;
             if !lease.namespace.is_empty() {
-                check_name(&lease.namespace, "namespace").map_err(|e| corrupt(format!("a lease has a bad namespace: {}", e.message)))?;
+                check_name(&lease.namespace, "namespace")
+                    .map_err(|e| corrupt(format!("a lease has a bad namespace: {}", e.message)))?;
             }
-            check_name(&lease.name, "name").map_err(|e| corrupt(format!("a lease has a bad name: {}", e.message)))?;
+            check_name(&lease.name, "name")
+                .map_err(|e| corrupt(format!("a lease has a bad name: {}", e.message)))?;
             if lease.port == 0 {
                 return Err(corrupt(format!("the lease of `{}` has port 0", lease.name)));
             }
             if !ports.insert(lease.port) {
-                return Err(corrupt(format!("two leases hold port {}; fix or delete the registry", lease.port)));
+                return Err(corrupt(format!(
+                    "two leases hold port {}; fix or delete the registry",
+                    lease.port
+                )));
             }
             let key = (lease.namespace.clone(), lease.name.clone());
-            if registry.leases.insert(key, lease.clone()).is_some() {
-                return Err(corrupt(format!("two leases for `{}` in namespace `{}`", lease.name, lease.namespace)));
+            if let Some(lease) = registry.leases.insert(key, lease) {
+                return Err(corrupt(format!(
+                    "two leases for `{}` in namespace `{}`",
+                    lease.name, lease.namespace
+                )));
             }
         }
         Ok(registry)
@@ -115,25 +195,15 @@ impl Registry {
         text.map_or_else(|| Ok(Registry::default()), Registry::parse)
     }
 
+    /// The file: fields in this order, two-space indents, a final newline.
     pub fn to_text(&self) -> String {
-        // Fields in this order, two-space indents: the file as every version has written it.
-        let mut text = format!("{{\n  \"version\": {REGISTRY_VERSION},\n  \"leases\": [");
-        for (index, lease) in self.leases.values().enumerate() {
-            text.push_str(if index == 0 { "\n    {" } else { ",\n    {" });
-            let mut member = |key: &str, value: Value| {
-                text.push_str(if key == "namespace" { "\n      " } else { ",\n      " });
-                json::write_string(&mut text, key);
-                text.push_str(": ");
-                text.push_str(&value.to_string());
-            };
-            member("namespace", lease.namespace.as_str().into());
-            member("name", lease.name.as_str().into());
-            member("port", lease.port.into());
-            member("created", lease.created.into());
-            member("used", lease.used.into());
-            text.push_str("\n    }");
-        }
-        text.push_str(if self.leases.is_empty() { "]\n}\n" } else { "\n  ]\n}\n" });
+        let file = RegistryText {
+            version: REGISTRY_VERSION,
+            leases: self.leases.values().collect(),
+        };
+        // Plain strings and numbers always serialize.
+        let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+        text.push('\n');
         text
     }
 
@@ -149,35 +219,59 @@ impl Registry {
             .filter(|(ns, n)| ns == namespace && name.is_none_or(|name| n == name))
             .cloned()
             .collect();
-        keys.iter().filter_map(|key| self.leases.remove(key)).collect()
+        keys.iter()
+            .filter_map(|key| self.leases.remove(key))
+            .collect()
     }
 
     /// Drops leases unused for longer than the TTL.
     pub fn expire(&mut self, now: u64) {
-        self.leases.retain(|_, lease| lease.used.saturating_add(LEASE_TTL_SECONDS) >= now);
+        self.leases
+            .retain(|_, lease| lease.used.saturating_add(LEASE_TTL_SECONDS) >= now);
     }
 
     /// Plans `config` against the leases, then records the services in `lease`
     /// (every free service when None) as leases used `now`.
-    pub fn allocate(&mut self, config: &Config, busy: &[u16], now: u64, lease: Option<&[String]>) -> Result<Plan> {
+    pub fn allocate(
+        &mut self,
+        config: &Config,
+        busy: &[u16],
+        now: u64,
+        lease: Option<&[String]>,
+    ) -> Result<Plan> {
         self.expire(now);
         let namespace = config.namespace.as_str();
         let pinned: BTreeSet<u16> = config
             .services
             .values()
-            .filter_map(|s| if let Service::Pinned(p) = s { Some(*p) } else { None })
+            .filter_map(|s| {
+                if let Service::Pinned(p) = s {
+                    Some(*p)
+                } else {
+                    None
+                }
+            })
             .collect();
-        // A service of this config that is now pinned, or whose lease no longer fits the
-        // config, loses its lease: it would otherwise hold a port for nothing.
+        // A service of this config that is now pinned or disabled, or whose lease no longer
+        // fits the config, loses its lease: it would otherwise hold a port for nothing.
         self.leases.retain(|(ns, name), l| {
             ns != namespace
                 || match config.services.get(name) {
-                    Some(Service::Free) => config.in_range(i64::from(l.port)) && !config.is_excluded(l.port) && !pinned.contains(&l.port),
-                    Some(Service::Pinned(_)) => false,
+                    Some(Service::Free) => {
+                        config.in_range(i64::from(l.port))
+                            && !config.is_excluded(l.port)
+                            && !config.is_unsafe(l.port)
+                            && !pinned.contains(&l.port)
+                    }
+                    Some(Service::Pinned(_) | Service::Disabled) => false,
                     None => true,
                 }
         });
-        let mut held = Held { busy: busy.to_vec(), leases: BTreeMap::new(), kept: BTreeMap::new() };
+        let mut held = Held {
+            busy: busy.to_vec(),
+            leases: BTreeMap::new(),
+            kept: BTreeMap::new(),
+        };
         for ((ns, name), l) in &self.leases {
             if ns == namespace && config.services.contains_key(name) {
                 held.kept.insert(name.clone(), (l.port, l.created));
@@ -192,8 +286,21 @@ impl Registry {
                 continue;
             }
             let key = (namespace.to_owned(), entry.name.clone());
-            let created = self.leases.get(&key).filter(|l| l.port == entry.port).map_or(now, |l| l.created);
-            self.leases.insert(key, Lease { namespace: namespace.to_owned(), name: entry.name.clone(), port: entry.port, created, used: now });
+            let created = self
+                .leases
+                .get(&key)
+                .filter(|l| l.port == entry.port)
+                .map_or(now, |l| l.created);
+            self.leases.insert(
+                key,
+                Lease {
+                    namespace: namespace.to_owned(),
+                    name: entry.name.clone(),
+                    port: entry.port,
+                    created,
+                    used: now,
+                },
+            );
         }
         Ok(plan)
     }

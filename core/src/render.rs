@@ -1,13 +1,11 @@
 //! The CLIs' text: tables, the `why` sentence, `.env` lines. Rendered here so Node and
 //! Python print the same bytes.
 
-use crate::prelude::*;
-
 use crate::config::{HashKind, Layout, quote_key};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::plan::{Entry, Holder, Plan, Reason};
 use crate::registry::Lease;
-use alloc::collections::BTreeMap;
+use std::collections::BTreeMap;
 
 /// A few words for the table.
 pub fn reason_words(reason: &Reason) -> String {
@@ -23,24 +21,37 @@ pub fn reason_words(reason: &Reason) -> String {
 
 fn holder_words(by: &Holder) -> String {
     match by {
-        Holder::Service(name) => quote_key(name),
-        Holder::Pinned(name) => format!("{} (pinned)", quote_key(name)),
-        Holder::Lease { namespace, name } => format!("lease {}", lease_label(namespace, name)),
+        Holder::Service { service } => quote_key(service),
+        Holder::Pinned { service } => format!("{} (pinned)", quote_key(service)),
+        Holder::Lease { namespace, service } => {
+            format!("lease {}", lease_label(namespace, service))
+        }
         Holder::Busy => "a process (busy)".into(),
         Holder::Excluded => "exclude".into(),
-        Holder::OutOfRange => "range".into(),
+        Holder::Unsafe => "a port browsers refuse (unsafe)".into(),
+        Holder::Range => "range".into(),
     }
 }
 
 fn lease_label(namespace: &str, name: &str) -> String {
-    if namespace.is_empty() { quote_key(name) } else { format!("{}/{}", quote_key(namespace), quote_key(name)) }
+    if namespace.is_empty() {
+        quote_key(name)
+    } else {
+        format!("{}/{}", quote_key(namespace), quote_key(name))
+    }
 }
 
 pub fn table(plan: &Plan) -> String {
     let rows: Vec<[String; 3]> = plan
         .entries
         .iter()
-        .map(|e| [quote_key(&e.name), e.port.to_string(), reason_words(&e.reason)])
+        .map(|e| {
+            [
+                quote_key(&e.name),
+                e.port.to_string(),
+                reason_words(&e.reason),
+            ]
+        })
         .collect();
     columns(["SERVICE", "PORT", "REASON"], &rows)
 }
@@ -48,7 +59,14 @@ pub fn table(plan: &Plan) -> String {
 pub fn leases(leases: &[Lease]) -> String {
     let rows: Vec<[String; 4]> = leases
         .iter()
-        .map(|l| [quote_key_or_dash(&l.namespace), quote_key(&l.name), l.port.to_string(), date(l.used)])
+        .map(|l| {
+            [
+                quote_key_or_dash(&l.namespace),
+                quote_key(&l.name),
+                l.port.to_string(),
+                date(l.used),
+            ]
+        })
         .collect();
     columns(["NAMESPACE", "SERVICE", "PORT", "USED"], &rows)
 }
@@ -61,11 +79,24 @@ pub fn released(leases: &[Lease], name: Option<&str>) -> String {
             None => "no leases to release\n".into(),
         };
     }
-    leases.iter().map(|l| format!("released {} (port {})\n", lease_label(&l.namespace, &l.name), l.port)).collect()
+    leases
+        .iter()
+        .map(|l| {
+            format!(
+                "released {} (port {})\n",
+                lease_label(&l.namespace, &l.name),
+                l.port
+            )
+        })
+        .collect()
 }
 
 fn quote_key_or_dash(text: &str) -> String {
-    if text.is_empty() { "-".into() } else { quote_key(text) }
+    if text.is_empty() {
+        "-".into()
+    } else {
+        quote_key(text)
+    }
 }
 
 /// Left-aligned columns, two spaces apart, no trailing blanks.
@@ -78,12 +109,15 @@ fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
     }
     let mut out = String::new();
     let header = header.map(str::to_owned);
-    for row in core::iter::once(&header).chain(rows) {
+    for row in std::iter::once(&header).chain(rows) {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
             line.push_str(cell);
             if i + 1 < N {
-                line.extend(core::iter::repeat_n(' ', widths[i] - cell.chars().count() + 2));
+                line.extend(std::iter::repeat_n(
+                    ' ',
+                    widths[i] - cell.chars().count() + 2,
+                ));
             }
         }
         out.push_str(line.trim_end());
@@ -94,44 +128,69 @@ fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
 
 /// One sentence: the port of `name` and why.
 pub fn why(plan: &Plan, name: &str) -> Result<String> {
-    let entry = plan.entries.iter().find(|e| e.name == name).ok_or_else(|| {
-        PlanError::new(ErrorKind::UnknownService, format!("no service named {} in the plan", quote_key(name))).with("service", name)
-    })?;
+    let entry = plan
+        .entries
+        .iter()
+        .find(|e| e.name == name)
+        .ok_or_else(|| {
+            let message = format!("no service named {} in the plan", quote_key(name));
+            PlanError::new(ErrorKind::UnknownService, message)
+                .with(|data| data.service = Some(name.to_owned()))
+        })?;
     Ok(format!("{}\n", why_sentence(plan, entry)))
 }
 
 fn why_sentence(plan: &Plan, entry: &Entry) -> String {
-    let config = &plan.config;
-    let (min, max) = config.range;
+    let (min, max) = (plan.range.min, plan.range.max);
     let name = quote_key(&entry.name);
     let head = format!("{name} gets {}:", entry.port);
-    let hashed = match (config.hash, config.namespace.is_empty()) {
+    let hashed = match (plan.hash, plan.namespace.is_empty()) {
         (HashKind::Lagom, _) => format!("Lagom's hash of {name}"),
         (HashKind::Sha256, true) => format!("SHA-256 of {name}"),
-        (HashKind::Sha256, false) => format!("SHA-256 of {name} in namespace {}", quote_key(&config.namespace)),
+        (HashKind::Sha256, false) => format!(
+            "SHA-256 of {name} in namespace {}",
+            quote_key(&plan.namespace)
+        ),
     };
     match &entry.reason {
         Reason::Pinned => format!("{head} it is pinned to that port in the config."),
-        Reason::Home { .. } => format!("{head} it is its home port ({hashed}, projected onto {min}-{max}), and nothing else holds it."),
+        Reason::Home { .. } => format!(
+            "{head} it is its home port ({hashed}, projected onto {min}-{max}), and nothing else holds it."
+        ),
         Reason::Kept { since } => format!(
             "{head} it has held this port as a lease since {}, and leases are kept so ports never move (free it with `portplan release {name}`).",
             date(*since)
         ),
-        Reason::Sequential => format!("{head} the sequential layout hands out ports in name order from {min}, skipping taken ports."),
+        Reason::Sequential => format!(
+            "{head} the sequential layout hands out ports in name order from {min}, skipping taken ports."
+        ),
         Reason::Block { base, offset } => format!(
             "{head} the block layout gives namespace {} the block starting at {base}, and {name} is number {offset} in name order.",
-            quote_key_or_dash(&config.namespace)
+            quote_key_or_dash(&plan.namespace)
         ),
         Reason::Displaced { home, by } => {
             let held = match by {
-                Holder::Service(other) => format!("service {} had it first (it sorts earlier, or keeps a lease)", quote_key(other)),
-                Holder::Pinned(other) => format!("service {} is pinned to it", quote_key(other)),
-                Holder::Lease { namespace, name } => format!("the registry leases it to {}", lease_label(namespace, name)),
+                Holder::Service { service } => format!(
+                    "service {} had it first (it sorts earlier, or keeps a lease)",
+                    quote_key(service)
+                ),
+                Holder::Pinned { service } => {
+                    format!("service {} is pinned to it", quote_key(service))
+                }
+                Holder::Lease { namespace, service } => format!(
+                    "the registry leases it to {}",
+                    lease_label(namespace, service)
+                ),
                 Holder::Busy => "a process on this host is using it".into(),
                 Holder::Excluded => "the config excludes it".into(),
-                Holder::OutOfRange => "it is not a port of the range".into(),
+                Holder::Unsafe => "browsers refuse to connect to it (browser_safe)".into(),
+                Holder::Range => "it is not a port of the range".into(),
             };
-            let layout = if config.layout == Layout::Hash { "the closest free port above it (wrapping to the start of the range)" } else { "another port" };
+            let layout = if plan.layout == Layout::Hash {
+                "the closest free port above it (wrapping to the start of the range)"
+            } else {
+                "another port"
+            };
             format!("{head} its home port is {home} ({hashed}), but {held}, so it took {layout}.")
         }
     }
@@ -147,7 +206,11 @@ pub fn env(plan: &Plan) -> Result<String> {
         if let Some(first) = seen.insert(variable.clone(), &entry.name) {
             return Err(PlanError::new(
                 ErrorKind::InvalidName,
-                format!("services {} and {} would both be {variable} in env output; rename one", quote_key(first), quote_key(&entry.name)),
+                format!(
+                    "services {} and {} would both be {variable} in env output; rename one",
+                    quote_key(first),
+                    quote_key(&entry.name)
+                ),
             ));
         }
         out.push_str(&format!("{variable}={}\n", entry.port));
@@ -156,7 +219,16 @@ pub fn env(plan: &Plan) -> Result<String> {
 }
 
 pub fn env_variable(name: &str) -> String {
-    let mut variable: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    let mut variable: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if variable.starts_with(|c: char| c.is_ascii_digit()) {
         variable.insert(0, '_');
     }
@@ -167,14 +239,26 @@ pub fn env_variable(name: &str) -> String {
 /// The line a CLI prints on stderr for an error, and its exit code (an `exit` field of the
 /// error wins: `run` exits 127 or 126 as a shell does).
 pub fn error(error: &PlanError) -> (String, i32) {
-    let exit = error.data.get("exit").and_then(|e| e.as_i64()).map_or(error.kind.exit_code(), |e| e as i32);
-    (format!("portplan: error: {}\n", error.message.replace(['\n', '\r'], " ")), exit)
+    let exit = error.data.exit.unwrap_or(error.kind.exit_code());
+    (
+        format!(
+            "portplan: error: {}\n",
+            error.message.replace(['\n', '\r'], " ")
+        ),
+        exit,
+    )
 }
 
 /// Unix seconds as a UTC time to the second, `2026-11-23T10:00:00Z`.
 pub fn datetime(seconds: u64) -> String {
     let of_day = seconds % 86_400;
-    format!("{}T{:02}:{:02}:{:02}Z", date(seconds), of_day / 3600, of_day / 60 % 60, of_day % 60)
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date(seconds),
+        of_day / 3600,
+        of_day / 60 % 60,
+        of_day % 60
+    )
 }
 
 /// Unix seconds as a UTC date, `2026-11-23`.
@@ -183,7 +267,8 @@ pub fn date(seconds: u64) -> String {
     let days = (seconds / 86_400) as i64 + 719_468;
     let era = days.div_euclid(146_097);
     let day_of_era = days.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let mp = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * mp + 2) / 5 + 1;

@@ -1,9 +1,27 @@
-//! Port sets for the layouts: a bitset over all 65,536 ports, and a "next free port"
-//! finder so that pass 2 never walks the range once per displaced service.
+//! The taken set (SPEC §3): pinned ports, busy ports, excluded ports and the ports browsers
+//! refuse, each with what is behind it (for the reasons of SPEC §6), and the ports given
+//! out so far.
 
-use crate::prelude::*;
+use crate::config::Config;
+use crate::plan::Holder;
+use std::collections::BTreeMap;
 
-/// A set of ports, one bit each (8 KiB).
+/// The Fetch standard's bad ports: browsers refuse to connect to them (Chrome's
+/// ERR_UNSAFE_PORT). Sorted.
+pub const BROWSER_BAD_PORTS: [u16; 82] = [
+    1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102,
+    103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465,
+    512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993,
+    995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
+    6669, 6679, 6697, 10080,
+];
+
+/// Whether browsers refuse to connect to `port`.
+pub fn browsers_refuse(port: u16) -> bool {
+    BROWSER_BAD_PORTS.binary_search(&port).is_ok()
+}
+
+/// A set of ports, one bit each (8 KiB: stays in cache while a plan tests it at every step).
 #[derive(Clone)]
 pub struct PortSet {
     words: Vec<u64>,
@@ -11,7 +29,9 @@ pub struct PortSet {
 
 impl Default for PortSet {
     fn default() -> Self {
-        PortSet { words: vec![0; 1024] }
+        PortSet {
+            words: vec![0; 1024],
+        }
     }
 }
 
@@ -24,60 +44,146 @@ impl PortSet {
         self.words[usize::from(port >> 6)] & (1 << (port & 63)) != 0
     }
 
-    /// Whether a port given as a wider integer (a Lagom home may be below 1) is in the set.
-    pub fn contains_wide(&self, port: i64) -> bool {
-        u16::try_from(port).is_ok_and(|p| self.contains(p))
-    }
-
     /// How many ports of `min..=max` are not in the set.
     pub fn count_free(&self, min: u16, max: u16) -> u32 {
         (min..=max).filter(|&p| !self.contains(p)).count() as u32
     }
 }
 
-/// Finds the first port at or above a start that is not taken, wrapping from `max` to
-/// `min`, in near-constant amortized time (union-find with path halving over the range).
-pub struct NextFree {
+/// Who was given which port so far. Membership is a [`PortSet`]; the owners, read only to
+/// name a displaced service's holder, are indexes into `names` (4 bytes per port of the
+/// range).
+pub struct Given<'a> {
     min: u16,
-    /// `parent[i]` leads towards the first free index >= i; `parent[len]` is a sentinel.
-    parent: Vec<u32>,
+    ports: PortSet,
+    owner_of: Vec<u32>,
+    names: Vec<&'a str>,
+    /// Ports below the range (only Lagom's `i32::MIN` home gives one).
+    outside: Vec<(u16, &'a str)>,
 }
 
-impl NextFree {
-    /// `taken(port)` tells which ports of `min..=max` are unavailable from the start.
-    pub fn new(min: u16, max: u16, taken: impl Fn(u16) -> bool) -> Self {
-        let len = u32::from(max) - u32::from(min) + 1;
-        let mut parent: Vec<u32> = (0..=len).collect();
-        for (i, port) in (min..=max).enumerate() {
-            if taken(port) {
-                parent[i] = i as u32 + 1;
-            }
+impl<'a> Given<'a> {
+    pub fn new(config: &Config) -> Self {
+        Given {
+            min: config.range.min,
+            ports: PortSet::default(),
+            owner_of: vec![u32::MAX; config.range_len() as usize],
+            names: Vec::new(),
+            outside: Vec::new(),
         }
-        NextFree { min, parent }
     }
 
-    fn find(&mut self, mut i: u32) -> u32 {
-        while self.parent[i as usize] != i {
-            let grand = self.parent[self.parent[i as usize] as usize];
-            self.parent[i as usize] = grand;
-            i = grand;
-        }
-        i
+    fn slot(&self, port: u16) -> Option<usize> {
+        port.checked_sub(self.min)
+            .map(usize::from)
+            .filter(|&i| i < self.owner_of.len())
     }
 
-    /// Takes and returns the first free port at or after `start` (wrapping), if any.
-    pub fn take_from(&mut self, start: u16) -> Option<u16> {
-        let sentinel = self.parent.len() as u32 - 1;
-        let from = u32::from(start.saturating_sub(self.min)).min(sentinel);
-        let mut index = self.find(from);
-        if index == sentinel {
-            index = self.find(0);
-        }
-        if index == sentinel {
+    pub fn contains(&self, port: u16) -> bool {
+        self.ports.contains(port)
+    }
+
+    pub fn get(&self, port: u16) -> Option<&'a str> {
+        if !self.contains(port) {
             return None;
         }
-        self.parent[index as usize] = index + 1;
-        Some(self.min + index as u16)
+        match self.slot(port) {
+            Some(i) => Some(self.names[self.owner_of[i] as usize]),
+            None => self
+                .outside
+                .iter()
+                .find(|(p, _)| *p == port)
+                .map(|&(_, name)| name),
+        }
+    }
+
+    pub fn insert(&mut self, port: u16, name: &'a str) {
+        self.ports.insert(port);
+        match self.slot(port) {
+            Some(i) => {
+                self.owner_of[i] = self.names.len() as u32;
+                self.names.push(name);
+            }
+            None => self.outside.push((port, name)),
+        }
+    }
+}
+
+/// The taken set T with what is behind each port.
+pub struct Taken<'a> {
+    /// Every port of T: no free service gets one.
+    pub set: PortSet,
+    pub pinned: BTreeMap<u16, &'a str>,
+    /// Ports leased to other (namespace, name) pairs in the registry.
+    pub leases: &'a BTreeMap<u16, (String, String)>,
+    pub busy: PortSet,
+    pub config: &'a Config,
+}
+
+impl<'a> Taken<'a> {
+    /// T for `config`: its pins, its excluded ports and, when `browser_safe`, the ports
+    /// browsers refuse; plus the ports busy on the host and leased to others.
+    pub fn new(
+        config: &'a Config,
+        pinned: BTreeMap<u16, &'a str>,
+        busy: &[u16],
+        leases: &'a BTreeMap<u16, (String, String)>,
+    ) -> Self {
+        let mut busy_set = PortSet::default();
+        busy.iter().for_each(|&p| busy_set.insert(p));
+        let mut set = busy_set.clone();
+        for excluded in &config.exclude {
+            (excluded.first..=excluded.last).for_each(|p| set.insert(p));
+        }
+        if config.browser_safe {
+            BROWSER_BAD_PORTS.iter().for_each(|&p| set.insert(p));
+        }
+        pinned.keys().for_each(|&p| set.insert(p));
+        leases.keys().for_each(|&p| set.insert(p));
+        Taken {
+            set,
+            pinned,
+            leases,
+            busy: busy_set,
+            config,
+        }
+    }
+
+    /// Why `port` is unavailable, `given` being the owners of ports handed out so far. The
+    /// user's own statements (pins, then services) come before the host's and the rules'.
+    pub fn holder(&self, port: i64, given: &Given) -> Holder {
+        let Ok(port) = u16::try_from(port) else {
+            return Holder::Range;
+        };
+        if port == 0 {
+            return Holder::Range;
+        }
+        if let Some(name) = self.pinned.get(&port) {
+            return Holder::Pinned {
+                service: (*name).to_owned(),
+            };
+        }
+        if let Some(name) = given.get(port) {
+            return Holder::Service {
+                service: name.to_owned(),
+            };
+        }
+        if let Some((namespace, name)) = self.leases.get(&port) {
+            return Holder::Lease {
+                namespace: namespace.clone(),
+                service: name.clone(),
+            };
+        }
+        if self.busy.contains(port) {
+            return Holder::Busy;
+        }
+        if self.config.is_excluded(port) {
+            return Holder::Excluded;
+        }
+        if self.config.is_unsafe(port) {
+            return Holder::Unsafe;
+        }
+        Holder::Range
     }
 }
 
@@ -86,21 +192,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn next_free_skips_taken_and_wraps() {
-        let mut next = NextFree::new(10, 14, |p| p == 12 || p == 13);
-        assert_eq!(next.take_from(12), Some(14));
-        assert_eq!(next.take_from(12), Some(10));
-        assert_eq!(next.take_from(14), Some(11));
-        assert_eq!(next.take_from(10), None);
-    }
-
-    #[test]
     fn port_set_counts_free_ports() {
         let mut set = PortSet::default();
         set.insert(1);
         set.insert(65535);
         assert!(set.contains(65535) && !set.contains(2));
         assert_eq!(set.count_free(1, 10), 9);
-        assert!(!set.contains_wide(-5));
+    }
+
+    #[test]
+    fn browser_bad_ports_are_sorted_and_looked_up() {
+        assert!(BROWSER_BAD_PORTS.windows(2).all(|w| w[0] < w[1]));
+        assert!(browsers_refuse(6000) && browsers_refuse(10080) && !browsers_refuse(21225));
     }
 }

@@ -8,93 +8,242 @@ fn call(f: fn(&str) -> String, request: Value) -> Value {
 }
 
 fn ports(answer: &Value) -> Vec<(String, u64)> {
-    answer["plan"].as_array().unwrap().iter().map(|e| (e["name"].as_str().unwrap().to_owned(), e["port"].as_u64().unwrap())).collect()
+    answer["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_owned(),
+                e["port"].as_u64().unwrap(),
+            )
+        })
+        .collect()
 }
 
 #[test]
 fn config_files_are_found_by_their_sections() {
-    assert_eq!(call(|_| portplan::config_files_json(), json!({}))["files"], json!(["portplan.toml", "package.json", "pyproject.toml"]));
-    let extract = |file: &str, text: &str| call(portplan::extract_config_json, json!({ "file": file, "text": text }));
-    assert_eq!(extract("package.json", r#"{"name": "x", "portplan": {"range": [1, 9]}}"#)["config"], json!({ "range": [1, 9] }));
-    assert_eq!(extract("package.json", r#"{"name": "x"}"#)["config"], Value::Null);
-    assert_eq!(extract("pyproject.toml", "[tool.portplan]\nrange = [1, 9]\n")["config"], json!({ "range": [1, 9] }));
-    assert_eq!(extract("pyproject.toml", "[project]\nname = 'x'\n")["config"], Value::Null);
-    assert_eq!(extract("portplan.toml", "[services]\nweb = true\n")["config"], json!({ "services": { "web": true } }));
-    assert_eq!(extract("/some/dir/package.json", "{")["error"]["kind"], "invalid_config");
-    assert!(extract("pyproject.toml", "[tool")["error"]["message"].as_str().unwrap().contains("pyproject.toml"));
+    assert_eq!(
+        call(|_| portplan::config_files_json(), json!({}))["files"],
+        json!(["portplan.toml", "package.json", "pyproject.toml"])
+    );
+    let extract = |file: &str, text: &str| {
+        call(
+            portplan::extract_config_json,
+            json!({ "file": file, "text": text }),
+        )
+    };
+    assert_eq!(
+        extract(
+            "package.json",
+            r#"{"name": "x", "portplan": {"range": [1, 9]}}"#
+        )["config"],
+        json!({ "range": [1, 9] })
+    );
+    assert_eq!(
+        extract("package.json", r#"{"name": "x"}"#)["config"],
+        Value::Null
+    );
+    assert_eq!(
+        extract("pyproject.toml", "[tool.portplan]\nrange = [1, 9]\n")["config"],
+        json!({ "range": [1, 9] })
+    );
+    assert_eq!(
+        extract("pyproject.toml", "[project]\nname = 'x'\n")["config"],
+        Value::Null
+    );
+    assert_eq!(
+        extract("portplan.toml", "[services]\nweb = true\n")["config"],
+        json!({ "services": { "web": true } })
+    );
+    assert_eq!(
+        extract("/some/dir/package.json", "{")["error"]["kind"],
+        "invalid_config"
+    );
+    assert!(
+        extract("pyproject.toml", "[tool")["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("pyproject.toml")
+    );
 }
 
 #[test]
 fn namespace_is_option_then_file_then_folder() {
     let load = |request: Value| call(portplan::load_config_json, request);
     let found = json!({ "file": "portplan.toml", "folder": "shop", "config": { "services": { "web": true } } });
-    assert_eq!(load(json!({ "found": found }))["config"]["namespace"], "shop");
-    let with_ns = json!({ "file": "portplan.toml", "folder": "shop", "config": { "namespace": "" } });
+    assert_eq!(
+        load(json!({ "found": found }))["config"]["namespace"],
+        "shop"
+    );
+    let with_ns =
+        json!({ "file": "portplan.toml", "folder": "shop", "config": { "namespace": "" } });
     assert_eq!(load(json!({ "found": with_ns }))["config"]["namespace"], "");
-    assert_eq!(load(json!({ "found": found, "options": { "namespace": "x" } }))["config"]["namespace"], "x");
+    assert_eq!(
+        load(json!({ "found": found, "options": { "namespace": "x" } }))["config"]["namespace"],
+        "x"
+    );
     assert_eq!(load(json!({}))["config"]["namespace"], "");
     // Options override the file, and asked-for names become services.
-    let loaded = load(json!({ "found": found, "options": { "range": [3000, 3999] }, "names": ["api"] }));
+    let loaded =
+        load(json!({ "found": found, "options": { "range": [3000, 3999] }, "names": ["api"] }));
     assert_eq!(loaded["config"]["range"], json!([3000, 3999]));
-    assert_eq!(loaded["config"]["services"], json!({ "web": true, "api": true }));
-    assert_eq!(load(json!({ "options": { "range": [9, 1] } }))["error"]["kind"], "invalid_range");
+    assert_eq!(
+        loaded["config"]["services"],
+        json!({ "web": true, "api": true })
+    );
+    assert_eq!(
+        load(json!({ "options": { "range": [9, 1] } }))["error"]["kind"],
+        "invalid_range"
+    );
 }
 
 #[test]
 fn git_namespace_is_repo_at_branch() {
-    let load = |git: Value| call(portplan::load_config_json, json!({ "options": { "namespace": "git" }, "git": git }));
-    assert_eq!(call(portplan::load_config_json, json!({ "options": { "namespace": "git" } })), json!({ "need": "git" }));
+    let load = |git: Value| {
+        call(
+            portplan::load_config_json,
+            json!({ "options": { "namespace": "git" }, "git": git }),
+        )
+    };
+    assert_eq!(
+        call(
+            portplan::load_config_json,
+            json!({ "options": { "namespace": "git" } })
+        ),
+        json!({ "need": "git" })
+    );
     let ns = |git: Value| load(git)["config"]["namespace"].clone();
-    assert_eq!(ns(json!({ "remote": "git@github.com:me/shop.git", "toplevel": "/w/shop-wt", "branch": "main" })), "shop@main");
-    assert_eq!(ns(json!({ "remote": "https://example.com/me/shop/", "branch": "feature-x" })), "shop@feature-x");
-    assert_eq!(ns(json!({ "remote": null, "toplevel": "/home/me/shop", "branch": null, "head": "1a2b3c4" })), "shop@1a2b3c4");
+    assert_eq!(
+        ns(
+            json!({ "remote": "git@github.com:me/shop.git", "toplevel": "/w/shop-wt", "branch": "main" })
+        ),
+        "shop@main"
+    );
+    assert_eq!(
+        ns(json!({ "remote": "https://example.com/me/shop/", "branch": "feature-x" })),
+        "shop@feature-x"
+    );
+    assert_eq!(
+        ns(
+            json!({ "remote": null, "toplevel": "/home/me/shop", "branch": null, "head": "1a2b3c4" })
+        ),
+        "shop@1a2b3c4"
+    );
     assert_eq!(load(json!({}))["error"]["kind"], "invalid_config");
 }
 
 #[test]
 fn allocation_keeps_leases_across_calls_and_lists_probes() {
     let config = json!({ "namespace": "p", "range": [40000, 40009], "exclude": [], "services": { "web": true, "api": true, "db": 5432 } });
-    let first = call(portplan::allocate_json, json!({ "config": config, "now": 100, "lease": ["web"] }));
+    let first = call(
+        portplan::allocate_json,
+        json!({ "config": config, "now": 100, "lease": ["web"] }),
+    );
     let registry = first["registry"].as_str().unwrap();
     let mut probe: Vec<u64> = serde_json::from_value(first["probe"].clone()).unwrap();
     probe.sort();
     let mut all: Vec<u64> = ports(&first).iter().map(|p| p.1).collect();
     all.sort();
-    assert_eq!(probe, all, "nothing is kept yet: every port, the pin too, is probed");
+    assert_eq!(
+        probe, all,
+        "nothing is kept yet: every port, the pin too, is probed"
+    );
     let leases = call(portplan::leases_json, json!({ "registry": registry }));
-    assert_eq!(leases["leases"].as_array().unwrap().len(), 1, "only web was asked for");
+    assert_eq!(
+        leases["leases"].as_array().unwrap().len(),
+        1,
+        "only web was asked for"
+    );
     // Next call: web is kept (not probed, even when its port is busy), api still free.
     let web = ports(&first).into_iter().find(|p| p.0 == "web").unwrap().1;
-    let second = call(portplan::allocate_json, json!({ "config": config, "now": 200, "registry": registry, "busy": [web] }));
-    let entry = second["plan"].as_array().unwrap().iter().find(|e| e["name"] == "web").unwrap().clone();
+    let second = call(
+        portplan::allocate_json,
+        json!({ "config": config, "now": 200, "registry": registry, "busy": [web] }),
+    );
+    let entry = second["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "web")
+        .unwrap()
+        .clone();
     assert_eq!(entry["port"], web);
     assert_eq!(entry["reason"], json!({ "kind": "kept", "since": 100 }));
     assert!(!second["probe"].as_array().unwrap().contains(&json!(web)));
     // release frees it; a corrupt registry is an error, not an empty one.
-    let released = call(portplan::release_json, json!({ "registry": second["registry"], "namespace": "p", "name": "web" }));
+    let released = call(
+        portplan::release_json,
+        json!({ "registry": second["registry"], "namespace": "p", "name": "web" }),
+    );
     assert_eq!(released["released"][0]["port"], web);
-    assert_eq!(call(portplan::allocate_json, json!({ "config": config, "registry": "{" }))["error"]["kind"], "invalid_registry");
-    assert_eq!(call(portplan::allocate_json, json!({ "config": config, "busy": [0] }))["error"]["kind"], "invalid_port");
-    assert_eq!(call(portplan::allocate_json, json!({ "config": config, "now": -1 }))["error"]["kind"], "invalid_request");
+    assert_eq!(
+        call(
+            portplan::allocate_json,
+            json!({ "config": config, "registry": "{" })
+        )["error"]["kind"],
+        "invalid_registry"
+    );
+    assert_eq!(
+        call(
+            portplan::allocate_json,
+            json!({ "config": config, "busy": [0] })
+        )["error"]["kind"],
+        "invalid_port"
+    );
+    assert_eq!(
+        call(
+            portplan::allocate_json,
+            json!({ "config": config, "now": -1 })
+        )["error"]["kind"],
+        "invalid_request"
+    );
 }
 
 #[test]
 fn command_lines_parse_once_for_both_clis() {
     let cli = |argv: &[&str]| call(portplan::cli_json, json!({ "argv": argv }));
-    let get = cli(&["get", "web", "--range", "3000-3999", "--namespace=git", "--no-probe"]);
+    let get = cli(&[
+        "get",
+        "web",
+        "--range",
+        "3000-3999",
+        "--namespace=git",
+        "--no-probe",
+    ]);
     assert_eq!(get["command"], "get");
     assert_eq!(get["name"], "web");
     assert_eq!(get["probe"], false);
-    assert_eq!(get["options"], json!({ "range": [3000, 3999], "namespace": "git" }));
-    let run = cli(&["run", "web", "--config", "x.toml", "--", "npm", "start", "--port", "1"]);
+    assert_eq!(
+        get["options"],
+        json!({ "range": [3000, 3999], "namespace": "git" })
+    );
+    let run = cli(&[
+        "run", "web", "--config", "x.toml", "--", "npm", "start", "--port", "1",
+    ]);
     assert_eq!(run["cmd"], json!(["npm", "start", "--port", "1"]));
     assert_eq!(run["config_path"], "x.toml");
     assert_eq!(cli(&["plan", "--json"])["json"], true);
     assert_eq!(cli(&["release", "--all"])["all"], true);
-    assert!(cli(&[])["help"].as_str().unwrap().contains("usage: portplan"));
+    assert!(
+        cli(&[])["help"]
+            .as_str()
+            .unwrap()
+            .contains("usage: portplan")
+    );
     assert!(cli(&["--help"])["help"].is_string());
     assert!(cli(&["--version"])["version"].is_string());
-    for bad in [&["get"][..], &["frob"], &["get", "a", "b"], &["run", "web"], &["plan", "--range", "x"], &["get", "web", "--json"], &["plan", "--bogus"], &["ls", "--", "x"], &["get", "--config"]] {
+    for bad in [
+        &["get"][..],
+        &["frob"],
+        &["get", "a", "b"],
+        &["run", "web"],
+        &["plan", "--range", "x"],
+        &["get", "web", "--json"],
+        &["plan", "--bogus"],
+        &["ls", "--", "x"],
+        &["get", "--config"],
+    ] {
         let answer = cli(bad);
         assert_eq!(answer["error"]["kind"], "usage", "{bad:?}: {answer}");
     }
@@ -103,67 +252,162 @@ fn command_lines_parse_once_for_both_clis() {
 #[test]
 fn cli_text_is_rendered_once_for_both_clis() {
     let config = json!({ "range": [40000, 40010], "exclude": [], "services": { "web": true, "ssh": 22, "my-api": true } });
-    let planned = call(portplan::plan_json, json!({ "config": config, "busy": [40005] }));
+    let planned = call(
+        portplan::plan_json,
+        json!({ "config": config, "busy": [40005] }),
+    );
     let render = |request: Value| call(portplan::render_json, request);
-    let table = render(json!({ "what": "table", "plan": planned }))["text"].as_str().unwrap().to_owned();
+    let table = render(json!({ "what": "table", "plan": planned }))["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines[0], "SERVICE  PORT   REASON");
     assert_eq!(lines.len(), 4);
-    assert!(table.contains("web      40006  displaced from 40005 by a process (busy)"), "{table}");
+    assert!(
+        table.contains("web      40006  displaced from 40005 by a process (busy)"),
+        "{table}"
+    );
     assert!(table.contains("ssh      22     pinned"), "{table}");
-    let why = render(json!({ "what": "why", "plan": planned, "name": "web" }))["text"].as_str().unwrap().to_owned();
-    assert_eq!(why, "web gets 40006: its home port is 40005 (SHA-256 of web), but a process on this host is using it, so it took the closest free port above it (wrapping to the start of the range).\n");
-    assert_eq!(render(json!({ "what": "why", "plan": planned, "name": "nope" }))["error"]["kind"], "unknown_service");
-    let env = render(json!({ "what": "env", "plan": planned }))["text"].as_str().unwrap().to_owned();
-    assert!(env.starts_with("MY_API_PORT=") && env.contains("\nSSH_PORT=22\nWEB_PORT=40006\n"), "{env}");
-    let json_text = render(json!({ "what": "json", "plan": planned }))["text"].as_str().unwrap().to_owned();
+    let why = render(json!({ "what": "why", "plan": planned, "name": "web" }))["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        why,
+        "web gets 40006: its home port is 40005 (SHA-256 of web), but a process on this host is using it, so it took the closest free port above it (wrapping to the start of the range).\n"
+    );
+    assert_eq!(
+        render(json!({ "what": "why", "plan": planned, "name": "nope" }))["error"]["kind"],
+        "unknown_service"
+    );
+    let env = render(json!({ "what": "env", "plan": planned }))["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        env.starts_with("MY_API_PORT=") && env.contains("\nSSH_PORT=22\nWEB_PORT=40006\n"),
+        "{env}"
+    );
+    let json_text = render(json!({ "what": "json", "plan": planned }))["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(serde_json::from_str::<Value>(&json_text).unwrap(), planned);
-    let error = render(json!({ "what": "error", "error": { "kind": "duplicate_pin", "message": "two\nlines" } }));
-    assert_eq!(error, json!({ "text": "portplan: error: two lines\n", "exit": 2 }));
-    assert_eq!(render(json!({ "what": "error", "error": { "kind": "host", "message": "locked" } }))["exit"], 1);
-    let colliding = call(portplan::plan_json, json!({ "config": { "services": { "web-1": true, "web_1": true } } }));
-    assert_eq!(render(json!({ "what": "env", "plan": colliding }))["error"]["kind"], "invalid_name");
+    let error = render(
+        json!({ "what": "error", "error": { "kind": "duplicate_pin", "message": "two\nlines" } }),
+    );
+    assert_eq!(
+        error,
+        json!({ "text": "portplan: error: two lines\n", "exit": 2 })
+    );
+    assert_eq!(
+        render(json!({ "what": "error", "error": { "kind": "host", "message": "locked" } }))["exit"],
+        1
+    );
+    let colliding = call(
+        portplan::plan_json,
+        json!({ "config": { "services": { "web-1": true, "web_1": true } } }),
+    );
+    assert_eq!(
+        render(json!({ "what": "env", "plan": colliding }))["error"]["kind"],
+        "invalid_name"
+    );
     let leases = json!([{ "namespace": "", "name": "web", "port": 21225, "created": 0, "used": 1795392000 }]);
-    assert_eq!(render(json!({ "what": "leases", "leases": leases }))["text"], "NAMESPACE  SERVICE  PORT   USED\n-          web      21225  2026-11-23\n");
+    assert_eq!(
+        render(json!({ "what": "leases", "leases": leases }))["text"],
+        "NAMESPACE  SERVICE  PORT   USED\n-          web      21225  2026-11-23\n"
+    );
 }
 
 #[test]
 fn host_errors_have_one_wording_and_exit_code() {
     let host = |request: Value| {
         let error = call(portplan::host_error_json, request);
-        let rendered = call(portplan::render_json, json!({ "what": "error", "error": error }));
-        (error["error"].clone(), rendered["text"].as_str().unwrap().to_owned(), rendered["exit"].as_i64().unwrap())
+        let rendered = call(
+            portplan::render_json,
+            json!({ "what": "error", "error": error }),
+        );
+        (
+            error["error"].clone(),
+            rendered["text"].as_str().unwrap().to_owned(),
+            rendered["exit"].as_i64().unwrap(),
+        )
     };
-    let (error, text, exit) = host(json!({ "problem": "locked", "path": "/r/registry.json", "pid": 42, "host": "box", "time": 1_795_428_245_000u64 }));
+    let (error, text, exit) = host(
+        json!({ "problem": "locked", "path": "/r/registry.json", "pid": 42, "host": "box", "time": 1_795_428_245_000u64 }),
+    );
     assert_eq!(error["kind"], "host");
-    assert_eq!(text, "portplan: error: the registry /r/registry.json is locked by pid 42 on box since 2026-11-23T10:04:05Z; if that process hangs, stop it or delete /r/registry.json.lock\n");
+    assert_eq!(
+        text,
+        "portplan: error: the registry /r/registry.json is locked by pid 42 on box since 2026-11-23T10:04:05Z; if that process hangs, stop it or delete /r/registry.json.lock\n"
+    );
     assert_eq!(exit, 1);
     let inner = call(portplan::allocate_json, json!({ "registry": "{" }));
-    let (error, text, exit) = host(json!({ "problem": "with_path", "path": "/r/registry.json", "error": inner }));
+    let (error, text, exit) =
+        host(json!({ "problem": "with_path", "path": "/r/registry.json", "error": inner }));
     assert_eq!(error["kind"], "invalid_registry");
-    assert!(text.starts_with("portplan: error: /r/registry.json: the registry is not valid JSON"), "{text}");
-    assert_eq!((exit, error["path"].clone()), (1, json!("/r/registry.json")));
-    assert_eq!(host(json!({ "problem": "config_missing", "path": "x.toml" })).2, 2);
-    assert_eq!(host(json!({ "problem": "config_has_no_section", "path": "pyproject.toml" })).2, 2);
-    assert!(host(json!({ "problem": "unsafe_registry", "path": "/r", "why": "symlink" })).1.contains("symbolic link"));
-    assert!(host(json!({ "problem": "kept_busy", "name": "web", "port": 21225 })).1.contains("`portplan release web`"));
+    assert!(
+        text.starts_with("portplan: error: /r/registry.json: the registry is not valid JSON"),
+        "{text}"
+    );
+    assert_eq!(
+        (exit, error["path"].clone()),
+        (1, json!("/r/registry.json"))
+    );
+    assert_eq!(
+        host(json!({ "problem": "config_missing", "path": "x.toml" })).2,
+        2
+    );
+    assert_eq!(
+        host(json!({ "problem": "config_has_no_section", "path": "pyproject.toml" })).2,
+        2
+    );
+    assert!(
+        host(json!({ "problem": "unsafe_registry", "path": "/r", "why": "symlink" }))
+            .1
+            .contains("symbolic link")
+    );
+    assert!(
+        host(json!({ "problem": "kept_busy", "name": "web", "port": 21225 }))
+            .1
+            .contains("`portplan release web`")
+    );
     assert_eq!(host(json!({ "problem": "spawn", "command": "nope", "reason": "not found", "not_found": true })).2, 127);
-    assert_eq!(host(json!({ "problem": "spawn", "command": "./x", "reason": "permission denied" })).2, 126);
-    assert_eq!(host(json!({ "problem": "io", "path": "/r", "action": "write", "reason": "disk full" })).1, "portplan: error: cannot write /r: disk full\n");
+    assert_eq!(
+        host(json!({ "problem": "spawn", "command": "./x", "reason": "permission denied" })).2,
+        126
+    );
+    assert_eq!(
+        host(json!({ "problem": "io", "path": "/r", "action": "write", "reason": "disk full" })).1,
+        "portplan: error: cannot write /r: disk full\n"
+    );
     // The errno name wins over the host's own words, so every host prints the same.
     let io = json!({ "problem": "io", "path": "/r", "action": "read", "code": "EEXIST", "reason": "file already exists" });
     assert_eq!(host(io).1, "portplan: error: cannot read /r: File exists\n");
     let io = json!({ "problem": "io", "path": "/r", "action": "read", "code": "EWEIRD", "reason": "weird" });
     assert_eq!(host(io).1, "portplan: error: cannot read /r: weird\n");
     let spawn = json!({ "problem": "spawn", "command": "./x", "code": "EACCES", "reason": "permission denied" });
-    assert_eq!(host(spawn).1, "portplan: error: cannot run \"./x\": Permission denied\n");
-    assert_eq!(call(portplan::host_error_json, json!({ "problem": "nope" }))["error"]["kind"], "invalid_request");
+    assert_eq!(
+        host(spawn).1,
+        "portplan: error: cannot run \"./x\": Permission denied\n"
+    );
+    assert_eq!(
+        call(portplan::host_error_json, json!({ "problem": "nope" }))["error"]["kind"],
+        "invalid_request"
+    );
 }
 
 #[test]
 fn each_command_says_what_it_leases() {
     let cli = |argv: &[&str]| call(portplan::cli_json, json!({ "argv": argv }));
-    assert_eq!((cli(&["get", "web"])["lease"].clone(), cli(&["get", "web"])["allocate"].clone()), (json!(["web"]), json!(true)));
+    assert_eq!(
+        (
+            cli(&["get", "web"])["lease"].clone(),
+            cli(&["get", "web"])["allocate"].clone()
+        ),
+        (json!(["web"]), json!(true))
+    );
     assert_eq!(cli(&["run", "web", "--", "x"])["lease"], json!(["web"]));
     assert_eq!(cli(&["plan"])["lease"], Value::Null);
     assert_eq!(cli(&["env"])["lease"], Value::Null);
@@ -174,14 +418,63 @@ fn each_command_says_what_it_leases() {
     assert_eq!(cli(&["run", "web", "--", "x"])["names"], json!(["web"]));
     assert_eq!(cli(&["why", "web"])["names"], json!([]));
     assert_eq!(cli(&["release", "web"])["names"], json!([]));
-    assert_eq!(cli(&["--version"])["text"], format!("{}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        cli(&["--version"])["text"],
+        format!("{}\n", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
 fn release_says_what_it_freed() {
-    let render = |request: Value| call(portplan::render_json, request)["text"].as_str().unwrap().to_owned();
-    let lease = json!({ "namespace": "shop", "name": "web", "port": 21225, "created": 0, "used": 0 });
-    assert_eq!(render(json!({ "what": "released", "released": [lease], "name": "web" })), "released shop/web (port 21225)\n");
-    assert_eq!(render(json!({ "what": "released", "released": [], "name": "web" })), "no lease of web to release\n");
-    assert_eq!(render(json!({ "what": "released", "released": [] })), "no leases to release\n");
+    let render = |request: Value| {
+        call(portplan::render_json, request)["text"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let lease =
+        json!({ "namespace": "shop", "name": "web", "port": 21225, "created": 0, "used": 0 });
+    assert_eq!(
+        render(json!({ "what": "released", "released": [lease], "name": "web" })),
+        "released shop/web (port 21225)\n"
+    );
+    assert_eq!(
+        render(json!({ "what": "released", "released": [], "name": "web" })),
+        "no lease of web to release\n"
+    );
+    assert_eq!(
+        render(json!({ "what": "released", "released": [] })),
+        "no leases to release\n"
+    );
+}
+
+#[test]
+fn a_request_is_a_json_object() {
+    let answer = |text: &str| -> Value {
+        serde_json::from_str(&portplan::plan_json(text)).expect("answers are JSON")
+    };
+    for (text, message) in [
+        ("[1, 2]", "the request must be a JSON object"),
+        ("5", "the request must be a JSON object"),
+        (
+            "{",
+            "the request is not valid JSON: line 1, column 1: EOF while parsing an object",
+        ),
+        (
+            r#"{"busy": "x"}"#,
+            "`busy` must be a list of ports, not \"x\"",
+        ),
+        (
+            r#"{"config": "range = [1,"}"#,
+            "the config is not valid TOML: line 1, column 12: unclosed array, expected `]`",
+        ),
+    ] {
+        let answer = answer(text);
+        assert_eq!(answer["error"]["message"], message, "{text}");
+    }
+    assert_eq!(answer("[1, 2]")["error"]["kind"], "invalid_request");
+    assert_eq!(
+        answer(r#"{"config": "range = [1,"}"#)["error"]["kind"],
+        "invalid_config"
+    );
 }

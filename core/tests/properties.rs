@@ -1,13 +1,27 @@
 //! Invariants of every plan, over generated configs (proptest).
 
-use portplan::{Config, ErrorKind, Reason, Registry, Service, plan};
+use portplan::{Config, ConfigInput, ErrorKind, Reason, Registry, Service, plan};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashSet};
 
-/// The core's JSON value of a serde_json value (the tests build configs with `json!`).
-fn core_json(value: &serde_json::Value) -> portplan::json::Value {
-    portplan::json::parse(&value.to_string()).expect("serde_json writes JSON")
+/// A config from its JSON form (the tests build configs with `json!`).
+fn config_of(value: &Value) -> Result<Config, portplan::PlanError> {
+    Config::from_input(
+        serde_json::from_value::<ConfigInput>(value.clone())
+            .expect("any JSON value is a config input"),
+    )
+}
+
+/// A service's value: free (`true`), pinned (`Some(Some(port))`) or disabled (`false`).
+type Spec = Option<Option<u16>>;
+
+fn spec_value(spec: &Spec) -> Value {
+    match spec {
+        None => json!(true),
+        Some(Some(port)) => json!(port),
+        Some(None) => json!(false),
+    }
 }
 
 /// Names from a small alphabet so that homes collide often in small ranges.
@@ -26,7 +40,8 @@ struct Case {
     layout: &'static str,
     hash: &'static str,
     namespace: String,
-    services: Vec<(String, Option<u16>)>,
+    browser_safe: bool,
+    services: Vec<(String, Spec)>,
     exclude: Vec<u16>,
     busy: Vec<u16>,
 }
@@ -35,26 +50,60 @@ fn case() -> impl Strategy<Value = Case> {
     (
         1u16..65000,
         1u16..60,
-        prop_oneof![Just("hash"), Just("hash"), Just("sequential"), Just("block")],
+        prop_oneof![
+            Just("hash"),
+            Just("hash"),
+            Just("sequential"),
+            Just("block")
+        ],
         prop_oneof![Just("sha256"), Just("sha256"), Just("lagom")],
         prop_oneof![Just(String::new()), name()],
-        prop::collection::vec((name(), prop::option::weighted(0.2, 1u16..=65535)), 0..25),
+        prop::bool::weighted(0.8),
+        prop::collection::vec(
+            (
+                name(),
+                prop::option::weighted(0.3, prop::option::weighted(0.7, 1u16..=65535)),
+            ),
+            0..25,
+        ),
         prop::collection::vec(0u16..80, 0..6),
         prop::collection::vec(0u16..80, 0..6),
     )
-        .prop_map(|(min, len, layout, hash, namespace, services, exclude, busy)| {
-            let min = min.min(65535 - len);
-            let near = |offsets: Vec<u16>| offsets.into_iter().map(|o| min.saturating_add(o).max(1)).collect();
-            let (hash, namespace) = if hash == "lagom" && layout == "hash" { (hash, String::new()) } else { ("sha256", namespace) };
-            Case { min, len, layout, hash, namespace, services, exclude: near(exclude), busy: near(busy) }
-        })
+        .prop_map(
+            |(min, len, layout, hash, namespace, browser_safe, services, exclude, busy)| {
+                // Now and then a range among the ports browsers refuse.
+                let min = if min % 7 == 0 { min % 6700 + 1 } else { min }.min(65535 - len);
+                let near = |offsets: Vec<u16>| {
+                    offsets
+                        .into_iter()
+                        .map(|o| min.saturating_add(o).max(1))
+                        .collect()
+                };
+                let (hash, namespace) = if hash == "lagom" && layout == "hash" {
+                    (hash, String::new())
+                } else {
+                    ("sha256", namespace)
+                };
+                Case {
+                    min,
+                    len,
+                    layout,
+                    hash,
+                    namespace,
+                    browser_safe,
+                    services,
+                    exclude: near(exclude),
+                    busy: near(busy),
+                }
+            },
+        )
 }
 
 impl Case {
-    fn config_value(&self, services: &[(String, Option<u16>)]) -> Value {
+    fn config_value(&self, services: &[(String, Spec)]) -> Value {
         let mut map = Map::new();
-        for (name, pin) in services {
-            map.insert(name.clone(), pin.map_or(json!(true), |p| json!(p)));
+        for (name, spec) in services {
+            map.insert(name.clone(), spec_value(spec));
         }
         json!({
             "range": [self.min, self.min + self.len],
@@ -63,6 +112,7 @@ impl Case {
             "namespace": self.namespace,
             "block_size": 8,
             "exclude": self.exclude,
+            "browser_safe": self.browser_safe,
             "services": map,
         })
     }
@@ -71,18 +121,50 @@ impl Case {
 fn check_invariants(config: &Config, busy: &[u16], p: &portplan::Plan) {
     let mut seen = HashSet::new();
     let taken: HashSet<u16> = busy.iter().copied().collect();
-    assert_eq!(p.entries.len(), config.services.len(), "every service is in the plan");
+    let declared = config
+        .services
+        .values()
+        .filter(|s| **s != Service::Disabled)
+        .count();
+    assert_eq!(
+        p.entries.len(),
+        declared,
+        "every service but the disabled is in the plan"
+    );
     for entry in &p.entries {
         assert!(seen.insert(entry.port), "port {} given twice", entry.port);
         match config.services[&entry.name] {
+            Service::Disabled => panic!("disabled {} is in the plan", entry.name),
             Service::Pinned(port) => assert_eq!(entry.port, port, "pin of {} kept", entry.name),
             Service::Free => {
-                let lagom_min_case = config.hash == portplan::HashKind::Lagom && portplan::home::lagom_hash(&entry.name) == i32::MIN;
+                let lagom_min_case = config.hash == portplan::HashKind::Lagom
+                    && portplan::home::lagom_hash(&entry.name) == i32::MIN;
                 if !lagom_min_case {
-                    assert!(config.in_range(i64::from(entry.port)), "{} at {} is outside the range", entry.name, entry.port);
+                    assert!(
+                        config.in_range(i64::from(entry.port)),
+                        "{} at {} is outside the range",
+                        entry.name,
+                        entry.port
+                    );
                 }
-                assert!(!taken.contains(&entry.port), "{} got busy port {}", entry.name, entry.port);
-                assert!(!config.is_excluded(entry.port), "{} got excluded port {}", entry.name, entry.port);
+                assert!(
+                    !taken.contains(&entry.port),
+                    "{} got busy port {}",
+                    entry.name,
+                    entry.port
+                );
+                assert!(
+                    !config.is_excluded(entry.port),
+                    "{} got excluded port {}",
+                    entry.name,
+                    entry.port
+                );
+                assert!(
+                    !config.is_unsafe(entry.port),
+                    "{} got port {}, which browsers refuse",
+                    entry.name,
+                    entry.port
+                );
                 assert!(!matches!(entry.reason, Reason::Pinned));
             }
         }
@@ -94,7 +176,7 @@ proptest! {
 
     #[test]
     fn plans_keep_every_invariant(case in case()) {
-        let config = match Config::from_value(&core_json(&case.config_value(&case.services))) {
+        let config = match config_of(&case.config_value(&case.services)) {
             Ok(config) => config,
             Err(e) => { prop_assert!(!e.message.is_empty()); return Ok(()); }
         };
@@ -111,11 +193,11 @@ proptest! {
     #[test]
     fn the_plan_does_not_depend_on_input_order(case in case(), seed in any::<u64>()) {
         // Build the JSON text by hand in two different orders (a JSON object keeps none).
-        let mut services: BTreeMap<String, Option<u16>> = BTreeMap::new();
-        for (name, pin) in &case.services { services.insert(name.clone(), *pin); }
-        let mut items: Vec<(String, Option<u16>)> = services.into_iter().collect();
-        let text = |items: &[(String, Option<u16>)]| {
-            let body: Vec<String> = items.iter().map(|(n, p)| format!("{}: {}", Value::from(n.as_str()), p.map_or("true".into(), |p| p.to_string()))).collect();
+        let mut services: BTreeMap<String, Spec> = BTreeMap::new();
+        for (name, spec) in &case.services { services.insert(name.clone(), *spec); }
+        let mut items: Vec<(String, Spec)> = services.into_iter().collect();
+        let text = |items: &[(String, Spec)]| {
+            let body: Vec<String> = items.iter().map(|(n, spec)| format!("{}: {}", Value::from(n.as_str()), spec_value(spec))).collect();
             let mut value = case.config_value(&[]);
             value.as_object_mut().unwrap().remove("services");
             let head = value.to_string();
@@ -134,12 +216,12 @@ proptest! {
 
     #[test]
     fn a_plan_with_leases_never_moves_a_leased_service(case in case(), extra in prop::collection::vec(name(), 1..5)) {
-        let Ok(config) = Config::from_value(&core_json(&case.config_value(&case.services))) else { return Ok(()) };
+        let Ok(config) = config_of(&case.config_value(&case.services)) else { return Ok(()) };
         let mut registry = Registry::default();
         let Ok(first) = registry.allocate(&config, &case.busy, 1000, None) else { return Ok(()) };
         let mut grown = case.services.clone();
         grown.extend(extra.into_iter().map(|n| (n, None)));
-        let Ok(bigger) = Config::from_value(&core_json(&case.config_value(&grown))) else { return Ok(()) };
+        let Ok(bigger) = config_of(&case.config_value(&grown)) else { return Ok(()) };
         // Busy ports found later never move a lease either.
         let busy: Vec<u16> = case.busy.iter().copied().chain(first.entries.iter().map(|e| e.port)).collect();
         if let Ok(second) = registry.allocate(&bigger, &busy, 2000, None) {
@@ -185,15 +267,32 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         (0u64..70000).prop_map(Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         "\\PC{0,10}".prop_map(Value::from),
-        prop_oneof![Just("range"), Just("services"), Just("exclude"), Just("layout"), Just("block"), Just("hash"), Just("lagom")].prop_map(Value::from),
+        prop_oneof![
+            Just("range"),
+            Just("services"),
+            Just("exclude"),
+            Just("layout"),
+            Just("block"),
+            Just("hash"),
+            Just("lagom")
+        ]
+        .prop_map(Value::from),
     ];
     leaf.prop_recursive(3, 24, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
             prop::collection::btree_map(
-                prop_oneof![Just("range".to_owned()), Just("services".to_owned()), Just("exclude".to_owned()), Just("layout".to_owned()), Just("namespace".to_owned()), "[a-z]{1,4}"],
+                prop_oneof![
+                    Just("range".to_owned()),
+                    Just("services".to_owned()),
+                    Just("exclude".to_owned()),
+                    Just("layout".to_owned()),
+                    Just("namespace".to_owned()),
+                    "[a-z]{1,4}"
+                ],
                 inner,
                 0..6
             )

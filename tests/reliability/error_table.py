@@ -126,6 +126,8 @@ CASES: list[Case] = [
     config_case("namespace with a control character", "range = [47000, 47099]\nnamespace = \"a\\u0007b\"\n"),
     config_case("service value neither true nor a port", "range = [47000, 47099]\n[services]\napi = \"yes\"\n"),
     config_case("service port 0", "range = [47000, 47099]\n[services]\napi = 0\n"),
+    config_case("browser_safe not a boolean", "range = [47000, 47099]\nbrowser_safe = \"yes\"\n"),
+    config_case("asking for a service set to false", "range = [47000, 47099]\n[services]\nweb = false\n"),
     config_case("two services pin one port", "range = [47000, 47099]\n[services]\napi = 47010\ndb = 47010\n"),
     config_case("not enough free ports", "range = [47000, 47001]\n[services]\na = true\nb = true\nc = true\n"),
     Case("pinned port in use on the host", lambda p, h: None, ["get", "api"],
@@ -141,6 +143,9 @@ CASES: list[Case] = [
     config_case("empty name", "range = [47000, 47099]\n", ["get", ""]),
     config_case("name with a newline", "range = [47000, 47099]\n", ["get", "web\nPORT=1"]),
     config_case("name with a tab", "range = [47000, 47099]\n", ["get", "web\tx"]),
+    config_case("name with a C1 control (NEL)", "range = [47000, 47099]\n", ["get", "web \x85x"]),
+    config_case("name with a right-to-left override", "range = [47000, 47099]\n", ["get", "admin \u202egnp.exe"]),
+    config_case("name with a line separator", "range = [47000, 47099]\n", ["get", "web \u2028x"]),
     # The registry file.
     Case("registry empty", registry("")),
     Case("registry truncated", registry(GOOD_REGISTRY[:40])),

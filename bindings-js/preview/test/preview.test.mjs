@@ -270,6 +270,16 @@ test("adding a busy port displaces the service there, removing it brings it home
   });
 });
 
+test("a home on a port browsers refuse is displaced, and the row says why", async () => {
+  const config = { range: [5998, 6001], exclude: [], namespace: "shop", services: { x0: true, x1: true, x2: true } };
+  await withPage(hashFor(config), async (page) => {
+    assert.equal(await status(page), "ok");
+    assert.deepEqual(await assignments(page), { x0: 6001, x1: 5999, x2: 5998 });
+    const x0 = (await rows(page)).find((r) => r.service === "x0");
+    assert.match(x0.words, /displaced from 6000 by a port browsers refuse/);
+  });
+});
+
 test("a busy entry that is not a port is refused in words", async () => {
   await withPage("", async (page) => {
     await page.fill("#busy-input", "40010 http");

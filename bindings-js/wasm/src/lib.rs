@@ -1,43 +1,54 @@
-//! The WebAssembly engine of the npm package: the core's entry points with JSON text in and
-//! out (docs/core-api.md). Browsers (`portplan/web`) get `plan_json` only; the Node
-//! fallback (feature `host`) gets every entry point. No rule lives here.
+//! The WebAssembly engine of the npm package. No rule lives here.
 //!
-//! Text, not JS objects, crosses the boundary: JSON.stringify/JSON.parse on the JS side
-//! are fast and free in size, and the module then needs no code that walks JS values.
-//!
-//! On wasm32 the crate is `no_std` with a panic handler that only traps (a panic already
-//! aborts there; std's machinery to format its message reached nobody) and a small
-//! allocator of its own instead of dlmalloc: together a fifth of the browser module.
+//! - Browsers (`portplan/web`, built without the `host` feature) get `plan`, which takes a
+//!   plain JavaScript request object and gives a plain answer object, both converted by
+//!   serde-wasm-bindgen.
+//! - The Node fallback engine (feature `host`) gets every entry point of docs/core-api.md
+//!   with JSON text in and out, as the native addon does: for Node, one string each way is
+//!   faster than converting objects field by field (measured in docs/core-api.md).
 
-#![cfg_attr(target_arch = "wasm32", no_std)]
+#[cfg(any(feature = "objects", not(feature = "host")))]
+mod objects {
+    use portplan::api::{self, Answer, ErrorAnswer, PlanRequest};
+    use portplan::{ErrorKind, PlanError};
+    use serde::Serialize;
+    use wasm_bindgen::prelude::*;
 
-extern crate alloc;
+    fn to_js<T: Serialize>(answer: &T) -> Result<JsValue, serde_wasm_bindgen::Error> {
+        // Plain objects and numbers, as JSON.parse would give them.
+        answer.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    }
 
-use alloc::string::String;
-use wasm_bindgen::prelude::*;
+    fn failed(kind: ErrorKind, message: String) -> Answer<()> {
+        Answer::Failed(ErrorAnswer {
+            error: PlanError::new(kind, message),
+        })
+    }
 
-// Natively only for its tests (`cargo test --workspace`): they drive it with a buffer.
-#[cfg(any(test, target_arch = "wasm32"))]
-mod allocator;
-
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: allocator::SizeClasses = allocator::SizeClasses::new();
-
-#[cfg(target_arch = "wasm32")]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
-}
-
-#[wasm_bindgen]
-pub fn plan_json(request: &str) -> String {
-    portplan::plan_json(request)
+    /// `{config, busy}` → the plan answer `{plan, namespace, range, layout, hash, exclude}`,
+    /// or `{error: {kind, message, ...}}`; never throws.
+    #[wasm_bindgen]
+    pub fn plan(request: JsValue) -> JsValue {
+        let answer = match serde_wasm_bindgen::from_value::<PlanRequest>(request) {
+            Ok(request) => to_js(&Answer::from(api::plan_request(request))),
+            Err(e) => to_js(&failed(
+                ErrorKind::InvalidRequest,
+                format!("the request cannot be read: {e}"),
+            )),
+        };
+        answer
+            .or_else(|e| {
+                to_js(&failed(
+                    ErrorKind::Host,
+                    format!("the answer could not be written: {e}"),
+                ))
+            })
+            .unwrap_or(JsValue::NULL)
+    }
 }
 
 #[cfg(feature = "host")]
 mod host {
-    use alloc::string::String;
     use wasm_bindgen::prelude::*;
 
     macro_rules! json_text {
@@ -49,7 +60,17 @@ mod host {
         )*};
     }
 
-    json_text!(extract_config_json, load_config_json, allocate_json, release_json, leases_json, cli_json, render_json, host_error_json);
+    json_text!(
+        plan_json,
+        extract_config_json,
+        load_config_json,
+        allocate_json,
+        release_json,
+        leases_json,
+        cli_json,
+        render_json,
+        host_error_json
+    );
 
     #[wasm_bindgen]
     pub fn config_files_json() -> String {

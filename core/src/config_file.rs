@@ -1,0 +1,215 @@
+//! A config as written (SPEC §1), before validation: every key optional, every value kept
+//! as found, unknown keys remembered. TOML documents, JSON objects and JavaScript objects
+//! all read into it; [`crate::Config::from_file`] then decides.
+
+use crate::config::{BlockSize, Excluded, HashKind, Layout, PortRange, Service};
+use crate::written::{AsWritten, Loose, otherwise_as_written};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// The services of a config as written, by name.
+pub type ServiceTable = BTreeMap<String, Loose<Service>>;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConfigFile {
+    pub range: Option<Loose<PortRange>>,
+    pub layout: Option<Loose<Layout>>,
+    pub hash: Option<Loose<HashKind>>,
+    pub namespace: Option<Loose<String>>,
+    pub block_size: Option<Loose<BlockSize>>,
+    pub exclude: Option<Loose<Vec<Loose<Excluded>>>>,
+    pub browser_safe: Option<Loose<bool>>,
+    pub services: Option<ServicesAsWritten>,
+    /// Keys that are none of the above, sorted.
+    pub unknown: BTreeSet<String>,
+}
+
+/// `services` as written: a table (name → value as written), or something else.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServicesAsWritten {
+    Table(ServiceTable),
+    Invalid(AsWritten),
+}
+
+/// The `config` of a request: an object, config text (JSON or TOML), or something else.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConfigInput {
+    Table(Box<ConfigFile>),
+    Text(String),
+    Invalid(AsWritten),
+}
+
+impl ConfigInput {
+    /// The table, or what was written instead (where text is not read as a config).
+    pub fn into_table(self) -> Result<ConfigFile, AsWritten> {
+        match self {
+            ConfigInput::Table(file) => Ok(*file),
+            ConfigInput::Text(text) => Err(AsWritten::of(&text)),
+            ConfigInput::Invalid(written) => Err(written),
+        }
+    }
+}
+
+impl ConfigFile {
+    /// This config with `other`'s keys set over it (SPEC §7: the caller's options override
+    /// the file).
+    pub fn overridden_by(self, other: ConfigFile) -> ConfigFile {
+        let mut unknown = self.unknown;
+        unknown.extend(other.unknown);
+        ConfigFile {
+            range: other.range.or(self.range),
+            layout: other.layout.or(self.layout),
+            hash: other.hash.or(self.hash),
+            namespace: other.namespace.or(self.namespace),
+            block_size: other.block_size.or(self.block_size),
+            exclude: other.exclude.or(self.exclude),
+            browser_safe: other.browser_safe.or(self.browser_safe),
+            services: other.services.or(self.services),
+            unknown,
+        }
+    }
+
+    /// Adds `names` as free services where the config does not name them already. A
+    /// `services` that is no table is left as it is, for validation to report.
+    pub fn add_free_services(&mut self, names: &[String]) {
+        if names.is_empty() {
+            return;
+        }
+        let services = self
+            .services
+            .get_or_insert_with(|| ServicesAsWritten::Table(BTreeMap::new()));
+        if let ServicesAsWritten::Table(table) = services {
+            for name in names {
+                table
+                    .entry(name.clone())
+                    .or_insert(Loose::Valid(Service::Free));
+            }
+        }
+    }
+
+    /// Reads the keys of a config object. A repeated key keeps its last value, as in
+    /// JavaScript.
+    fn read<'de, A: MapAccess<'de>>(mut map: A) -> Result<ConfigFile, A::Error> {
+        let mut file = ConfigFile::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "range" => file.range = Some(map.next_value()?),
+                "layout" => file.layout = Some(map.next_value()?),
+                "hash" => file.hash = Some(map.next_value()?),
+                "namespace" => file.namespace = Some(map.next_value()?),
+                "block_size" => file.block_size = Some(map.next_value()?),
+                "exclude" => file.exclude = Some(map.next_value()?),
+                "browser_safe" => file.browser_safe = Some(map.next_value()?),
+                "services" => file.services = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                    file.unknown.insert(key);
+                }
+            }
+        }
+        Ok(file)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigFile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TableVisitor;
+        impl<'de> Visitor<'de> for TableVisitor {
+            type Value = ConfigFile;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a config table")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ConfigFile, A::Error> {
+                ConfigFile::read(map)
+            }
+        }
+        deserializer.deserialize_map(TableVisitor)
+    }
+}
+
+impl From<AsWritten> for ConfigInput {
+    fn from(written: AsWritten) -> Self {
+        ConfigInput::Invalid(written)
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct InputVisitor;
+        impl<'de> Visitor<'de> for InputVisitor {
+            type Value = ConfigInput;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a config: an object, or JSON or TOML text")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ConfigInput, A::Error> {
+                ConfigFile::read(map).map(|file| ConfigInput::Table(Box::new(file)))
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<ConfigInput, E> {
+                Ok(ConfigInput::Text(text.to_owned()))
+            }
+
+            otherwise_as_written!('de; bool, number, null, seq);
+        }
+        deserializer.deserialize_any(InputVisitor)
+    }
+}
+
+impl From<AsWritten> for ServicesAsWritten {
+    fn from(written: AsWritten) -> Self {
+        ServicesAsWritten::Invalid(written)
+    }
+}
+
+/// By hand rather than as a `Loose<ServiceTable>`, which would buffer the whole table (a
+/// config may have 60,000 services) before reading it.
+impl<'de> Deserialize<'de> for ServicesAsWritten {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ServicesVisitor;
+        impl<'de> Visitor<'de> for ServicesVisitor {
+            type Value = ServicesAsWritten;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table of services")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ServicesAsWritten, A::Error> {
+                let mut table = ServiceTable::new();
+                while let Some((name, value)) = map.next_entry()? {
+                    table.insert(name, value);
+                }
+                Ok(ServicesAsWritten::Table(table))
+            }
+
+            otherwise_as_written!('de; bool, number, str, null, seq);
+        }
+        deserializer.deserialize_any(ServicesVisitor)
+    }
+}
+
+impl schemars::JsonSchema for ConfigInput {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ConfigInput".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut table = crate::config::Config::json_schema(generator);
+        table.remove("required");
+        table.remove("title");
+        table.insert(
+            "description".into(),
+            "A config object: any of the keys of Config; a key left out takes its default.".into(),
+        );
+        schemars::json_schema!({
+            "anyOf": [table, { "type": "string", "description": "Config text: JSON (its first non-blank character is `{`) or TOML." }]
+        })
+    }
+}

@@ -1,0 +1,170 @@
+//! The words for the problems the hosts meet outside the config (SPEC §7): a locked or
+//! unsafe registry, an OS error, a missing config file, a command that cannot start. Worded
+//! here so that Node and Python say the same thing.
+
+use crate::config::quote_key;
+use crate::error::{ErrorInput, ErrorKind, PlanError, Result};
+use crate::render::datetime;
+use crate::written::AsWritten;
+use serde::Deserialize;
+
+/// A problem and its fields (docs/core-api.md, `host_error_json`); fields that do not apply
+/// are absent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Problem {
+    pub problem: String,
+    pub path: Option<String>,
+    /// `with_path`: a core error about the file at `path`.
+    pub error: Option<ErrorInput>,
+    /// `locked`: the lock's owner, and since when (Unix milliseconds).
+    pub pid: Option<u64>,
+    pub host: Option<String>,
+    pub time: Option<u64>,
+    /// `unsafe_registry`: `symlink`, `not_file` or `not_owner`.
+    pub why: Option<String>,
+    /// `io`: what was being done (`read`, `write`, `lock`, ...).
+    pub action: Option<String>,
+    /// `io`, `spawn`: the errno name (`EACCES`), and the OS's own words for codes not worded here.
+    pub code: Option<String>,
+    pub reason: Option<String>,
+    /// `kept_busy`: the lease.
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub port: Option<u16>,
+    /// `spawn`: the command, and whether it was not found at all.
+    pub command: Option<String>,
+    pub not_found: bool,
+}
+
+fn text(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("")
+}
+
+/// The words for an OS error, from its errno name (`EACCES`), which Node (`error.code`)
+/// and Python (`errno.errorcode`) both have; the host's own text only for other codes, as
+/// libuv, glibc and macOS word the same error differently.
+fn os_reason(request: &Problem) -> String {
+    let words = match text(&request.code) {
+        "EACCES" => "Permission denied",
+        "EPERM" => "Operation not permitted",
+        "ENOENT" => "No such file or directory",
+        "EEXIST" => "File exists",
+        "EISDIR" => "Is a directory",
+        "ENOTDIR" => "Not a directory",
+        "ENOTEMPTY" => "Directory not empty",
+        "EROFS" => "Read-only file system",
+        "ENOSPC" => "No space left on device",
+        "EDQUOT" => "Disk quota exceeded",
+        "EMFILE" => "Too many open files",
+        "ENFILE" => "Too many open files in system",
+        "ELOOP" => "Too many levels of symbolic links",
+        "ENAMETOOLONG" => "File name too long",
+        "EIO" => "Input/output error",
+        "EBUSY" => "Device or resource busy",
+        "EXDEV" => "Invalid cross-device link",
+        "ETXTBSY" => "Text file busy",
+        "ENOEXEC" => "Exec format error",
+        "EINVAL" => "Invalid argument",
+        "ENOMEM" => "Cannot allocate memory",
+        "EAGAIN" => "Resource temporarily unavailable",
+        "EADDRINUSE" => "Address already in use",
+        "EADDRNOTAVAIL" => "Cannot assign requested address",
+        "EAFNOSUPPORT" => "Address family not supported by protocol",
+        _ => return text(&request.reason).to_owned(),
+    };
+    words.to_owned()
+}
+
+/// `{"problem": P, ...}` → the error (see docs/core-api.md for the problems and fields).
+pub fn problem_error(request: Problem) -> Result<PlanError> {
+    let path = text(&request.path);
+    let error = match request.problem.as_str() {
+        "with_path" => {
+            let inner = request.error.map_or_else(
+                || PlanError::new(ErrorKind::Host, "unknown error"),
+                ErrorInput::into_error,
+            );
+            PlanError {
+                message: format!("{path}: {}", inner.message),
+                ..inner
+            }
+        }
+        "locked" => {
+            let pid = request.pid.map_or("?".into(), |pid| pid.to_string());
+            let since = request
+                .time
+                .map_or("an unknown time".into(), |ms| datetime(ms / 1000));
+            let host = text(&request.host);
+            PlanError::new(
+                ErrorKind::Host,
+                format!(
+                    "the registry {path} is locked by pid {pid} on {} since {since}; if that process hangs, stop it or delete {path}.lock",
+                    if host.is_empty() {
+                        "an unknown host"
+                    } else {
+                        host
+                    }
+                ),
+            )
+        }
+        "unsafe_registry" => {
+            let why = match text(&request.why) {
+                "symlink" => {
+                    "is a symbolic link, which portplan never follows (someone else may have planted it); remove it"
+                }
+                "not_owner" => "belongs to another user; portplan only uses a registry of your own",
+                _ => "is not a regular file; remove it or set PORTPLAN_HOME to another folder",
+            };
+            PlanError::new(ErrorKind::Host, format!("the registry {path} {why}"))
+        }
+        "io" => {
+            let action = match text(&request.action) {
+                "" => "use",
+                other => other,
+            };
+            PlanError::new(
+                ErrorKind::Host,
+                format!("cannot {action} {path}: {}", os_reason(&request)),
+            )
+        }
+        "config_missing" => PlanError::new(
+            ErrorKind::InvalidConfig,
+            format!("the config file {path} does not exist"),
+        ),
+        "config_has_no_section" => PlanError::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "{path} holds no portplan config (a [tool.portplan] table in pyproject.toml, a \"portplan\" key in package.json)"
+            ),
+        ),
+        "kept_busy" => {
+            let name = quote_key(text(&request.name));
+            let port = request.port.map_or("?".into(), |port| port.to_string());
+            PlanError::new(
+                ErrorKind::Host,
+                format!(
+                    "port {port} is leased to {name}, but another process is using it; if that is not {name}, free the lease with `portplan release {name}` and a new port is planned"
+                ),
+            )
+        }
+        "spawn" => {
+            let reason = os_reason(&request);
+            // As a shell does: 127 when the command is not found, 126 when it cannot run.
+            let exit = if request.not_found { 127 } else { 126 };
+            let message = format!("cannot run {}: {reason}", quote_key(text(&request.command)));
+            PlanError::new(ErrorKind::Host, message).with(|data| data.exit = Some(exit))
+        }
+        other => {
+            return Err(PlanError::new(
+                ErrorKind::InvalidRequest,
+                format!("unknown problem {}", AsWritten::of(other).excerpt()),
+            ));
+        }
+    };
+    Ok(if path.is_empty() || error.data.path.is_some() {
+        error
+    } else {
+        error.with(|data| data.path = Some(path.to_owned()))
+    })
+}
