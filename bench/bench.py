@@ -61,6 +61,7 @@ def median(samples: list[float]) -> float:
 
 # ---- scenario 1: the core's plan ----
 
+
 def criterion() -> dict[str, float]:
     """Median point estimates (ms) of core/benches/plan.rs, from criterion's own files."""
     args = ["cargo", "bench", "-p", "portplan", "--bench", "plan", "--"]
@@ -77,6 +78,7 @@ def criterion() -> dict[str, float]:
 
 
 # ---- scenario 3 and 4: fresh processes, timed from here ----
+
 
 def project_dir() -> tuple[str, str, str]:
     top = tempfile.mkdtemp(prefix="portplan-bench-")
@@ -121,10 +123,20 @@ def startup() -> dict[str, list[float]]:
         "node: import get-port": (node(f"import '{get_port}'"), {}, False),
         "node: import portfinder": (node(f"import '{portfinder}'"), {}, False),
         "node: first port, portplan (native)": (
-            node(f"import {{ port }} from '{esm}'; console.log(await port('web'))"), {"PORTPLAN_ENGINE": "native"}, True),
+            node(f"import {{ port }} from '{esm}'; console.log(await port('web'))"),
+            {"PORTPLAN_ENGINE": "native"},
+            True,
+        ),
         "node: first port, portplan (wasm)": (
-            node(f"import {{ port }} from '{esm}'; console.log(await port('web'))"), {"PORTPLAN_ENGINE": "wasm"}, True),
-        "node: first port, get-port": (node(f"import getPort from '{get_port}'; console.log(await getPort())"), {}, True),
+            node(f"import {{ port }} from '{esm}'; console.log(await port('web'))"),
+            {"PORTPLAN_ENGINE": "wasm"},
+            True,
+        ),
+        "node: first port, get-port": (
+            node(f"import getPort from '{get_port}'; console.log(await getPort())"),
+            {},
+            True,
+        ),
         "python: empty process": (py("pass"), {}, False),
         "python: import portplan": (py("import portplan"), {}, False),
         "python: import portpicker": (py("import portpicker"), {}, False),
@@ -142,6 +154,7 @@ def startup() -> dict[str, list[float]]:
 
 # ---- sizes ----
 
+
 def sizes() -> dict[str, tuple[int, int | None]]:
     """Bytes (raw, gzip -9) of what users download."""
     out: dict[str, tuple[int, int | None]] = {}
@@ -156,14 +169,23 @@ def sizes() -> dict[str, tuple[int, int | None]]:
         add(f"wasm, Node fallback (pkg/node/{wasm.name})", wasm, True)
     for addon in sorted((ROOT / "bindings-js/native").glob("*.node")):
         add(f"native addon (native/{addon.name})", addon, True)
-    add("Python extension (_native.abi3.so, as installed)", next((ROOT / "bindings-python/python/portplan").glob("_native*.so"), Path("-")), True)
+    add(
+        "Python extension (_native.abi3.so, as installed)",
+        next((ROOT / "bindings-python/python/portplan").glob("_native*.so"), Path("-")),
+        True,
+    )
     wheels = RESULTS / "wheel"
     shutil.rmtree(wheels, ignore_errors=True)
     log("building the wheel (maturin build --release)")
     # A target dir of its own: other builds sharing target/maturin must not race this one.
     env = dict(os.environ, CARGO_TARGET_DIR=str(RESULTS / "target"))
-    built = subprocess.run([str(ROOT / ".venv/bin/maturin"), "build", "--release", "--quiet", "--out", str(wheels)],
-                           cwd=ROOT / "bindings-python", capture_output=True, text=True, env=env)
+    built = subprocess.run(
+        [str(ROOT / ".venv/bin/maturin"), "build", "--release", "--quiet", "--out", str(wheels)],
+        cwd=ROOT / "bindings-python",
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if built.returncode != 0:
         log("wheel build failed: " + built.stderr[-500:])
     for wheel in sorted(wheels.glob("*.whl")):
@@ -172,6 +194,7 @@ def sizes() -> dict[str, tuple[int, int | None]]:
 
 
 # ---- versions and machine ----
+
 
 def versions() -> dict[str, str]:
     def out(cmd: list[str], env: dict[str, str] | None = None) -> str:
@@ -188,7 +211,9 @@ def versions() -> dict[str, str]:
         "portplan (PyPI)": out([PYTHON, "-c", "import portplan; print(portplan.__version__)"]),
     }
     for package in ("get-port", "portfinder"):
-        v[package + " (npm)"] = json.loads((PEERS / "node/node_modules" / package / "package.json").read_text())["version"]
+        v[package + " (npm)"] = json.loads((PEERS / "node/node_modules" / package / "package.json").read_text())[
+            "version"
+        ]
     code = "import importlib.metadata as m, sys; [print(p, m.version(p)) for p in sys.argv[1:]]"
     for line in out([PYTHON, "-c", code, "portpicker", "port4me", "port-for"], py_env()).splitlines():
         name, version = line.split()
@@ -212,11 +237,17 @@ def machine() -> dict[str, str]:
         load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         load = "?"
-    return {"cpu": cpu, "nproc": str(os.cpu_count()), "kernel": platform.release(), "os": platform.platform(),
-            "load average at start": load}
+    return {
+        "cpu": cpu,
+        "nproc": str(os.cpu_count()),
+        "kernel": platform.release(),
+        "os": platform.platform(),
+        "load average at start": load,
+    }
 
 
 # ---- report ----
+
 
 def fmt_ms(ms: float) -> str:
     return f"{ms:.3f} ms" if ms < 1 else f"{ms:.1f} ms" if ms < 100 else f"{ms:.0f} ms"
@@ -234,8 +265,10 @@ def goal_line(what: str, ratio: float, limit: float, note: str = "") -> str:
 def report(r: dict) -> str:
     m, crit, nodeplan, pyplan = r["machine"], r["criterion"], r["node_plan"], r["python_plan"]
     named_node, named_py, start, size = r["node_named"], r["python_named"], r["startup"], r["sizes"]
-    med = {k: {case: median(v) for case, v in d.items() if isinstance(v, list)} for k, d in
-           {"native": nodeplan["native"], "wasm": nodeplan["wasm"], "python": pyplan}.items()}
+    med = {
+        k: {case: median(v) for case, v in d.items() if isinstance(v, list)}
+        for k, d in {"native": nodeplan["native"], "wasm": nodeplan["wasm"], "python": pyplan}.items()
+    }
     st = {k: median(v) for k, v in start.items()}
     lines = [
         "# Benchmarks",
@@ -261,21 +294,54 @@ def report(r: dict) -> str:
     gp = median(named_node["peers"]["get-port"])
     p4 = median(named_py["peers"]["port4me"])
     lines += [
-        goal_line("core plan of 60,000 ÷ SHA-256 floor (Rust, criterion)", crit["plan_60000"] / crit["sha256_floor_60000"], 3),
-        goal_line("plan of 60,000 in Node: wasm ÷ native", med["wasm"]["plan_60000"] / med["native"]["plan_60000"], 1.5),
-        goal_line(f"{n} named ports, Node: portplan `ports()` batch ÷ get-port", median(named_node["native"]["batch"]) / gp, 0.5, "native engine"),
-        goal_line(f"{n} named ports, Node: portplan `port()` ×{n} ÷ get-port", median(named_node["native"]["each"]) / gp, 0.5, "native engine"),
-        goal_line(f"{n} named ports, Python: portplan `ports()` batch ÷ port4me", median(named_py["portplan"]["batch"]) / p4, 1),
-        goal_line(f"{n} named ports, Python: portplan `port()` ×{n} ÷ port4me", median(named_py["portplan"]["each"]) / p4, 1),
-        goal_line("first port, Node: portplan (native) ÷ get-port", st["node: first port, portplan (native)"] / st["node: first port, get-port"], 1, "whole process"),
-        goal_line("first port, Python: portplan ÷ portpicker", st["python: first port, portplan"] / st["python: first port, portpicker"], 2, "whole process"),
+        goal_line(
+            "core plan of 60,000 ÷ SHA-256 floor (Rust, criterion)", crit["plan_60000"] / crit["sha256_floor_60000"], 3
+        ),
+        goal_line(
+            "plan of 60,000 in Node: wasm ÷ native", med["wasm"]["plan_60000"] / med["native"]["plan_60000"], 1.5
+        ),
+        goal_line(
+            f"{n} named ports, Node: portplan `ports()` batch ÷ get-port",
+            median(named_node["native"]["batch"]) / gp,
+            0.5,
+            "native engine",
+        ),
+        goal_line(
+            f"{n} named ports, Node: portplan `port()` ×{n} ÷ get-port",
+            median(named_node["native"]["each"]) / gp,
+            0.5,
+            "native engine",
+        ),
+        goal_line(
+            f"{n} named ports, Python: portplan `ports()` batch ÷ port4me",
+            median(named_py["portplan"]["batch"]) / p4,
+            1,
+        ),
+        goal_line(
+            f"{n} named ports, Python: portplan `port()` ×{n} ÷ port4me", median(named_py["portplan"]["each"]) / p4, 1
+        ),
+        goal_line(
+            "first port, Node: portplan (native) ÷ get-port",
+            st["node: first port, portplan (native)"] / st["node: first port, get-port"],
+            1,
+            "whole process",
+        ),
+        goal_line(
+            "first port, Python: portplan ÷ portpicker",
+            st["python: first port, portplan"] / st["python: first port, portpicker"],
+            2,
+            "whole process",
+        ),
     ]
     web = next((v for k, v in size.items() if k.startswith("wasm, browser")), None)
     node_wasm = next((v for k, v in size.items() if k.startswith("wasm, Node")), None)
     gz = (web or node_wasm or (0, 0))[1] or 0
     verdict = "met" if gz and gz <= 40 * 1024 else "**missed**" if gz else "not built"
     which = "web" if web else "pkg/node"
-    lines += [f"| wasm gzipped ({which}) | {gz / 1024:.1f} KB | ≤ 40 KB | {verdict} | breakdown in docs/wasm-size.md |", ""]
+    lines += [
+        f"| wasm gzipped ({which}) | {gz / 1024:.1f} KB | ≤ 40 KB | {verdict} | breakdown in docs/wasm-size.md |",
+        "",
+    ]
 
     lines += [
         "## 1. The core's plan, next to SHA-256 of the same keys",
@@ -293,14 +359,15 @@ def report(r: dict) -> str:
         lines.append(
             f"| {count:,} | {fmt_ms(crit['sha256_floor_' + str(count)])} | {fmt_ms(crit[c])} | "
             f"{crit[c] / crit['sha256_floor_' + str(count)]:.1f}× | {fmt_ms(med['native'][c])} | {fmt_ms(med['wasm'][c])} | "
-            f"{med['wasm'][c] / med['native'][c]:.2f}× | {fmt_ms(med['python'][c])} |")
+            f"{med['wasm'][c] / med['native'][c]:.2f}× | {fmt_ms(med['python'][c])} |"
+        )
 
     lines += [
         "",
         f"## 2. {n} distinct named ports, each probed and leased",
         "",
         "A fresh registry (`PORTPLAN_HOME` in a temp dir) and project per repetition; config",
-        "`namespace = \"bench\"`, default range [20000, 29999]. What each one does per port:",
+        '`namespace = "bench"`, default range [20000, 29999]. What each one does per port:',
         "",
         "- **portplan**: plans the name, probes the port by binding TCP *and* UDP on 127.0.0.1, 0.0.0.0,",
         "  ::1 and :: (8 binds), and writes a lease to the shared registry under its file lock (atomic",
@@ -314,7 +381,7 @@ def report(r: dict) -> str:
         "- **port4me** (`port4me(tool=name)`): the named-port analogue, a deterministic sequence per",
         "  name, one TCP bind on 0.0.0.0 per candidate. Nothing persisted.",
         "- **port-for** (`PortStore.bind_port(name)`): the other named-port store: a random port of its",
-        "  \"good\" ranges (connect + 3 TCP binds on IPv4), saved to an INI file (no lock, no fsync).",
+        '  "good" ranges (connect + 3 TCP binds on IPv4), saved to an INI file (no lock, no fsync).',
         f"  {r['params']['portfor_reps']} repetition(s): it takes ~20 ms a name.",
         "",
         "| language | tool | median | per port | portplan batch ÷ this | portplan each ÷ this |",
@@ -333,14 +400,16 @@ def report(r: dict) -> str:
                 lines.append(f"| {lang} | {label} {call} | {fmt_ms(t)} | {fmt_ms(t / n)} | | |")
         for peer in peers:
             t = median(data["peers"][peer])
-            lines.append(f"| {lang} | {peer} ×{n} | {fmt_ms(t)} | {fmt_ms(t / n)} | {base_batch / t:.2f}× | {base_each / t:.2f}× |")
+            lines.append(
+                f"| {lang} | {peer} ×{n} | {fmt_ms(t)} | {fmt_ms(t / n)} | {base_batch / t:.2f}× | {base_each / t:.2f}× |"
+            )
 
     lines += [
         "",
         "## 3. The first port after import, in a fresh process",
         "",
-        f"Spawn → exit of `node --input-type=module -e …` / `python -c …` printing one port, timed from",
-        f"the parent, median of {r['params']['start_reps']}, fresh registry each time. \"Net\" subtracts the empty process.",
+        "Spawn → exit of `node --input-type=module -e …` / `python -c …` printing one port, timed from",
+        f'the parent, median of {r["params"]["start_reps"]}, fresh registry each time. "Net" subtracts the empty process.',
         "",
         "| case | median | net of empty process | portplan ÷ peer |",
         "|---|---|---|---|",
@@ -378,15 +447,24 @@ def analysis_tail() -> str:
     if DOC.is_file():
         text = DOC.read_text()
         if MARKER in text:
-            return text[text.index(MARKER):]
+            return text[text.index(MARKER) :]
     return MARKER + "\n\n## Analysis\n\n(to be written)\n"
 
 
 def main() -> None:
     RESULTS.mkdir(exist_ok=True)
-    r: dict = {"params": {"quick": QUICK, "plan_reps": PLAN_REPS, "named_n": NAMED_N, "named_reps": NAMED_REPS,
-                          "portfor_reps": PORTFOR_REPS, "start_reps": START_REPS},
-               "machine": machine(), "versions": versions()}
+    r: dict = {
+        "params": {
+            "quick": QUICK,
+            "plan_reps": PLAN_REPS,
+            "named_n": NAMED_N,
+            "named_reps": NAMED_REPS,
+            "portfor_reps": PORTFOR_REPS,
+            "start_reps": START_REPS,
+        },
+        "machine": machine(),
+        "versions": versions(),
+    }
     r["criterion"] = criterion()
     worker_js, worker_py = str(BENCH / "node_worker.mjs"), str(BENCH / "py_worker.py")
     node_env = lambda engine: dict(os.environ, PORTPLAN_ENGINE=engine)  # noqa: E731
@@ -394,11 +472,14 @@ def main() -> None:
     r["node_plan"] = {e: run_json([NODE, worker_js, "plan", str(PLAN_REPS)], node_env(e)) for e in ("native", "wasm")}
     r["python_plan"] = run_json([PYTHON, worker_py, "plan", str(PLAN_REPS)], py_env())
     log(f"scenario 2: {NAMED_N} named ports")
-    r["node_named"] = {e: run_json([NODE, worker_js, "named", str(NAMED_N), str(NAMED_REPS)], node_env(e))
-                       for e in ("native", "wasm")}
+    r["node_named"] = {
+        e: run_json([NODE, worker_js, "named", str(NAMED_N), str(NAMED_REPS)], node_env(e)) for e in ("native", "wasm")
+    }
     r["node_named"]["peers"] = run_json([NODE, worker_js, "peers", str(NAMED_N), str(NAMED_REPS)], dict(os.environ))
     r["python_named"] = {"portplan": run_json([PYTHON, worker_py, "named", str(NAMED_N), str(NAMED_REPS)], py_env())}
-    peers = run_json([PYTHON, worker_py, "peers", str(NAMED_N), str(NAMED_REPS)], py_env(BENCH_PORTFOR_REPS=str(PORTFOR_REPS)))
+    peers = run_json(
+        [PYTHON, worker_py, "peers", str(NAMED_N), str(NAMED_REPS)], py_env(BENCH_PORTFOR_REPS=str(PORTFOR_REPS))
+    )
     r["python_named"]["peers"] = peers
     log("scenarios 3 and 4: fresh processes")
     r["startup"] = startup()

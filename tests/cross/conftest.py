@@ -1,4 +1,5 @@
 """Shared helpers of the cross-language tests: both CLIs, both packages, a private registry."""
+
 from __future__ import annotations
 
 import json

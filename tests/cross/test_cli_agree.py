@@ -1,5 +1,6 @@
 """The Node CLI and the Python CLI print the same bytes and exit with the same codes, for
 the same command lines, each against a registry in the same state."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import NODE_CLI, PYTHON_CLI, run_cli
 
 CONFIG = """\
@@ -75,7 +75,11 @@ def test_both_clis_print_the_same(project: Path, tmp_path: Path) -> None:
     for step in STEPS:
         py = run_cli(PYTHON_CLI, step, project, homes["python"])
         js = run_cli(NODE_CLI, step, project, homes["node"])
-        assert (js.returncode, same_second(js.stdout), js.stderr) == (py.returncode, same_second(py.stdout), py.stderr), step
+        assert (js.returncode, same_second(js.stdout), js.stderr) == (
+            py.returncode,
+            same_second(py.stdout),
+            py.stderr,
+        ), step
         if py.returncode == 2:
             assert py.stderr.startswith("portplan: error: ") and py.stderr.count("\n") == 1, step
     registries = [same_second((home / "registry.json").read_text()) for home in homes.values()]
@@ -96,7 +100,9 @@ def test_broken_config_and_registry_read_the_same(project: Path, tmp_path: Path)
     js = run_cli(NODE_CLI, ["get", "web"], project, home)
     assert py.returncode == js.returncode == 1
     assert py.stderr == js.stderr and str(home / "registry.json") in py.stderr
-    assert (home / "registry.json").read_text() == '{"version": 1, "leases": [', "a corrupt registry is never overwritten"
+    assert (home / "registry.json").read_text() == '{"version": 1, "leases": [', (
+        "a corrupt registry is never overwritten"
+    )
 
 
 def test_run_passes_the_port_to_the_command(project: Path, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Every engine gives byte-for-byte the same plan: Python (pyo3), Node native (napi) and
 Node WebAssembly, on the shared vectors and on generated configs."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,6 @@ import subprocess
 
 import portplan
 import pytest
-
 from conftest import ROOT, VECTORS, generated_requests
 
 
@@ -23,7 +23,9 @@ def node_answers(engine: str, requests: list[dict]) -> list[dict]:
     driver = ROOT / "tests" / "cross" / "engine_driver.cjs"
     stdin = "".join(json.dumps(r) + "\n" for r in requests)
     env = {**os.environ, "PORTPLAN_ENGINE": engine}
-    done = subprocess.run(["node", str(driver)], input=stdin, env=env, capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        ["node", str(driver)], input=stdin, env=env, capture_output=True, text=True, timeout=120, check=True
+    )
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert {row["engine"] for row in rows} == {engine}, "the engine asked for is the one loaded"
     return [row["answer"] for row in rows]

@@ -1,5 +1,6 @@
 """Node and Python processes allocate in one registry at the same time: no port is handed
 out twice, no lease is lost, and the same names get the same ports again."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,11 @@ def start_all(project: Path, home: Path, names: list[str]) -> list[subprocess.Po
     processes = []
     for i, name in enumerate(names):
         cli = PYTHON_CLI if i % 2 == 0 else NODE_CLI
-        processes.append(subprocess.Popen([*cli, "get", name], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        processes.append(
+            subprocess.Popen(
+                [*cli, "get", name], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        )
     return processes
 
 
@@ -48,6 +53,7 @@ def test_64_processes_of_two_languages_share_one_registry(tmp_path: Path) -> Non
     assert again == first, "the same names keep the same ports"
     after = json.loads((home / "registry.json").read_text())["leases"]
     assert len(after) == PROCESSES
-    assert {(l["name"], l["port"], l["created"]) for l in after} == {(l["name"], l["port"], l["created"]) for l in leases}, \
-        "kept leases keep their creation time"
+    assert {(l["name"], l["port"], l["created"]) for l in after} == {
+        (l["name"], l["port"], l["created"]) for l in leases
+    }, "kept leases keep their creation time"
     assert not list(home.glob("registry.json.lock*")) and not list(home.glob("registry.json.tmp*"))

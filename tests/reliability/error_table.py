@@ -4,6 +4,7 @@
 
 test_bad_input.py runs the same cases and checks that both languages print the same bytes
 and exit code, that no file is changed, and that docs/errors.md is this script's output."""
+
 from __future__ import annotations
 
 import json
@@ -109,7 +110,7 @@ def home_under_unwritable(p: Path, h: Path) -> None:
 
 
 def pyproject_without_section(p: Path, h: Path) -> None:
-    write(p / "pyproject.toml", "[project]\nname = \"x\"\n")
+    write(p / "pyproject.toml", '[project]\nname = "x"\n')
 
 
 CASES: list[Case] = [
@@ -117,26 +118,34 @@ CASES: list[Case] = [
     config_case("range reversed", "range = [47099, 47000]\n"),
     config_case("range beyond 65535", "range = [47000, 70000]\n"),
     config_case("range of three numbers", "range = [47000, 47010, 47020]\n"),
-    config_case("unknown layout", "range = [47000, 47099]\nlayout = \"spiral\"\n"),
-    config_case("unknown hash", "range = [47000, 47099]\nhash = \"md5\"\n"),
-    config_case("lagom with a namespace", "range = [47000, 47099]\nhash = \"lagom\"\nnamespace = \"shop\"\n"),
-    config_case("bad exclude entry", "range = [47000, 47099]\nexclude = [\"http\"]\n"),
-    config_case("block_size 0", "range = [47000, 47099]\nlayout = \"block\"\nblock_size = 0\n"),
-    config_case("block larger than the range", "range = [47000, 47009]\nlayout = \"block\"\nblock_size = 16\n"),
-    config_case("namespace with a control character", "range = [47000, 47099]\nnamespace = \"a\\u0007b\"\n"),
-    config_case("service value neither true nor a port", "range = [47000, 47099]\n[services]\napi = \"yes\"\n"),
+    config_case("unknown layout", 'range = [47000, 47099]\nlayout = "spiral"\n'),
+    config_case("unknown hash", 'range = [47000, 47099]\nhash = "md5"\n'),
+    config_case("lagom with a namespace", 'range = [47000, 47099]\nhash = "lagom"\nnamespace = "shop"\n'),
+    config_case("bad exclude entry", 'range = [47000, 47099]\nexclude = ["http"]\n'),
+    config_case("block_size 0", 'range = [47000, 47099]\nlayout = "block"\nblock_size = 0\n'),
+    config_case("block larger than the range", 'range = [47000, 47009]\nlayout = "block"\nblock_size = 16\n'),
+    config_case("namespace with a control character", 'range = [47000, 47099]\nnamespace = "a\\u0007b"\n'),
+    config_case("service value neither true nor a port", 'range = [47000, 47099]\n[services]\napi = "yes"\n'),
     config_case("service port 0", "range = [47000, 47099]\n[services]\napi = 0\n"),
-    config_case("browser_safe not a boolean", "range = [47000, 47099]\nbrowser_safe = \"yes\"\n"),
+    config_case("browser_safe not a boolean", 'range = [47000, 47099]\nbrowser_safe = "yes"\n'),
     config_case("asking for a service set to false", "range = [47000, 47099]\n[services]\nweb = false\n"),
     config_case("two services pin one port", "range = [47000, 47099]\n[services]\napi = 47010\ndb = 47010\n"),
     config_case("not enough free ports", "range = [47000, 47001]\n[services]\na = true\nb = true\nc = true\n"),
-    Case("pinned port in use on the host", lambda p, h: None, ["get", "api"],
-         "range = [47000, 47099]\n[services]\napi = 47020\n", hold=47020),
+    Case(
+        "pinned port in use on the host",
+        lambda p, h: None,
+        ["get", "api"],
+        "range = [47000, 47099]\n[services]\napi = 47020\n",
+        hold=47020,
+    ),
     config_case("not TOML", "range = [47000, \n"),
     config_case("unknown key", "range = [47000, 47099]\nrnage = 1\n"),
     Case("--config FILE missing", lambda p, h: None, ["--config", "missing.toml", "get", "web"]),
-    Case("--config pyproject.toml without [tool.portplan]", pyproject_without_section,
-         ["--config", "pyproject.toml", "get", "web"]),
+    Case(
+        "--config pyproject.toml without [tool.portplan]",
+        pyproject_without_section,
+        ["--config", "pyproject.toml", "get", "web"],
+    ),
     # Names on the command line.
     config_case("name of 256 bytes", f"range = [{BASE_PORT}, {BASE_PORT + 99}]\n", ["get", "n" * 256]),
     config_case("name of 86 three-byte characters (258 bytes)", "range = [47000, 47099]\n", ["get", "€" * 86]),
@@ -205,8 +214,14 @@ def run_case(case: Case, language: str, base: Path) -> Outcome:
         holder.bind(("0.0.0.0", case.hold))
         holder.listen()
     try:
-        done = subprocess.run([*as_user(user), *CLIS[language], *case.args], cwd=folder, env=cli_env(base / case.home),
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [*as_user(user), *CLIS[language], *case.args],
+            cwd=folder,
+            env=cli_env(base / case.home),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     finally:
         if holder:
             holder.close()
@@ -240,8 +255,10 @@ def table(rows: list[tuple[Case, Outcome]], base: Path) -> str:
     ]
     for case, outcome in rows:
         title = case.title + (" *(nobody)*" if case.as_nobody else "")
-        command = " ".join("portplan" if i == 0 else json.dumps(a) if (not a or any(c in a for c in " \n\t")) or len(a) > 40 else a
-                           for i, a in enumerate(["portplan", *case.args]))
+        command = " ".join(
+            "portplan" if i == 0 else json.dumps(a) if (not a or any(c in a for c in " \n\t")) or len(a) > 40 else a
+            for i, a in enumerate(["portplan", *case.args])
+        )
         if len(command) > 60:
             command = command[:57] + "…"
         message = outcome.stderr if outcome.exit else outcome.stdout

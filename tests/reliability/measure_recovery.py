@@ -2,10 +2,10 @@
 normal run; prints a Markdown table for docs/reliability.md (no test asserts on time).
 
     .venv/bin/python tests/reliability/measure_recovery.py [RUNS]"""
+
 from __future__ import annotations
 
 import json
-import os
 import socket
 import statistics
 import subprocess
@@ -32,13 +32,16 @@ def main() -> None:
     lock = home / "registry.json.lock"
     leftovers = {
         "nothing (normal run)": lambda: None,
-        "lock of a dead pid": lambda: lock.write_text(json.dumps({"pid": dead_pid(), "host": socket.gethostname(), "time": int(time.time() * 1000)})),
+        "lock of a dead pid": lambda: lock.write_text(
+            json.dumps({"pid": dead_pid(), "host": socket.gethostname(), "time": int(time.time() * 1000)})
+        ),
         "empty lock, just written (owner killed between create and write)": lambda: lock.write_bytes(b""),
         "lock of a dead pid + break file of a dead breaker, just written": lambda: (
             lock.write_text(json.dumps({"pid": dead_pid(), "host": socket.gethostname(), "time": 1})),
-            (home / "registry.json.lock.break").write_text("1")),
+            (home / "registry.json.lock.break").write_text("1"),
+        ),
     }
-    print(f"| left behind | " + " | ".join(f"{language} `get` (median of {runs})" for language in CLIS) + " |")
+    print("| left behind | " + " | ".join(f"{language} `get` (median of {runs})" for language in CLIS) + " |")
     print("|---|" + "---|" * len(CLIS))
     n = 0
     for title, make in leftovers.items():
@@ -49,7 +52,14 @@ def main() -> None:
                 make()
                 n += 1
                 began = time.monotonic()
-                done = subprocess.run([*CLIS[language], "get", f"m{n}"], cwd=folder, env=cli_env(home), capture_output=True, text=True, timeout=60)
+                done = subprocess.run(
+                    [*CLIS[language], "get", f"m{n}"],
+                    cwd=folder,
+                    env=cli_env(home),
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                )
                 times.append(time.monotonic() - began)
                 assert done.returncode == 0, done.stderr
                 assert not lock.exists()

@@ -2,6 +2,7 @@
 
 Every test gets its own PORTPLAN_HOME under pytest's tmp_path and a port range of its own
 (4xxxx-6xxxx), so the tests never touch the user's registry nor each other's ports."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Optional
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -28,13 +30,21 @@ def cli_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(language: str, args: Sequence[str], cwd: Path, home: Path, timeout: float = 60,
-            user: Optional[str] = None, umask: Optional[int] = None) -> subprocess.CompletedProcess:
+def run_cli(
+    language: str,
+    args: Sequence[str],
+    cwd: Path,
+    home: Path,
+    timeout: float = 60,
+    user: Optional[str] = None,
+    umask: Optional[int] = None,
+) -> subprocess.CompletedProcess:
     """Runs one CLI (`python` or `node`) with PORTPLAN_HOME=home; as `user` when given."""
     command = [*as_user(user), *CLIS[language], *args]
     preexec = (lambda: os.umask(umask)) if umask is not None else None
-    return subprocess.run(command, cwd=cwd, env=cli_env(home), capture_output=True, text=True,
-                          timeout=timeout, preexec_fn=preexec)
+    return subprocess.run(
+        command, cwd=cwd, env=cli_env(home), capture_output=True, text=True, timeout=timeout, preexec_fn=preexec
+    )
 
 
 def as_user(user: Optional[str]) -> list[str]:
@@ -69,16 +79,27 @@ def leases(home: Path) -> list[dict]:
 
 def node_probe(ports: Sequence[int], user: Optional[str] = None) -> dict[int, bool]:
     """The npm package's probe of each port, in a Node process of its own."""
-    out = subprocess.run([*as_user(user), NODE, str(HERE / "probe_driver.cjs"), *map(str, ports)],
-                         capture_output=True, text=True, timeout=60, check=True).stdout
+    out = subprocess.run(
+        [*as_user(user), NODE, str(HERE / "probe_driver.cjs"), *map(str, ports)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
     return {int(k): v for k, v in json.loads(out).items()}
 
 
 def python_probe(ports: Sequence[int], user: Optional[str] = None) -> dict[int, bool]:
     """The Python package's probe of each port, in a Python process of its own."""
     code = "import json,sys; from portplan import probe; print(json.dumps({p: probe(int(p)) for p in sys.argv[1:]}))"
-    out = subprocess.run([*as_user(user), PYTHON, "-c", code, *map(str, ports)],
-                         capture_output=True, text=True, timeout=60, check=True, cwd=ROOT).stdout
+    out = subprocess.run(
+        [*as_user(user), PYTHON, "-c", code, *map(str, ports)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=ROOT,
+    ).stdout
     return {int(k): v for k, v in json.loads(out).items()}
 
 

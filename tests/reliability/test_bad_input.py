@@ -1,5 +1,6 @@
 """Bad input, in both CLIs: the same message and exit code, nothing overwritten or lost,
 and docs/errors.md lists exactly what they print (error_table.py writes it)."""
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,11 @@ def test_both_clis_say_the_same_and_change_nothing(case: Case, base: Path) -> No
             assert outcome.stderr.count("\n") == 1, "one line, never a traceback"
             assert changed(outcome.before, outcome.after) == set(), "a failing command changes no file"
         else:
-            extra = {key for key in changed(outcome.before, outcome.after)
-                     if not any(key == allowed or key.startswith(allowed + "/") for allowed in case.may_change)}
+            extra = {
+                key
+                for key in changed(outcome.before, outcome.after)
+                if not any(key == allowed or key.startswith(allowed + "/") for allowed in case.may_change)
+            }
             assert extra == set(), f"unexpected changes: {extra}"
     if python.exit == 0:
         assert python.stdout.strip().isdigit()
@@ -56,5 +60,6 @@ def test_both_clis_say_the_same_and_change_nothing(case: Case, base: Path) -> No
 def test_docs_errors_md_is_what_the_clis_print(base: Path) -> None:
     """Runs after the cases above (same module); regenerate with error_table.py."""
     rows = [(case, OUTCOMES.get(case.title) or run_case(case, "python", base)) for case in CASES]
-    assert DOC.read_text(encoding="utf-8") == table(rows, base), \
+    assert DOC.read_text(encoding="utf-8") == table(rows, base), (
         "docs/errors.md is out of date: run .venv/bin/python tests/reliability/error_table.py"
+    )

@@ -1,6 +1,7 @@
 """Crash safety: processes of both languages are SIGKILLed at random moments while they
 allocate. The registry always parses, no lease reported to a caller is lost, no port is
 leased twice, and a dead owner's lock never blocks the next allocation."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,9 @@ PER_ROUND = 24
 
 
 def start(language: str, args: list[str], cwd: Path, home: Path) -> subprocess.Popen:
-    return subprocess.Popen([*CLIS[language], *args], cwd=cwd, env=cli_env(home),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [*CLIS[language], *args], cwd=cwd, env=cli_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def check_registry(home: Path, reported: dict[str, int]) -> list[dict]:
@@ -57,10 +59,11 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     killed = 0
     for round_ in range(ROUNDS):
         names = [f"r{round_}-{i}" for i in range(PER_ROUND)]
-        processes = [start("python" if i % 2 == 0 else "node", ["get", name], folder, home)
-                     for i, name in enumerate(names)]
+        processes = [
+            start("python" if i % 2 == 0 else "node", ["get", name], folder, home) for i, name in enumerate(names)
+        ]
         # Half of them get SIGKILL, each at a random moment within the first 1.5 s.
-        victims = sorted(((rng.uniform(0, 1.5), rng.randrange(PER_ROUND)) for _ in range(PER_ROUND // 2)))
+        victims = sorted((rng.uniform(0, 1.5), rng.randrange(PER_ROUND)) for _ in range(PER_ROUND // 2))
         began = time.monotonic()
         for at, index in victims:
             time.sleep(max(0.0, at - (time.monotonic() - began)))
@@ -79,8 +82,10 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
         reported.update({lease["name"]: lease["port"] for lease in leases(home) if lease["name"].startswith("after-")})
     final = check_registry(home, reported)
     temps = len(list(home.glob("registry.json.tmp.*")))
-    print(f"\nrandom SIGKILL: {ROUNDS * PER_ROUND} processes, {killed} killed, {len(reported)} ports reported "
-          f"(incl. recovery runs), {len(final)} leases, {temps} leftover temp files")
+    print(
+        f"\nrandom SIGKILL: {ROUNDS * PER_ROUND} processes, {killed} killed, {len(reported)} ports reported "
+        f"(incl. recovery runs), {len(final)} leases, {temps} leftover temp files"
+    )
     assert killed >= ROUNDS * 3, "the test really killed processes mid-way"
     assert len(reported) >= ROUNDS * 2
     assert len(final) <= ROUNDS * (PER_ROUND + 2)
@@ -122,7 +127,7 @@ def test_a_process_killed_while_it_holds_the_lock(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     lock = home / "registry.json.lock"
-    caught = {language: 0 for language in CLIS}
+    caught = dict.fromkeys(CLIS, 0)
     for language in CLIS:
         for attempt in range(40):
             if caught[language] == 3:
@@ -132,10 +137,12 @@ def test_a_process_killed_while_it_holds_the_lock(tmp_path: Path) -> None:
                 assert lock.exists(), "the killed owner's lock is left behind"
                 # The next allocation, in either language, breaks it and succeeds.
                 other = "node" if language == "python" else "python"
-                done = run_cli(other if attempt % 2 else language, ["get", f"after-{language}-{attempt}"], folder, home, timeout=30)
+                done = run_cli(
+                    other if attempt % 2 else language, ["get", f"after-{language}-{attempt}"], folder, home, timeout=30
+                )
                 assert done.returncode == 0, done.stderr
                 assert not lock.exists()
-    assert caught == {language: 3 for language in CLIS}, caught
+    assert caught == dict.fromkeys(CLIS, 3), caught
     print(f"\nkilled while holding the lock: {caught}")
     names = {l["name"] for l in leases(home)}
     assert {f"after-{language}-{n}" for language in CLIS for n in range(40)} & names
@@ -160,15 +167,19 @@ def test_leftover_lock_files_of_dead_owners_are_recovered(tmp_path: Path) -> Non
     old = time.time() - 60
     cases = {
         # The owner died holding the lock (its pid is gone).
-        "dead pid": lambda: lock.write_text(json.dumps({"pid": dead_pid(), "host": socket.gethostname(), "time": int(time.time() * 1000)})),
+        "dead pid": lambda: lock.write_text(
+            json.dumps({"pid": dead_pid(), "host": socket.gethostname(), "time": int(time.time() * 1000)})
+        ),
         # The owner died between creating the lock and writing it (an empty file, 60 s old).
         "empty lock": lambda: (lock.write_bytes(b""), os.utime(lock, (old, old))),
         # An owner on another host (or a reused pid) that stopped updating 60 s ago.
         "old time": lambda: lock.write_text(json.dumps({"pid": 1, "host": "elsewhere", "time": int(old * 1000)})),
         # ... and its breaker died too, leaving a break file 60 s old.
-        "dead breaker": lambda: (lock.write_text(json.dumps({"pid": dead_pid(), "host": socket.gethostname(), "time": 1})),
-                                 (home / "registry.json.lock.break").write_text("1"),
-                                 os.utime(home / "registry.json.lock.break", (old, old))),
+        "dead breaker": lambda: (
+            lock.write_text(json.dumps({"pid": dead_pid(), "host": socket.gethostname(), "time": 1})),
+            (home / "registry.json.lock.break").write_text("1"),
+            os.utime(home / "registry.json.lock.break", (old, old)),
+        ),
     }
     for case, make in cases.items():
         for language in CLIS:

@@ -1,6 +1,7 @@
 """Both probes (Python's and Node's) see a port as taken whichever way it is held:
 every address family, dual stack or not, bound but not listening, UDP; a free port as
 free; a privileged port as not free for a non-root user."""
+
 from __future__ import annotations
 
 import socket
@@ -12,8 +13,9 @@ from reliability_helpers import IS_ROOT, node_probe, python_probe
 BASE = 45100  # this file's ports: 45100-45129
 
 
-def hold(stack: ExitStack, family: int, kind: int, address: str, port: int, *, v6only=None,
-         listen=True, reuse=False) -> None:
+def hold(
+    stack: ExitStack, family: int, kind: int, address: str, port: int, *, v6only=None, listen=True, reuse=False
+) -> None:
     sock = stack.enter_context(socket.socket(family, kind))
     if reuse:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -49,19 +51,23 @@ FREE = BASE + len(HOLDERS)  # held by nobody
 def test_each_way_of_holding_a_port_is_seen_by_both_probes() -> None:
     ports = [BASE + i for i in range(len(HOLDERS))] + [FREE]
     # Before: every port of this test is free (else the host is busy and the test says so).
-    assert python_probe(ports) == {p: True for p in ports}, "the test's ports are free at first (Python)"
-    assert node_probe(ports) == {p: True for p in ports}, "the test's ports are free at first (Node)"
+    assert python_probe(ports) == dict.fromkeys(ports, True), "the test's ports are free at first (Python)"
+    assert node_probe(ports) == dict.fromkeys(ports, True), "the test's ports are free at first (Node)"
     with ExitStack() as stack:
         for i, (_, family, kind, address, options) in enumerate(HOLDERS):
             hold(stack, family, kind, address, BASE + i, **options)
         seen = {"python": python_probe(ports), "node": node_probe(ports)}
-    missed = [(language, case) for language, result in seen.items()
-              for i, (case, *_) in enumerate(HOLDERS) if result[BASE + i]]
+    missed = [
+        (language, case)
+        for language, result in seen.items()
+        for i, (case, *_) in enumerate(HOLDERS)
+        if result[BASE + i]
+    ]
     assert not missed, f"ports held but probed free: {missed}"
     assert seen["python"][FREE] and seen["node"][FREE], "a free port is free in both probes"
     # After: released ports are free again (the probes themselves leave nothing behind).
-    assert python_probe(ports) == {p: True for p in ports}
-    assert node_probe(ports) == {p: True for p in ports}
+    assert python_probe(ports) == dict.fromkeys(ports, True)
+    assert node_probe(ports) == dict.fromkeys(ports, True)
 
 
 def test_python_probe_sees_a_reusing_socket_bound_but_not_listening() -> None:
@@ -78,12 +84,15 @@ def test_a_port_held_by_the_other_language_is_taken() -> None:
     """A Node server (libuv sets SO_REUSEADDR) is seen by the Python probe and vice versa."""
     import subprocess
     import sys
+
     from reliability_helpers import NODE
 
     port = BASE + 28
     server = subprocess.Popen(
         [NODE, "-e", f"require('net').createServer().listen({port}, () => console.log('up'))"],
-        stdout=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert server.stdout.readline().strip() == "up"
         assert python_probe([port]) == {port: False}
@@ -91,10 +100,19 @@ def test_a_port_held_by_the_other_language_is_taken() -> None:
     finally:
         server.kill()
         server.wait()
-    held = subprocess.Popen([sys.executable, "-c", (
-        "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);"
-        f"s.bind(('127.0.0.1', {port})); s.listen(); print('up', flush=True); sys.stdin.read()")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    held = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);"
+                f"s.bind(('127.0.0.1', {port})); s.listen(); print('up', flush=True); sys.stdin.read()"
+            ),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert held.stdout.readline().strip() == "up"
         assert node_probe([port]) == {port: False}

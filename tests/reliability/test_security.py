@@ -1,5 +1,6 @@
 """Security: user-only files whatever the umask, no symlink followed, no injection through
 names into `env` output or `run` commands."""
+
 from __future__ import annotations
 
 import os
@@ -26,13 +27,25 @@ def test_registry_home_and_lock_are_user_only_even_with_umask_0(language: str, t
     lock = home / "registry.json.lock"
     script = HERE / "lock_driver.cjs" if language == "node" else None
     if language == "node":
-        holder = subprocess.Popen([NODE, str(script), str(home / "registry.json")], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True, preexec_fn=lambda: os.umask(0))
+        holder = subprocess.Popen(
+            [NODE, str(script), str(home / "registry.json")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: os.umask(0),
+        )
     else:
-        code = ("import sys; from pathlib import Path; from portplan._registry import RegistryLock;"
-                "l = RegistryLock(Path(sys.argv[1])); l.acquire(); print('held', flush=True); sys.stdin.read(); l.release()")
-        holder = subprocess.Popen([*CLIS["python"][:1], "-c", code, str(home / "registry.json")], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True, preexec_fn=lambda: os.umask(0))
+        code = (
+            "import sys; from pathlib import Path; from portplan._registry import RegistryLock;"
+            "l = RegistryLock(Path(sys.argv[1])); l.acquire(); print('held', flush=True); sys.stdin.read(); l.release()"
+        )
+        holder = subprocess.Popen(
+            [*CLIS["python"][:1], "-c", code, str(home / "registry.json")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: os.umask(0),
+        )
     try:
         assert holder.stdout.readline().strip() == "held"
         assert stat.S_IMODE(lock.stat().st_mode) == 0o600
@@ -87,11 +100,20 @@ def test_names_cannot_inject_into_env_output_or_run(language: str, tmp_path: Pat
     assert all(re.fullmatch(r"[A-Z_][A-Z0-9_]*=[0-9]+", line) for line in lines), lines
     # Sourcing it in a shell runs nothing and sets only *_PORT variables.
     (folder / "env.out").write_text(done.stdout)
-    shell = subprocess.run(["sh", "-c", "set -a; . ./env.out; env"], cwd=folder, capture_output=True, text=True,
-                           env={"PATH": os.environ["PATH"]}, timeout=30)
+    shell = subprocess.run(
+        ["sh", "-c", "set -a; . ./env.out; env"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"]},
+        timeout=30,
+    )
     assert shell.returncode == 0, shell.stderr
-    assert {line.split("=")[0] for line in shell.stdout.splitlines() if line.endswith(tuple("0123456789")) and "_PORT=" in line} \
-        == {line.split("=")[0] for line in lines}
+    assert {
+        line.split("=")[0]
+        for line in shell.stdout.splitlines()
+        if line.endswith(tuple("0123456789")) and "_PORT=" in line
+    } == {line.split("=")[0] for line in lines}
     assert not list(folder.glob("PWNED*"))
     # `run NAME -- CMD`: the name is never given to a shell; PORT is a plain number.
     for name in (n for n in NASTY if not n.startswith("-")):  # "-n" is an option, as in every CLI
