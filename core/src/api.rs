@@ -6,16 +6,19 @@
 use crate::cli::{self, Parsed};
 use crate::config::Config;
 use crate::config_file::ConfigInput;
-use crate::discovery::{self, Found, GitInfo, Resolved};
+use crate::discovery::{self, GitInfo, Resolved, Walk};
 use crate::error::{ErrorInput, ErrorKind, PlanError, Result};
 use crate::formats::json_fault;
+use crate::leases::{self, ports_to_probe};
 use crate::plan::{Plan, plan};
 use crate::problems::{self, Problem};
-use crate::registry::{Lease, Registry, ports_to_probe};
+use crate::registry::{Lease, Registry};
+use crate::registry_path::{self, Environment};
 use crate::render;
 use crate::written::{AsWritten, Loose};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::num::NonZeroU16;
 
 /// An answer: the result's own fields, or `{"error": {...}}`.
@@ -173,17 +176,9 @@ pub fn extract_config_json(request: &str) -> String {
 }
 
 #[derive(Deserialize)]
-struct FoundRequest {
-    #[serde(default)]
-    folder: Option<String>,
-    #[serde(default)]
-    config: Option<ConfigInput>,
-}
-
-#[derive(Deserialize)]
 struct LoadRequest {
-    #[serde(default)]
-    found: Option<FoundRequest>,
+    #[serde(flatten)]
+    walk: Walk,
     #[serde(default)]
     options: Option<ConfigInput>,
     #[serde(default)]
@@ -195,24 +190,30 @@ struct LoadRequest {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum LoadAnswer {
-    Config { config: Config },
-    Need { need: &'static str },
+    Config {
+        config: Config,
+        root: String,
+        config_file: Option<String>,
+    },
+    Need {
+        need: &'static str,
+    },
 }
 
-/// The found config, the caller's options and git's answers → `{"config": RESOLVED}`, or
-/// `{"need": "git"}` when git must be asked first.
+/// What the host saw from the working directory upward, the caller's options and git's
+/// answers → `{"config": RESOLVED, "root", "config_file"}`, or `{"need": "git"}` when git
+/// must be asked first.
 pub fn load_config_json(request: &str) -> String {
     answer_request(request, |request: LoadRequest| {
-        let found = request.found.map(|found| Found {
-            folder: found.folder.unwrap_or_default(),
-            config: found
-                .config
-                .unwrap_or(ConfigInput::Invalid(AsWritten::of(&()))),
-        });
+        let project = discovery::find_project(&request.walk)?;
         let names = request.names.unwrap_or_default();
         Ok(
-            match discovery::resolve(found, request.options, &names, request.git.as_ref())? {
-                Resolved::Config(config) => LoadAnswer::Config { config },
+            match discovery::resolve(&project, request.options, &names, request.git.as_ref())? {
+                Resolved::Config(config) => LoadAnswer::Config {
+                    config,
+                    root: project.root,
+                    config_file: project.config_file,
+                },
                 Resolved::NeedGit => LoadAnswer::Need {
                     need: discovery::GIT_NAMESPACE,
                 },
@@ -224,9 +225,56 @@ pub fn load_config_json(request: &str) -> String {
 // ---- registry ----
 
 #[derive(Deserialize)]
+struct RegistryPathRequest {
+    #[serde(default)]
+    platform: Option<String>,
+    #[serde(default)]
+    env: BTreeMap<String, Option<String>>,
+    #[serde(default)]
+    home: Option<String>,
+    #[serde(default)]
+    cwd: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RegistryPathAnswer {
+    dir: String,
+    file: String,
+}
+
+/// `{"platform", "env", "home", "cwd"}` → `{"dir", "file"}`: where the registry is.
+pub fn registry_path_json(request: &str) -> String {
+    answer_request(request, |request: RegistryPathRequest| {
+        let var = |name: &str| request.env.get(name).and_then(|v| v.as_deref());
+        let location = registry_path::locate(&Environment {
+            platform: request.platform.as_deref().unwrap_or_default(),
+            portplan_home: var("PORTPLAN_HOME"),
+            xdg_state_home: var("XDG_STATE_HOME"),
+            local_app_data: var("LOCALAPPDATA"),
+            home: request.home.as_deref(),
+            cwd: required(request.cwd.as_deref(), "cwd")?,
+        })?;
+        Ok(RegistryPathAnswer {
+            dir: location.dir,
+            file: location.file,
+        })
+    })
+}
+
+fn required<'a>(value: Option<&'a str>, key: &str) -> Result<&'a str> {
+    value
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| bad_request(format!("`{key}` is required")))
+}
+
+#[derive(Deserialize)]
 struct AllocateRequest {
     #[serde(default)]
     config: Option<ConfigInput>,
+    #[serde(default)]
+    root: Option<String>,
+    #[serde(default)]
+    config_file: Option<String>,
     #[serde(default)]
     busy: Option<Loose<Vec<Loose<NonZeroU16>>>>,
     #[serde(default)]
@@ -235,16 +283,24 @@ struct AllocateRequest {
     now: Option<u64>,
     #[serde(default)]
     lease: Option<Vec<String>>,
+    #[serde(default)]
+    existing_roots: Option<BTreeMap<String, bool>>,
 }
 
-/// `allocate_json`'s answer: the plan, the registry to write, and the ports to probe.
+/// `allocate_json`'s answer: the plan, the project, the registry to write, and the ports to
+/// probe.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AllocateAnswer {
     #[serde(flatten)]
     pub plan: Plan,
-    /// The new registry file's text.
-    pub registry: String,
-    /// The ports of this plan the host must probe (every one but kept leases).
+    /// The project root the leases belong to.
+    pub root: String,
+    /// The config file used; null when none was found.
+    pub config_file: Option<String>,
+    /// The new registry file's text; null when there is nothing to write.
+    pub registry: Option<String>,
+    /// The ports of free services handed out fresh, for the host to probe (never a kept
+    /// lease's, never a pin's).
     pub probe: Vec<u16>,
 }
 
@@ -252,18 +308,27 @@ pub struct AllocateAnswer {
 pub fn allocate_json(request: &str) -> String {
     answer_request(request, |request: AllocateRequest| {
         let config = config_of(request.config)?;
-        let mut registry = Registry::parse_optional(request.registry.as_deref())?;
+        let registry = Registry::parse_optional(request.registry.as_deref())?;
         let busy = busy_ports(request.busy)?;
-        let plan = registry.allocate(
+        let root = required(request.root.as_deref(), "root")?;
+        let existing_roots = request.existing_roots.unwrap_or_default();
+        let allocated = leases::allocate(
             &config,
-            &busy,
-            request.now.unwrap_or(0),
-            request.lease.as_deref(),
+            &registry,
+            &leases::Request {
+                root,
+                busy: &busy,
+                now: request.now.unwrap_or(0),
+                lease: request.lease.as_deref(),
+                existing_roots: &existing_roots,
+            },
         )?;
-        let probe = ports_to_probe(&plan);
+        let probe = ports_to_probe(&allocated.plan);
         Ok(AllocateAnswer {
-            plan,
-            registry: registry.to_text(),
+            plan: allocated.plan,
+            root: root.to_owned(),
+            config_file: request.config_file,
+            registry: allocated.registry.map(|registry| registry.to_text()),
             probe,
         })
     })
@@ -276,25 +341,40 @@ struct ReleaseRequest {
     #[serde(default)]
     namespace: Option<String>,
     #[serde(default)]
+    root: Option<String>,
+    #[serde(default)]
     name: Option<String>,
+    #[serde(default)]
+    now: Option<u64>,
+    #[serde(default)]
+    existing_roots: Option<BTreeMap<String, bool>>,
 }
 
 #[derive(Serialize)]
 struct ReleaseAnswer {
-    registry: String,
+    registry: Option<String>,
     released: Vec<Lease>,
 }
 
-/// Frees the lease of a name (or of a whole namespace).
+/// Frees the lease of a name (or every lease of the namespace) of one project root.
 pub fn release_json(request: &str) -> String {
     answer_request(request, |request: ReleaseRequest| {
-        let mut registry = Registry::parse_optional(request.registry.as_deref())?;
+        let before = Registry::parse_optional(request.registry.as_deref())?;
+        let root = required(request.root.as_deref(), "root")?;
+        let mut registry = before.clone();
         let released = registry.release(
             request.namespace.as_deref().unwrap_or_default(),
+            root,
             request.name.as_deref(),
         );
+        // A write drops what any write drops (SPEC §7); nothing freed, nothing written.
+        if let Some(existing_roots) = &request.existing_roots {
+            registry.drop_gone_roots(existing_roots);
+        }
+        registry.expire(request.now.unwrap_or(0));
+        let changed = !released.is_empty() && registry.differs_from(&before);
         Ok(ReleaseAnswer {
-            registry: registry.to_text(),
+            registry: changed.then(|| registry.to_text()),
             released,
         })
     })
@@ -310,6 +390,8 @@ struct LeasesRequest {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct LeasesAnswer {
     pub leases: Vec<Lease>,
+    /// The distinct roots of the leases, sorted (for the host to check which still exist).
+    pub roots: Vec<String>,
 }
 
 /// The leases of a registry.
@@ -318,6 +400,7 @@ pub fn leases_json(request: &str) -> String {
         let registry = Registry::parse_optional(request.registry.as_deref())?;
         Ok(LeasesAnswer {
             leases: registry.leases().cloned().collect(),
+            roots: registry.roots(),
         })
     })
 }
@@ -364,12 +447,31 @@ pub fn cli_json(request: &str) -> String {
     })
 }
 
+/// A plan to render: a plan answer, and, for an `allocate_json` answer, its project.
+#[derive(Deserialize)]
+struct PlanView {
+    #[serde(flatten)]
+    plan: Plan,
+    /// Absent in a `plan_json` answer; null in an `allocate_json` answer without a config.
+    #[serde(default, deserialize_with = "present")]
+    config_file: Option<Option<String>>,
+    #[serde(default)]
+    root: Option<String>,
+}
+
+/// Tells a field written as null from an absent one.
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
 #[derive(Deserialize)]
 struct RenderRequest {
     #[serde(default)]
     what: Option<String>,
     #[serde(default)]
-    plan: Option<Plan>,
+    plan: Option<PlanView>,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -398,14 +500,24 @@ fn pretty<T: Serialize>(value: &T) -> String {
 /// The CLIs' text, identical in both languages.
 pub fn render_json(request: &str) -> String {
     answer_request(request, |request: RenderRequest| {
-        let plan = || {
+        let view = || {
             request
                 .plan
                 .as_ref()
                 .ok_or_else(|| bad_request("`plan` must be a plan answer"))
         };
+        let plan = || view().map(|view| &view.plan);
         let text = match request.what.as_deref().unwrap_or_default() {
-            "table" => render::table(plan()?),
+            "table" => {
+                let view = view()?;
+                let table = render::table(&view.plan);
+                match &view.config_file {
+                    Some(None) => {
+                        render::no_config_line(view.root.as_deref().unwrap_or_default()) + &table
+                    }
+                    _ => table,
+                }
+            }
             "why" => {
                 let name = request
                     .name

@@ -67,6 +67,7 @@ mod host {
         allocate_json,
         release_json,
         leases_json,
+        registry_path_json,
         cli_json,
         render_json,
         host_error_json
