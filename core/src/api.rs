@@ -137,42 +137,54 @@ pub fn plan_json(request: &str) -> String {
 
 // ---- config discovery ----
 
-#[derive(Serialize)]
-struct FilesAnswer {
+/// `config_files_json`'s answer.
+#[derive(Debug, Serialize)]
+pub struct FilesAnswer {
     files: [&'static str; 3],
 }
 
-/// `{"files": [...]}`: the files that can hold a config, in the order to try them.
-pub fn config_files_json() -> String {
-    answer_text(&Answer::Done(FilesAnswer {
+/// The files that can hold a config, in the order to try them.
+pub fn config_files() -> FilesAnswer {
+    FilesAnswer {
         files: discovery::CONFIG_FILES,
-    }))
+    }
 }
 
-#[derive(Deserialize)]
-struct ExtractRequest {
+/// `{"files": [...]}`.
+pub fn config_files_json() -> String {
+    answer_text(&Answer::Done(config_files()))
+}
+
+/// `extract_config_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct ExtractRequest {
+    #[serde(default)]
     file: Option<String>,
+    #[serde(default)]
     text: Option<String>,
 }
 
-#[derive(Serialize)]
-struct ExtractAnswer {
+#[derive(Debug, Serialize)]
+pub struct ExtractAnswer {
     config: Option<AsWritten>,
+}
+
+/// A file's name and text → its portplan config as written, or none.
+pub fn extract_config_request(request: ExtractRequest) -> Result<ExtractAnswer> {
+    let file = request
+        .file
+        .ok_or_else(|| bad_request("`file` is required"))?;
+    let config = discovery::extract_config(&file, request.text.as_deref().unwrap_or_default())?;
+    Ok(ExtractAnswer { config })
 }
 
 /// `{"file", "text"}` → `{"config": CONFIG}`, or `{"config": null}` for a file without a
 /// portplan section.
 pub fn extract_config_json(request: &str) -> String {
-    answer_request(request, |request: ExtractRequest| {
-        let file = request
-            .file
-            .ok_or_else(|| bad_request("`file` is required"))?;
-        let config = discovery::extract_config(&file, request.text.as_deref().unwrap_or_default())?;
-        Ok(ExtractAnswer { config })
-    })
+    answer_request(request, extract_config_request)
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 struct FoundRequest {
     #[serde(default)]
     folder: Option<String>,
@@ -180,8 +192,9 @@ struct FoundRequest {
     config: Option<ConfigInput>,
 }
 
-#[derive(Deserialize)]
-struct LoadRequest {
+/// `load_config_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct LoadRequest {
     #[serde(default)]
     found: Option<FoundRequest>,
     #[serde(default)]
@@ -192,39 +205,43 @@ struct LoadRequest {
     git: Option<GitInfo>,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 #[serde(untagged)]
-enum LoadAnswer {
+pub enum LoadAnswer {
     Config { config: Config },
     Need { need: &'static str },
 }
 
-/// The found config, the caller's options and git's answers → `{"config": RESOLVED}`, or
-/// `{"need": "git"}` when git must be asked first.
-pub fn load_config_json(request: &str) -> String {
-    answer_request(request, |request: LoadRequest| {
-        let found = request.found.map(|found| Found {
-            folder: found.folder.unwrap_or_default(),
-            config: found
-                .config
-                .unwrap_or(ConfigInput::Invalid(AsWritten::of(&()))),
-        });
-        let names = request.names.unwrap_or_default();
-        Ok(
-            match discovery::resolve(found, request.options, &names, request.git.as_ref())? {
-                Resolved::Config(config) => LoadAnswer::Config { config },
-                Resolved::NeedGit => LoadAnswer::Need {
-                    need: discovery::GIT_NAMESPACE,
-                },
+/// The found config, the caller's options and git's answers → the resolved config, or
+/// the need to ask git first.
+pub fn load_config_request(request: LoadRequest) -> Result<LoadAnswer> {
+    let found = request.found.map(|found| Found {
+        folder: found.folder.unwrap_or_default(),
+        config: found
+            .config
+            .unwrap_or(ConfigInput::Invalid(AsWritten::of(&()))),
+    });
+    let names = request.names.unwrap_or_default();
+    Ok(
+        match discovery::resolve(found, request.options, &names, request.git.as_ref())? {
+            Resolved::Config(config) => LoadAnswer::Config { config },
+            Resolved::NeedGit => LoadAnswer::Need {
+                need: discovery::GIT_NAMESPACE,
             },
-        )
-    })
+        },
+    )
+}
+
+/// `{"config": RESOLVED}`, or `{"need": "git"}`.
+pub fn load_config_json(request: &str) -> String {
+    answer_request(request, load_config_request)
 }
 
 // ---- registry ----
 
-#[derive(Deserialize)]
-struct AllocateRequest {
+/// `allocate_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct AllocateRequest {
     #[serde(default)]
     config: Option<ConfigInput>,
     #[serde(default)]
@@ -249,28 +266,32 @@ pub struct AllocateAnswer {
 }
 
 /// Plans against the registry and records the leases asked for (docs/core-api.md).
-pub fn allocate_json(request: &str) -> String {
-    answer_request(request, |request: AllocateRequest| {
-        let config = config_of(request.config)?;
-        let mut registry = Registry::parse_optional(request.registry.as_deref())?;
-        let busy = busy_ports(request.busy)?;
-        let plan = registry.allocate(
-            &config,
-            &busy,
-            request.now.unwrap_or(0),
-            request.lease.as_deref(),
-        )?;
-        let probe = ports_to_probe(&plan);
-        Ok(AllocateAnswer {
-            plan,
-            registry: registry.to_text(),
-            probe,
-        })
+pub fn allocate_request(request: AllocateRequest) -> Result<AllocateAnswer> {
+    let config = config_of(request.config)?;
+    let mut registry = Registry::parse_optional(request.registry.as_deref())?;
+    let busy = busy_ports(request.busy)?;
+    let plan = registry.allocate(
+        &config,
+        &busy,
+        request.now.unwrap_or(0),
+        request.lease.as_deref(),
+    )?;
+    let probe = ports_to_probe(&plan);
+    Ok(AllocateAnswer {
+        plan,
+        registry: registry.to_text(),
+        probe,
     })
 }
 
-#[derive(Deserialize)]
-struct ReleaseRequest {
+/// `{"config", "busy", "registry", "now", "lease"}` → `{"plan", ..., "registry", "probe"}`.
+pub fn allocate_json(request: &str) -> String {
+    answer_request(request, allocate_request)
+}
+
+/// `release_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct ReleaseRequest {
     #[serde(default)]
     registry: Option<String>,
     #[serde(default)]
@@ -279,29 +300,33 @@ struct ReleaseRequest {
     name: Option<String>,
 }
 
-#[derive(Serialize)]
-struct ReleaseAnswer {
+#[derive(Debug, Serialize)]
+pub struct ReleaseAnswer {
     registry: String,
     released: Vec<Lease>,
 }
 
 /// Frees the lease of a name (or of a whole namespace).
-pub fn release_json(request: &str) -> String {
-    answer_request(request, |request: ReleaseRequest| {
-        let mut registry = Registry::parse_optional(request.registry.as_deref())?;
-        let released = registry.release(
-            request.namespace.as_deref().unwrap_or_default(),
-            request.name.as_deref(),
-        );
-        Ok(ReleaseAnswer {
-            registry: registry.to_text(),
-            released,
-        })
+pub fn release_request(request: ReleaseRequest) -> Result<ReleaseAnswer> {
+    let mut registry = Registry::parse_optional(request.registry.as_deref())?;
+    let released = registry.release(
+        request.namespace.as_deref().unwrap_or_default(),
+        request.name.as_deref(),
+    );
+    Ok(ReleaseAnswer {
+        registry: registry.to_text(),
+        released,
     })
 }
 
-#[derive(Deserialize)]
-struct LeasesRequest {
+/// `{"registry", "namespace", "name"}` → `{"registry", "released"}`.
+pub fn release_json(request: &str) -> String {
+    answer_request(request, release_request)
+}
+
+/// `leases_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct LeasesRequest {
     #[serde(default)]
     registry: Option<String>,
 }
@@ -313,33 +338,43 @@ pub struct LeasesAnswer {
 }
 
 /// The leases of a registry.
-pub fn leases_json(request: &str) -> String {
-    answer_request(request, |request: LeasesRequest| {
-        let registry = Registry::parse_optional(request.registry.as_deref())?;
-        Ok(LeasesAnswer {
-            leases: registry.leases().cloned().collect(),
-        })
+pub fn leases_request(request: LeasesRequest) -> Result<LeasesAnswer> {
+    let registry = Registry::parse_optional(request.registry.as_deref())?;
+    Ok(LeasesAnswer {
+        leases: registry.leases().cloned().collect(),
     })
 }
 
-/// `{"problem", ...}` → `{"error": {...}}`: the words of a problem a host met.
-pub fn host_error_json(request: &str) -> String {
-    answer_request(request, |problem: Problem| -> Result<()> {
-        Err(problems::problem_error(problem)?)
+/// `{"registry"}` → `{"leases": [...]}`.
+pub fn leases_json(request: &str) -> String {
+    answer_request(request, leases_request)
+}
+
+/// The words of a problem a host met: always an error answer (an unknown problem is
+/// `invalid_request`).
+pub fn host_error_request(problem: Problem) -> Result<ErrorAnswer> {
+    Ok(ErrorAnswer {
+        error: problems::problem_error(problem)?,
     })
+}
+
+/// `{"problem", ...}` → `{"error": {...}}`.
+pub fn host_error_json(request: &str) -> String {
+    answer_request(request, host_error_request)
 }
 
 // ---- command line and output ----
 
-#[derive(Deserialize)]
-struct CliRequest {
+/// `cli_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct CliRequest {
     #[serde(default)]
     argv: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 #[serde(untagged)]
-enum CliAnswer {
+pub enum CliAnswer {
     Run(cli::CommandAnswer),
     Help {
         help: &'static str,
@@ -351,21 +386,25 @@ enum CliAnswer {
 }
 
 /// The command line of both CLIs, parsed once.
-pub fn cli_json(request: &str) -> String {
-    answer_request(request, |request: CliRequest| {
-        Ok(match cli::parse(&request.argv)? {
-            Parsed::Run(command) => CliAnswer::Run(command.into_answer()),
-            Parsed::Help => CliAnswer::Help { help: cli::USAGE },
-            Parsed::Version => CliAnswer::Version {
-                version: env!("CARGO_PKG_VERSION"),
-                text: concat!(env!("CARGO_PKG_VERSION"), "\n"),
-            },
-        })
+pub fn cli_request(request: CliRequest) -> Result<CliAnswer> {
+    Ok(match cli::parse(&request.argv)? {
+        Parsed::Run(command) => CliAnswer::Run(command.into_answer()),
+        Parsed::Help => CliAnswer::Help { help: cli::USAGE },
+        Parsed::Version => CliAnswer::Version {
+            version: env!("CARGO_PKG_VERSION"),
+            text: concat!(env!("CARGO_PKG_VERSION"), "\n"),
+        },
     })
 }
 
-#[derive(Deserialize)]
-struct RenderRequest {
+/// `{"argv": [...]}` → the command, `{"help"}` or `{"version", "text"}`.
+pub fn cli_json(request: &str) -> String {
+    answer_request(request, cli_request)
+}
+
+/// `render_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct RenderRequest {
     #[serde(default)]
     what: Option<String>,
     #[serde(default)]
@@ -380,8 +419,8 @@ struct RenderRequest {
     error: Option<ErrorInput>,
 }
 
-#[derive(Serialize)]
-struct TextAnswer {
+#[derive(Debug, Serialize)]
+pub struct TextAnswer {
     text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     exit: Option<i32>,
@@ -396,49 +435,52 @@ fn pretty<T: Serialize>(value: &T) -> String {
 }
 
 /// The CLIs' text, identical in both languages.
+pub fn render_request(request: RenderRequest) -> Result<TextAnswer> {
+    let plan = || {
+        request
+            .plan
+            .as_ref()
+            .ok_or_else(|| bad_request("`plan` must be a plan answer"))
+    };
+    let text = match request.what.as_deref().unwrap_or_default() {
+        "table" => render::table(plan()?),
+        "why" => {
+            let name = request
+                .name
+                .as_deref()
+                .ok_or_else(|| bad_request("`name` is required"))?;
+            render::why(plan()?, name)?
+        }
+        "env" => render::env(plan()?)?,
+        "json" => pretty(plan()?),
+        "leases" => render::leases(request.leases.as_deref().unwrap_or_default()),
+        "released" => render::released(
+            request.released.as_deref().unwrap_or_default(),
+            request.name.as_deref(),
+        ),
+        "leases_json" => pretty(&request.leases.as_deref().unwrap_or_default()),
+        "error" => {
+            let error = request
+                .error
+                .ok_or_else(|| bad_request("`error` is required"))?
+                .into_error();
+            let (text, exit) = render::error(&error);
+            return Ok(TextAnswer {
+                text,
+                exit: Some(exit),
+            });
+        }
+        other => {
+            return Err(bad_request(format!(
+                "`what` must be table, why, env, json, leases, leases_json, released or error, not {}",
+                AsWritten::of(other).excerpt()
+            )));
+        }
+    };
+    Ok(TextAnswer { text, exit: None })
+}
+
+/// `{"what", ...}` → `{"text"}` (and `"exit"` for an error).
 pub fn render_json(request: &str) -> String {
-    answer_request(request, |request: RenderRequest| {
-        let plan = || {
-            request
-                .plan
-                .as_ref()
-                .ok_or_else(|| bad_request("`plan` must be a plan answer"))
-        };
-        let text = match request.what.as_deref().unwrap_or_default() {
-            "table" => render::table(plan()?),
-            "why" => {
-                let name = request
-                    .name
-                    .as_deref()
-                    .ok_or_else(|| bad_request("`name` is required"))?;
-                render::why(plan()?, name)?
-            }
-            "env" => render::env(plan()?)?,
-            "json" => pretty(plan()?),
-            "leases" => render::leases(request.leases.as_deref().unwrap_or_default()),
-            "released" => render::released(
-                request.released.as_deref().unwrap_or_default(),
-                request.name.as_deref(),
-            ),
-            "leases_json" => pretty(&request.leases.as_deref().unwrap_or_default()),
-            "error" => {
-                let error = request
-                    .error
-                    .ok_or_else(|| bad_request("`error` is required"))?
-                    .into_error();
-                let (text, exit) = render::error(&error);
-                return Ok(TextAnswer {
-                    text,
-                    exit: Some(exit),
-                });
-            }
-            other => {
-                return Err(bad_request(format!(
-                    "`what` must be table, why, env, json, leases, leases_json, released or error, not {}",
-                    AsWritten::of(other).excerpt()
-                )));
-            }
-        };
-        Ok(TextAnswer { text, exit: None })
-    })
+    answer_request(request, render_request)
 }
