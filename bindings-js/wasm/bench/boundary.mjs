@@ -13,14 +13,18 @@ const services = Object.fromEntries(Array.from({ length: Number(count) }, (_, i)
 const config = { range: [1024, 65535], exclude: [], services };
 
 const entry = process.env.ENTRY ?? 'plan';
-const request = entry === 'allocate' ? { config: { ...config, namespace: 'bench' }, busy: [], registry: null, now: 1795000000, lease: null } : { config, busy: [] };
+const request =
+  entry === 'allocate'
+    ? { config: { ...config, namespace: 'bench' }, busy: [], registry: null, now: 1795000000, lease: null }
+    : { config, busy: [] };
 const ways = {
   [`JSON text (${entry}_json)`]: () => JSON.parse(wasm[`${entry}_json`](JSON.stringify(request))),
   [`JS objects (${entry}, serde-wasm-bindgen)`]: () => wasm[entry](request),
 };
 const first = Object.values(ways).map((way) => way());
 if (JSON.stringify(first[0]) !== JSON.stringify(first[1])) throw new Error('the two ways give different answers');
-if (!first[0].plan || first[0].plan.length !== Number(count)) throw new Error(`no plan: ${JSON.stringify(first[0]).slice(0, 200)}`);
+if (!first[0].plan || first[0].plan.length !== Number(count))
+  throw new Error(`no plan: ${JSON.stringify(first[0]).slice(0, 200)}`);
 
 const times = Object.fromEntries(Object.keys(ways).map((name) => [name, []]));
 for (let run = 0; run < Number(runs); run++) {
@@ -33,7 +37,9 @@ for (let run = 0; run < Number(runs); run++) {
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 const medians = Object.fromEntries(Object.entries(times).map(([name, list]) => [name, median(list)]));
 for (const [name, ms] of Object.entries(medians)) {
-  console.log(`${name}: median ${ms.toFixed(1)} ms of ${runs} runs (${times[name].map((t) => t.toFixed(0)).join(', ')})`);
+  console.log(
+    `${name}: median ${ms.toFixed(1)} ms of ${runs} runs (${times[name].map((t) => t.toFixed(0)).join(', ')})`,
+  );
 }
 const [text, objects] = Object.values(medians);
 console.log(`objects / text: ${(objects / text).toFixed(2)}x (${entry}, ${count} services, node ${process.version})`);

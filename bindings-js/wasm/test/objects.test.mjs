@@ -1,9 +1,10 @@
 // The Node module's object entry points answer exactly as their JSON text twins, for
 // every entry point, on good and bad requests (node --test bindings-js/wasm/test/).
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -14,14 +15,37 @@ const config = { range: [40000, 40010], exclude: [], services: { web: true, ssh:
 const planned = JSON.parse(wasm.plan_json(JSON.stringify({ config, busy: [40005] })));
 const allocated = JSON.parse(wasm.allocate_json(JSON.stringify({ config: { ...config, namespace: 'p' }, now: 100 })));
 const REQUESTS = {
-  plan: [{ config, busy: [40005] }, { config: 'range = [1, 2' }, { config: { services: { a: 22, b: 22 } } }, { busy: 'x' }, {}],
-  extract_config: [{ file: 'package.json', text: '{"portplan": {"range": [1, 9]}}' }, { file: 'pyproject.toml', text: '[tool' }, {}],
-  load_config: [{ found: { folder: 'shop', config }, names: ['api'] }, { options: { namespace: 'git' } }, { options: 5 }],
-  allocate: [{ config: { ...config, namespace: 'p' }, now: 100, lease: ['web'] }, { config, registry: '{' }],
+  plan: [
+    { config, busy: [40005] },
+    { config: 'range = [1, 2' },
+    { config: { services: { a: 22, b: 22 } } },
+    { busy: 'x' },
+    {},
+  ],
+  extract_config: [
+    { file: 'package.json', text: '{"portplan": {"range": [1, 9]}}' },
+    { file: 'pyproject.toml', text: '[tool' },
+    {},
+  ],
+  load_config: [
+    { found: { folder: 'shop', config }, names: ['api'] },
+    { options: { namespace: 'git' } },
+    { options: 5 },
+  ],
+  allocate: [
+    { config: { ...config, namespace: 'p' }, now: 100, lease: ['web'] },
+    { config, registry: '{' },
+  ],
   release: [{ registry: allocated.registry, namespace: 'p', name: 'web' }, { registry: '[]' }],
   leases: [{ registry: allocated.registry }, {}],
   cli: [{ argv: ['get', 'web', '--range', '3000-3999'] }, { argv: ['--version'] }, { argv: ['frob'] }, {}],
-  render: [{ what: 'table', plan: planned }, { what: 'why', plan: planned, name: 'web' }, { what: 'json', plan: allocated }, { what: 'error', error: { kind: 'usage', message: 'x' } }, { what: 'nope' }],
+  render: [
+    { what: 'table', plan: planned },
+    { what: 'why', plan: planned, name: 'web' },
+    { what: 'json', plan: allocated },
+    { what: 'error', error: { kind: 'usage', message: 'x' } },
+    { what: 'nope' },
+  ],
   host_error: [{ problem: 'locked', path: '/r', pid: 42, host: 'box', time: 1795428245000 }, { problem: 'nope' }],
 };
 
