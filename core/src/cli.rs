@@ -55,7 +55,7 @@ pub struct Command {
 }
 
 /// `cli_json`'s answer: the command line, and what the host does with it.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct CommandAnswer {
     /// Whether the command plans against the registry.
     pub allocate: bool,
