@@ -9,13 +9,16 @@ pub const USAGE: &str = "\
 usage: portplan <command> [options]
 
 commands:
-  get NAME              print the port of NAME (for PORT=$(portplan get web))
-  plan                  print the plan of every service (--json for JSON)
+  get NAME              print the port of NAME, leased (PORT=$(portplan get web))
+  plan                  print every service's port, leased names too (--json: JSON)
   why NAME              say why NAME has its port
-  env                   print .env lines (WEB_PORT=21225)
-  run NAME -- CMD...    run CMD with PORT set to the port of NAME
+  env                   print .env lines (WEB_PORT=21225), every service leased
+  run NAME -- CMD...    run CMD with PORT set to the port of NAME, leased
   ls                    list the leases of the registry (--json for JSON)
-  release NAME | --all  free the lease of NAME (or of every service of the namespace)
+  release NAME | --all  free this project's lease of NAME (or all of them)
+
+A lease keeps a service's port stable for its project folder; plan, why and ls
+only read. Leases of deleted folders, or unused for 30 days, are dropped.
 
 options:
   --config FILE         the config file (default: portplan.toml, package.json \"portplan\"
@@ -63,6 +66,8 @@ pub struct CommandAnswer {
     pub names: Vec<String>,
     /// What to pass as `allocate_json`'s `lease`.
     pub lease: Option<Vec<String>>,
+    /// Whether the command writes the registry (and so takes its lock).
+    pub write: bool,
     #[serde(flatten)]
     pub command: Command,
 }
@@ -190,15 +195,21 @@ impl Command {
         !matches!(self.command.as_str(), "ls" | "release")
     }
 
-    /// The services whose leases the command records: None for every free service
-    /// (`plan`, `env`: the whole project is being set up), its own name for `get` and
-    /// `run`, none for `why` (a question changes nothing).
+    /// The services whose leases the command records: None for every service (`env`: the
+    /// whole project is being set up), its own name for `get` and `run`, none for `plan`
+    /// and `why` (SPEC §7: commands that only show never write).
     pub fn lease(&self) -> Option<Vec<String>> {
         match self.command.as_str() {
-            "plan" | "env" => None,
+            "env" => None,
             "get" | "run" => Some(self.name.iter().cloned().collect()),
             _ => Some(Vec::new()),
         }
+    }
+
+    /// Whether the command writes the registry: `get`, `run`, `env` and `release` do;
+    /// `plan`, `why` and `ls` only read it (without the lock).
+    pub fn writes(&self) -> bool {
+        matches!(self.command.as_str(), "get" | "run" | "env" | "release")
     }
 
     /// The names the command adds to the config as free services (`load_config_json`'s
@@ -216,6 +227,7 @@ impl Command {
             allocate: self.allocates(),
             names: self.names(),
             lease: self.lease(),
+            write: self.writes(),
             command: self,
         }
     }

@@ -81,6 +81,7 @@ mod host {
         allocate => api::allocate_request,
         release => api::release_request,
         leases => api::leases_request,
+        registry_path => api::registry_path_request,
         cli => api::cli_request,
         render => api::render_request,
         host_error => api::host_error_request
@@ -107,6 +108,7 @@ mod host {
         allocate_json,
         release_json,
         leases_json,
+        registry_path_json,
         cli_json,
         render_json,
         host_error_json
