@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { call, callRaw, configFiles, type ResolvedConfig } from './core.js';
+import type { Excluded, HashKind, Layout, PortRange, Service } from './core-types.js';
 import { PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
 
@@ -15,14 +16,15 @@ export interface ConfigOptions {
   cwd?: string;
   /** A config file to use instead of searching (like the CLI's --config). */
   configPath?: string;
-  range?: [number, number];
-  layout?: 'hash' | 'sequential' | 'block';
-  hash?: 'sha256' | 'lagom';
+  range?: PortRange;
+  layout?: Layout;
+  hash?: HashKind;
   /** A namespace, or `git` for `<repo>@<branch>` of the checkout. */
   namespace?: string;
   blockSize?: number;
-  exclude?: Array<number | [number, number]>;
-  services?: Record<string, true | number>;
+  exclude?: Excluded[];
+  /** `true`: any port; a port: pinned; `false`: declared, no port. */
+  services?: Record<string, Service>;
 }
 
 interface Found {

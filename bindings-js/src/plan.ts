@@ -1,5 +1,5 @@
 // The pure plan: config + busy ports → every service's port and why.
-import { call, type Entry, type PlanAnswer } from './core.js';
+import { call, type Entry, type HashKind, type Layout, type PlanAnswer, type PortRange } from './core.js';
 
 /** A config object (SPEC §1), or its TOML or JSON text. */
 export type ConfigInput = Record<string, unknown> | string;
@@ -16,9 +16,9 @@ export class Plan {
   /** `{ name: port }`. */
   readonly ports: Readonly<Record<string, number>>;
   readonly namespace: string;
-  readonly range: readonly [number, number];
-  readonly layout: string;
-  readonly hash: string;
+  readonly range: Readonly<PortRange>;
+  readonly layout: Layout;
+  readonly hash: HashKind;
   readonly #answer: PlanAnswer;
 
   constructor(answer: PlanAnswer) {
