@@ -33,10 +33,11 @@ export interface CliCommand {
   options: Record<string, unknown>;
   cmd: string[];
   /** Whether the command plans against the registry, the names it adds to the config as
-   * free services, and which names it leases. */
+   * free services, which names it leases, and whether it may write the registry. */
   allocate: boolean;
   names: string[];
   lease: string[] | null;
+  write: boolean;
 }
 
 /** Calls the core; an error answer is returned as is (for callers that add a path). */

@@ -22,12 +22,15 @@ export class Plan {
   readonly #answer: PlanAnswer;
 
   constructor(answer: PlanAnswer) {
-    // Every key of the core's answer but the registry's (an allocation adds `registry` and `probe`).
+    // The plan's own keys: an allocation adds the registry, the ports to probe, the project
+    // root and the config file, which are not part of a plan's JSON shape.
     const {
       registry: _registry,
       probe: _probe,
+      root: _root,
+      config_file: _configFile,
       ...planOnly
-    } = answer as PlanAnswer & { registry?: unknown; probe?: unknown };
+    } = answer as PlanAnswer & Record<string, unknown>;
     this.#answer = planOnly;
     this.entries = answer.plan;
     this.ports = Object.fromEntries(answer.plan.map((entry) => [entry.name, entry.port]));
