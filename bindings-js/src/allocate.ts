@@ -68,9 +68,12 @@ async function planProbed(ask: Ask, registry: Snapshot, existing?: Record<string
   }
 }
 
+/** A last check of the answer before anything is written; throws to write nothing. */
+export type BeforeWrite = (answer: AllocateAnswer) => Promise<void>;
+
 /** Hands out `ask.lease` under the lock and writes the registry when the core changed it.
  * `forget` (a name): its lease of this project goes first (its fresh port could not be bound). */
-async function allocateWriting(ask: Ask, forget?: string): Promise<AllocateAnswer> {
+async function allocateWriting(ask: Ask, forget?: string, check?: BeforeWrite): Promise<AllocateAnswer> {
   return updateRegistry(async (before) => {
     const existing = existingRoots(before);
     let registry = before;
@@ -87,24 +90,29 @@ async function allocateWriting(ask: Ask, forget?: string): Promise<AllocateAnswe
       if (released.registry !== null) registry = { ...before, text: released.registry };
     }
     const answer = await planProbed(ask, registry, existing);
+    await check?.(answer);
     return { text: answer.registry ?? registry.text, result: answer };
   });
 }
 
 /** The plan as the registry holds it now, without the lock and without writing. */
-async function allocateReading(ask: Ask): Promise<AllocateAnswer> {
-  return planProbed({ ...ask, lease: [] }, readSnapshot());
+async function allocateReading(ask: Ask, check?: BeforeWrite): Promise<AllocateAnswer> {
+  const answer = await planProbed({ ...ask, lease: [] }, readSnapshot());
+  await check?.(answer);
+  return answer;
 }
 
 /**
  * The core's allocation answer for `names` (added to the config as services) leasing `lease`.
  * `write` false: a question (plan, why): the registry is read, never locked nor written.
+ * `check` runs on the answer before the registry is written (nothing is written if it throws).
  */
 export async function allocateAnswer(
   options: AllocateOptions,
   names: string[],
   lease: string[] | null,
   write: boolean,
+  check?: BeforeWrite,
 ): Promise<AllocateAnswer> {
   const ask: Ask = {
     project: resolveProject(options, names),
@@ -112,7 +120,7 @@ export async function allocateAnswer(
     lease,
     probe: options.probe ?? true,
   };
-  return write ? allocateWriting(ask) : allocateReading(ask);
+  return write ? allocateWriting(ask, undefined, check) : allocateReading(ask, check);
 }
 
 /**

@@ -2,7 +2,7 @@
 // output; this module runs the command and writes what the core rendered.
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
-import { type AllocateOptions, allocateAnswer, leases, release } from './allocate.js';
+import { type AllocateOptions, allocateAnswer, type BeforeWrite, leases, release } from './allocate.js';
 import { type AllocateAnswer, type CliCommand, call, callRaw } from './core.js';
 import { EngineError, type ErrorValue, PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
@@ -69,18 +69,22 @@ function osSignalNumber(signal: NodeJS.Signals): number {
 }
 
 /** `run` starts a command that binds the port itself: a kept lease's port held by another
- * process is refused before the command starts (a fresh port was just probed; a pin never is). */
-async function checkKeptFree(answer: AllocateAnswer, name: string, probing: boolean): Promise<void> {
-  const entry = answer.plan.find((e) => e.name === name)!;
-  if (probing && entry.reason.kind === 'kept' && !(await probeFree(entry.port))) {
-    throw hostErrors.keptBusy(answer.namespace, name, entry.port);
-  }
+ * process is refused before the command starts and before anything is written (a fresh port
+ * was just probed; a pin never is). */
+function keptFree(name: string, probing: boolean) {
+  return async (answer: AllocateAnswer): Promise<void> => {
+    const entry = answer.plan.find((e) => e.name === name)!;
+    if (probing && entry.reason.kind === 'kept' && !(await probeFree(entry.port))) {
+      throw hostErrors.keptBusy(answer.namespace, name, entry.port);
+    }
+  };
 }
 
 async function execute(command: CliCommand, io: Io): Promise<number> {
   const options = optionsOf(command);
   const name = command.name;
-  const allocated = (): Promise<AllocateAnswer> => allocateAnswer(options, command.names, command.lease, command.write);
+  const allocated = (check?: BeforeWrite): Promise<AllocateAnswer> =>
+    allocateAnswer(options, command.names, command.lease, command.write, check);
   switch (command.command) {
     case 'get': {
       const answer = await allocated();
@@ -101,8 +105,7 @@ async function execute(command: CliCommand, io: Io): Promise<number> {
       return 0;
     }
     case 'run': {
-      const answer = await allocated();
-      await checkKeptFree(answer, name!, command.probe);
+      const answer = await allocated(keptFree(name!, command.probe));
       return runChild(command.cmd, portOf(answer, name!), io);
     }
     case 'ls': {

@@ -32,6 +32,7 @@ export type Reason =
       | {
           by: 'lease';
           namespace: string;
+          root?: string | null;
           service: string;
         }
       | {
@@ -126,6 +127,7 @@ export type Holder =
   | {
       by: 'lease';
       namespace: string;
+      root?: string | null;
       service: string;
     }
   | {
@@ -166,9 +168,14 @@ export interface CoreTypes {
   Service: Service;
 }
 /**
- * `allocate_json`'s answer: the plan, the registry to write, and the ports to probe.
+ * `allocate_json`'s answer: the plan, the project, the registry to write, and the ports to
+ * probe.
  */
 export interface AllocateAnswer {
+  /**
+   * The config file used; null when none was found.
+   */
+  config_file: string | null;
   /**
    * The config's excluded ports, defaults applied (a viewer draws them).
    */
@@ -181,14 +188,19 @@ export interface AllocateAnswer {
   namespace: string;
   plan: Entry[];
   /**
-   * The ports of this plan the host must probe (every one but kept leases).
+   * The ports of free services handed out fresh, for the host to probe (never a kept
+   * lease's, never a pin's).
    */
   probe: number[];
   range: PortRange;
   /**
-   * The new registry file's text.
+   * The new registry file's text; null when there is nothing to write.
    */
-  registry: string;
+  registry: string | null;
+  /**
+   * The project root the leases belong to.
+   */
+  root: string;
 }
 export interface Entry {
   name: string;
@@ -221,6 +233,10 @@ export interface ErrorAnswer {
  * An error: `kind`, `message`, and the fields that carry the data behind it.
  */
 export interface PlanError {
+  /**
+   * The OS's errno name behind a host fault (`bind_failed`: `EADDRNOTAVAIL`).
+   */
+  code?: string | null;
   /**
    * The CLI's exit code when it is not the kind's (`run`: 127, 126).
    */
@@ -291,6 +307,11 @@ export interface Lease {
   name: string;
   namespace: string;
   port: number;
+  /**
+   * The project root (absolute) the lease belongs to; null for a version 1 lease that no
+   * root has adopted yet.
+   */
+  root: string | null;
   used: number;
 }
 /**
@@ -298,6 +319,10 @@ export interface Lease {
  */
 export interface LeasesAnswer {
   leases: Lease[];
+  /**
+   * The distinct roots of the leases, sorted (for the host to check which still exist).
+   */
+  roots: string[];
 }
 /**
  * A plan, as every engine answers it: the entries sorted by the UTF-8 bytes of their names,

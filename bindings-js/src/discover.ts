@@ -71,9 +71,20 @@ function seeFile(file: string): FileSeen | undefined {
   if (!stat.isFile()) return undefined;
   if (MANIFESTS.has(path.basename(file)) && stat.size > MANIFEST_LIMIT) return { error: { code: 'EFBIG' } };
   try {
-    return { text: fs.readFileSync(file, 'utf8') };
+    return { text: readText(file) };
   } catch (error) {
     return { error: osError(error) };
+  }
+}
+
+/** A file's text (UTF-8, undecodable bytes as U+FFFD), opened without blocking: a FIFO named
+ * as a config reads as empty instead of hanging. */
+function readText(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -129,7 +140,7 @@ function namedConfig(configPath: string, cwd: string): { configFile: unknown; fo
   }
   let configFile: unknown;
   try {
-    configFile = { path: real, text: fs.readFileSync(real, 'utf8') };
+    configFile = { path: real, text: readText(real) };
   } catch (error) {
     configFile = { path: real, error: osError(error) };
   }

@@ -342,9 +342,14 @@ test('an unreadable config is a read error naming it (CLI and API), not "missing
 });
 
 test('run on a kept port that another process holds fails before starting the command', async () => {
-  privateRegistry();
+  const file = privateRegistry();
   const cwd = project({ 'portplan.toml': SERVICES }, 'runbusy');
   const web = Number(ok(cli(cwd, 'get', 'web')));
+  // Last used two hours ago: a run that went ahead would refresh `used` (a write).
+  const registry = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const lease of registry.leases) lease.used -= 7200;
+  fs.writeFileSync(file, JSON.stringify(registry));
+  const before = fileState(file);
   const foreign = await holdTcp(web, '127.0.0.1');
   try {
     const marker = path.join(tempDir(), 'started');
@@ -353,9 +358,13 @@ test('run on a kept port that another process holds fails before starting the co
     assert.equal(result.code, 1);
     assert.match(result.err, /^portplan: error: .*portplan release web/);
     assert.equal(fs.existsSync(marker), false, 'the command did not start');
+    assert.deepEqual(fileState(file), before, 'nothing written');
   } finally {
     await close(foreign);
   }
+  // Once the port is free again, run starts the command on it and refreshes `used`.
+  ok(cli(cwd, 'run', 'web', '--', process.execPath, '-e', `if (process.env.PORT !== '${web}') process.exit(3)`));
+  assert.notDeepEqual(fileState(file), before);
   assert.deepEqual(leased('runbusy', 'web'), [[cwd, web]], 'the lease did not move');
 });
 
