@@ -1,8 +1,10 @@
 // The pure plan: config + busy ports → every service's port and why.
-import { call, type Entry, type HashKind, type Layout, type PlanAnswer, type PortRange } from './core.js';
 
-/** A config object (SPEC §1), or its TOML or JSON text. */
-export type ConfigInput = Record<string, unknown> | string;
+import { call, type Entry, type HashKind, type Layout, type PlanAnswer, type PortRange } from './core.js';
+import type { ConfigInput } from './core-types.js';
+
+/** A config object (SPEC §1 keys, each optional), or its TOML or JSON text. */
+export type { ConfigInput } from './core-types.js';
 
 export interface PlanOptions {
   /** Ports already taken on the host. */
