@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { port, ports, listen, leases, plan, registryPath, PlanError, RegistryError } = require('..');
+const { allocate, port, ports, listen, leases, plan, registryPath, PlanError, RegistryError } = require('..');
 const { cli, cliWith, close, fileState, holdTcp, privateRegistry, project, tempDir } = require('./helpers.js');
 
 const RANGE = 'range = [48000, 48999]\nexclude = []\n';
@@ -159,6 +159,21 @@ test('plan, why and ls write nothing: registry bytes, file and lock untouched (p
     leases().map((lease) => lease.name),
     ['web'],
   );
+});
+
+test('a question through the API (allocate with lease []) writes nothing either', async () => {
+  const file = privateRegistry();
+  const cwd = project({ 'portplan.toml': SERVICES }, 'apiread');
+  const empty = await allocate({ cwd }, [], []);
+  assert.deepEqual(empty.ports, { api: home('apiread', 'api'), web: home('apiread', 'web') });
+  assert.equal(fs.existsSync(path.dirname(file)), false);
+  await port('web', { cwd });
+  const before = fileState(file);
+  const shown = await allocate({ cwd, range: [3000, 3999], layout: 'sequential' }, ['scratch'], []);
+  assert.equal(shown.entry('web').reason.kind, 'sequential', 'the lease is out of the one-off range: shown fresh');
+  assert.equal(shown.entry('scratch').port, 3001, 'api 3000, scratch 3001, web 3002');
+  assert.equal((await allocate({ cwd, probe: false }, [], [])).entry('web').reason.kind, 'kept');
+  assert.deepEqual(fileState(file), before);
 });
 
 test('asking again for a leased name writes nothing (API and CLI): same bytes, same file', async () => {
@@ -385,6 +400,23 @@ test('listen on an address this host lacks: bind_failed with its cause, the leas
   // The next listen on an address the host has gets the same port.
   assert.equal(await listen('web', server, { cwd, host: '127.0.0.1' }), web);
   await close(server);
+});
+
+test('listen on a pinned port another process holds: bind_failed in use, no lease made', async () => {
+  privateRegistry();
+  const db = 48952;
+  const cwd = project({ 'portplan.toml': `${RANGE}[services]\ndb = ${db}\n` }, 'pinbind');
+  const other = await holdTcp(db, '127.0.0.1');
+  try {
+    await assert.rejects(listen('db', http.createServer(), { cwd, host: '127.0.0.1' }), (error) => {
+      assert.equal(error.data.code, 'EADDRINUSE');
+      assert.equal(error.message, `cannot start db on 127.0.0.1:${db}: another process is using it`);
+      return true;
+    });
+  } finally {
+    await close(other);
+  }
+  assert.deepEqual(leases(), []);
 });
 
 test('a kept port held by another process: listen fails with kept_busy, the lease stays', async () => {
