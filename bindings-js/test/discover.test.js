@@ -3,7 +3,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
-const { port, plan, PlanError } = require('..');
+const { leases, port, plan, PlanError } = require('..');
 const { privateRegistry, project } = require('./helpers.js');
 
 const BIN = path.join(__dirname, '..', 'bin', 'portplan.js');
@@ -80,4 +80,19 @@ test('a FIFO named as the config reads as empty instead of hanging', () => {
   });
   assert.equal(result.status, 0, result.stderr);
   assert.deepEqual(JSON.parse(result.stdout).plan, []);
+});
+
+test("with configPath, the project is the config file's folder: its root and its package name", async () => {
+  privateRegistry();
+  const other = project(
+    { 'ports/portplan.toml': 'range = [43000, 43999]\nexclude = []\n', 'ports/package.json': '{"name": "billing"}' },
+    'elsewhere',
+  );
+  const cwd = project({ 'package.json': '{"name": "here"}' }, 'here');
+  const configPath = path.relative(cwd, path.join(other, 'ports', 'portplan.toml'));
+  assert.equal(await port('web', { cwd, configPath, probe: false }), expected('billing', 'web'));
+  assert.deepEqual(
+    leases().map((lease) => [lease.namespace, lease.root]),
+    [['billing', path.join(other, 'ports')]],
+  );
 });
