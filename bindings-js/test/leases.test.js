@@ -2,6 +2,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const os = require('node:os');
 const http = require('node:http');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
@@ -152,6 +153,14 @@ test('plan, why and ls write nothing: registry bytes, file and lock untouched (p
     assert.deepEqual(fileState(file), before, `portplan ${args.join(' ')} changed the registry`);
   }
   assert.deepEqual(fs.readdirSync(path.dirname(file)), ['registry.json'], 'no lock nor temp file left');
+  // They never take the lock: a live owner holding it (this process) does not stop them.
+  const lock = `${file}.lock`;
+  fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), time: Date.now() }));
+  try {
+    for (const args of [['plan'], ['why', 'web'], ['ls']]) ok(cli(cwd, ...args));
+  } finally {
+    fs.rmSync(lock);
+  }
   // A plan with another layout did not change what get answers.
   assert.equal(ok(cli(cwd, 'get', 'web')), `${home('readonly', 'web')}\n`);
   // plan shows api as it would get it, without leasing it.
