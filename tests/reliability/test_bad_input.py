@@ -36,7 +36,8 @@ def test_both_clis_say_the_same_and_change_nothing(case: Case, base: Path) -> No
     assert (node.exit, node.stdout, node.stderr) == (python.exit, python.stdout, python.stderr)
     for outcome in (python, node):
         if outcome.exit != 0:
-            assert outcome.stdout == "" and outcome.stderr.startswith("portplan: error: ")
+            assert outcome.stdout == ""
+            assert outcome.stderr.startswith("portplan: error: ")
             assert outcome.stderr.count("\n") == 1, "one line, never a traceback"
             assert changed(outcome.before, outcome.after) == set(), "a failing command changes no file"
         else:
