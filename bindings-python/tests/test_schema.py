@@ -12,7 +12,18 @@ from typing import Any, Literal, Optional, Union
 
 import pytest
 from conftest import REPO
-from portplan.typing import ConfigDict, EntryDict, ErrorDict, LeaseDict, PlanDict, ReasonDict
+from portplan.typing import (
+    ConfigDict,
+    EntryDict,
+    ErrorDict,
+    ErrorKind,
+    HashName,
+    Holder,
+    Layout,
+    LeaseDict,
+    PlanDict,
+    ReasonDict,
+)
 
 SCHEMA = REPO / "core" / "schema" / "portplan.schema.json"
 
@@ -24,7 +35,16 @@ MIRRORS: dict[str, Any] = {
     "Entry": EntryDict,
     "Reason": ReasonDict,
     "Lease": LeaseDict,
-    "ErrorValue": ErrorDict,
+    "PlanError": ErrorDict,
+}
+
+# The schema definition → the Literal alias of the strings it allows, and the property that
+# holds them when the definition is a union of objects (`Holder`: one `by` per variant).
+LITERALS: dict[str, tuple[Any, Optional[str]]] = {
+    "Layout": (Layout, None),
+    "HashKind": (HashName, None),
+    "ErrorKind": (ErrorKind, None),
+    "Holder": (Holder, "by"),
 }
 
 Node = Mapping[str, Any]
@@ -150,7 +170,7 @@ def schema() -> Schema:
     if not SCHEMA.is_file():
         pytest.fail(
             f"{SCHEMA} does not exist: the core's JSON Schema (generated from its serde types) is what "
-            f"portplan.typing is held to; it needs the definitions {', '.join(MIRRORS)}"
+            f"portplan.typing is held to; it needs the definitions {', '.join([*MIRRORS, *LITERALS])}"
         )
     return Schema(json.loads(SCHEMA.read_text(encoding="utf-8")))
 
@@ -161,6 +181,30 @@ def test_typed_dict_matches_the_schema(schema: Schema, definition: str) -> None:
         f"{SCHEMA.name} has no definition {definition!r}: {sorted(schema.definitions)}"
     )
     assert compare(schema, definition, MIRRORS[definition]) == []
+
+
+def compare_literal(schema: Schema, definition: str, alias: Any, tag: Optional[str]) -> list[str]:
+    """How the strings a schema definition allows and those of a Literal alias differ."""
+    node = schema.definitions[definition]
+    if tag is None:
+        allowed = schema.constants(node)
+    else:
+        per_variant = [schema.constants_of(variant, tag) for variant in schema.variants(node)]
+        allowed = None if None in per_variant else {value for values in per_variant if values for value in values}
+    literal = literal_values(alias)
+    if allowed is None:
+        return [f"{definition}: not a closed set of strings in the schema"]
+    if allowed != literal:
+        return [f"{definition}: the schema allows {sorted(allowed)}, Python {sorted(literal or ())}"]
+    return []
+
+
+@pytest.mark.parametrize("definition", LITERALS)
+def test_literal_matches_the_schema(schema: Schema, definition: str) -> None:
+    assert definition in schema.definitions, (
+        f"{SCHEMA.name} has no definition {definition!r}: {sorted(schema.definitions)}"
+    )
+    assert compare_literal(schema, definition, *LITERALS[definition]) == []
 
 
 # The comparison itself, on a schema of the kinds schemars writes: it must see what differs.
@@ -252,4 +296,23 @@ def test_the_comparison_finds_a_missing_or_extra_variant() -> None:
             "['block', 'displaced', 'home', 'kept', 'pinned', 'sequential'] in Python"
         ),
         "Reason[kind=home]: in the schema only: ['port']",
+    ]
+
+
+def test_the_comparison_finds_other_strings_of_a_literal_definition() -> None:
+    sample = json.loads(json.dumps(SAMPLE))
+    assert compare_literal(Schema(sample), "Layout", Layout, None) == []
+    sample["$defs"]["Layout"]["enum"].remove("block")
+    assert compare_literal(Schema(sample), "Layout", Layout, None) == [
+        "Layout: the schema allows ['hash', 'sequential'], Python ['block', 'hash', 'sequential']"
+    ]
+    holders = sample["$defs"]["Reason"]["oneOf"][2]["oneOf"]
+    sample["$defs"]["Holder"] = {"oneOf": holders}
+    assert compare_literal(Schema(sample), "Holder", Holder, "by") == []
+    holders[-1]["properties"]["by"]["enum"].remove("range")
+    assert compare_literal(Schema(sample), "Holder", Holder, "by") == [
+        (
+            "Holder: the schema allows ['busy', 'excluded', 'lease', 'pinned', 'service', 'unsafe'], "
+            "Python ['busy', 'excluded', 'lease', 'pinned', 'range', 'service', 'unsafe']"
+        )
     ]
