@@ -9,7 +9,7 @@ fails the tests.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, TypedDict, Union
+from typing import Literal, Optional, TypedDict, Union
 
 Layout = Literal["hash", "sequential", "block"]
 """How free services get their ports (SPEC §5)."""
@@ -109,10 +109,12 @@ class PlanDict(TypedDict):
 
 
 class LeaseDict(TypedDict):
-    """A lease of the registry; times in Unix seconds."""
+    """A lease of the registry: `(namespace, name, root) → port`; times in Unix seconds."""
 
     namespace: str
     name: str
+    root: Optional[str]
+    """The project root of the checkout that holds it; None for a version 1 lease not yet adopted."""
     port: int
     created: int
     used: int
