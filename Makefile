@@ -24,10 +24,9 @@ include bindings-js/build.mk
 
 build: build-python build-js
 
-# Hooks for the checks the bindings' build.mk files define; list them here once they exist:
-#   bindings-js/build.mk       lint-js check-package-js
-#   bindings-python/build.mk   lint-python check-package-python
-BINDING_CHECKS :=
+# The linters the bindings' build.mk files define (their package checks, check-package-js
+# and check-package-python, run inside test-js and test-python).
+BINDING_CHECKS := lint-js lint-python
 
 # Cheap checks first, so a missing tool or a lint error stops the run before the long builds.
 TEST_STEPS := check-hosts lint-rust check-workflows lint-shell test-setup \

@@ -12,6 +12,7 @@ build-js:
 test-js: build-js check-package-js
 	cd bindings-js && PORTPLAN_ENGINE=native node --test --test-concurrency=1 test/*.test.js
 	cd bindings-js && PORTPLAN_ENGINE=wasm node --test --test-concurrency=1 test/*.test.js
+	cd bindings-js && node --test wasm/test/
 
 check-package-js: build-js
 	bindings-js/scripts/check-package.sh

@@ -22,6 +22,7 @@ json_function!(load_config_json);
 json_function!(allocate_json);
 json_function!(release_json);
 json_function!(leases_json);
+json_function!(registry_path_json);
 json_function!(cli_json);
 json_function!(render_json);
 json_function!(host_error_json);
@@ -40,6 +41,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(allocate_json, module)?)?;
     module.add_function(wrap_pyfunction!(release_json, module)?)?;
     module.add_function(wrap_pyfunction!(leases_json, module)?)?;
+    module.add_function(wrap_pyfunction!(registry_path_json, module)?)?;
     module.add_function(wrap_pyfunction!(cli_json, module)?)?;
     module.add_function(wrap_pyfunction!(render_json, module)?)?;
     module.add_function(wrap_pyfunction!(host_error_json, module)?)?;

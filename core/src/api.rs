@@ -6,16 +6,19 @@
 use crate::cli::{self, Parsed};
 use crate::config::Config;
 use crate::config_file::ConfigInput;
-use crate::discovery::{self, Found, GitInfo, Resolved};
+use crate::discovery::{self, GitInfo, Resolved, Walk};
 use crate::error::{ErrorInput, ErrorKind, PlanError, Result};
 use crate::formats::json_fault;
+use crate::leases::{self, ports_to_probe};
 use crate::plan::{Plan, plan};
 use crate::problems::{self, Problem};
-use crate::registry::{Lease, Registry, ports_to_probe};
+use crate::registry::{Lease, Registry};
+use crate::registry_path::{self, Environment};
 use crate::render;
 use crate::written::{AsWritten, Loose};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::num::NonZeroU16;
 
 /// An answer: the result's own fields, or `{"error": {...}}`.
@@ -137,53 +140,59 @@ pub fn plan_json(request: &str) -> String {
 
 // ---- config discovery ----
 
-#[derive(Serialize)]
-struct FilesAnswer {
+/// `config_files_json`'s answer.
+#[derive(Debug, Serialize)]
+pub struct FilesAnswer {
     files: [&'static str; 3],
 }
 
-/// `{"files": [...]}`: the files that can hold a config, in the order to try them.
-pub fn config_files_json() -> String {
-    answer_text(&Answer::Done(FilesAnswer {
+/// The files that can hold a config, in the order to try them.
+pub fn config_files() -> FilesAnswer {
+    FilesAnswer {
         files: discovery::CONFIG_FILES,
-    }))
+    }
 }
 
-#[derive(Deserialize)]
-struct ExtractRequest {
+/// `{"files": [...]}`.
+pub fn config_files_json() -> String {
+    answer_text(&Answer::Done(config_files()))
+}
+
+/// `extract_config_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct ExtractRequest {
+    #[serde(default)]
     file: Option<String>,
+    #[serde(default)]
     text: Option<String>,
 }
 
-#[derive(Serialize)]
-struct ExtractAnswer {
+#[derive(Debug, Serialize)]
+pub struct ExtractAnswer {
     config: Option<AsWritten>,
+}
+
+/// A file's name and text → its portplan config as written, or none.
+pub fn extract_config_request(request: ExtractRequest) -> Result<ExtractAnswer> {
+    let file = request
+        .file
+        .ok_or_else(|| bad_request("`file` is required"))?;
+    let config = discovery::extract_config(&file, request.text.as_deref().unwrap_or_default())?;
+    Ok(ExtractAnswer { config })
 }
 
 /// `{"file", "text"}` → `{"config": CONFIG}`, or `{"config": null}` for a file without a
 /// portplan section.
 pub fn extract_config_json(request: &str) -> String {
-    answer_request(request, |request: ExtractRequest| {
-        let file = request
-            .file
-            .ok_or_else(|| bad_request("`file` is required"))?;
-        let config = discovery::extract_config(&file, request.text.as_deref().unwrap_or_default())?;
-        Ok(ExtractAnswer { config })
-    })
+    answer_request(request, extract_config_request)
 }
 
-#[derive(Deserialize)]
-struct FoundRequest {
-    #[serde(default)]
-    folder: Option<String>,
-    #[serde(default)]
-    config: Option<ConfigInput>,
-}
-
-#[derive(Deserialize)]
-struct LoadRequest {
-    #[serde(default)]
-    found: Option<FoundRequest>,
+/// `load_config_json`'s request: what the host saw from the working directory upward, the
+/// caller's options, the names asked for, and git's answers.
+#[derive(Debug, Deserialize)]
+pub struct LoadRequest {
+    #[serde(flatten)]
+    walk: Walk,
     #[serde(default)]
     options: Option<ConfigInput>,
     #[serde(default)]
@@ -192,41 +201,101 @@ struct LoadRequest {
     git: Option<GitInfo>,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 #[serde(untagged)]
-enum LoadAnswer {
-    Config { config: Config },
-    Need { need: &'static str },
+pub enum LoadAnswer {
+    Config {
+        config: Config,
+        root: String,
+        config_file: Option<String>,
+    },
+    Need {
+        need: &'static str,
+    },
 }
 
-/// The found config, the caller's options and git's answers → `{"config": RESOLVED}`, or
-/// `{"need": "git"}` when git must be asked first.
-pub fn load_config_json(request: &str) -> String {
-    answer_request(request, |request: LoadRequest| {
-        let found = request.found.map(|found| Found {
-            folder: found.folder.unwrap_or_default(),
-            config: found
-                .config
-                .unwrap_or(ConfigInput::Invalid(AsWritten::of(&()))),
-        });
-        let names = request.names.unwrap_or_default();
-        Ok(
-            match discovery::resolve(found, request.options, &names, request.git.as_ref())? {
-                Resolved::Config(config) => LoadAnswer::Config { config },
-                Resolved::NeedGit => LoadAnswer::Need {
-                    need: discovery::GIT_NAMESPACE,
-                },
+/// The project the host's walk shows (config, root, namespace), or the need to ask git
+/// first.
+pub fn load_config_request(request: LoadRequest) -> Result<LoadAnswer> {
+    let project = discovery::find_project(&request.walk)?;
+    let names = request.names.unwrap_or_default();
+    Ok(
+        match discovery::resolve(&project, request.options, &names, request.git.as_ref())? {
+            Resolved::Config(config) => LoadAnswer::Config {
+                config,
+                root: project.root,
+                config_file: project.config_file,
             },
-        )
-    })
+            Resolved::NeedGit => LoadAnswer::Need {
+                need: discovery::GIT_NAMESPACE,
+            },
+        },
+    )
+}
+
+/// `{"config": RESOLVED, "root", "config_file"}`, or `{"need": "git"}`.
+pub fn load_config_json(request: &str) -> String {
+    answer_request(request, load_config_request)
 }
 
 // ---- registry ----
 
-#[derive(Deserialize)]
-struct AllocateRequest {
+/// `registry_path_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct RegistryPathRequest {
+    #[serde(default)]
+    platform: Option<String>,
+    #[serde(default)]
+    env: BTreeMap<String, Option<String>>,
+    #[serde(default)]
+    home: Option<String>,
+    #[serde(default)]
+    cwd: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RegistryPathAnswer {
+    dir: String,
+    file: String,
+}
+
+fn required<'a>(value: Option<&'a str>, key: &str) -> Result<&'a str> {
+    value
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| bad_request(format!("`{key}` is required")))
+}
+
+/// The platform, its variables, the home folder and cwd → where the registry is.
+pub fn registry_path_request(request: RegistryPathRequest) -> Result<RegistryPathAnswer> {
+    let var = |name: &str| request.env.get(name).and_then(|v| v.as_deref());
+    let location = registry_path::locate(&Environment {
+        platform: request.platform.as_deref().unwrap_or_default(),
+        portplan_home: var("PORTPLAN_HOME"),
+        xdg_state_home: var("XDG_STATE_HOME"),
+        local_app_data: var("LOCALAPPDATA"),
+        home: request.home.as_deref(),
+        cwd: required(request.cwd.as_deref(), "cwd")?,
+    })?;
+    Ok(RegistryPathAnswer {
+        dir: location.dir,
+        file: location.file,
+    })
+}
+
+/// `{"platform", "env", "home", "cwd"}` → `{"dir", "file"}`.
+pub fn registry_path_json(request: &str) -> String {
+    answer_request(request, registry_path_request)
+}
+
+/// `allocate_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct AllocateRequest {
     #[serde(default)]
     config: Option<ConfigInput>,
+    #[serde(default)]
+    root: Option<String>,
+    #[serde(default)]
+    config_file: Option<String>,
     #[serde(default)]
     busy: Option<Loose<Vec<Loose<NonZeroU16>>>>,
     #[serde(default)]
@@ -235,73 +304,115 @@ struct AllocateRequest {
     now: Option<u64>,
     #[serde(default)]
     lease: Option<Vec<String>>,
+    #[serde(default)]
+    existing_roots: Option<BTreeMap<String, bool>>,
 }
 
-/// `allocate_json`'s answer: the plan, the registry to write, and the ports to probe.
+/// `allocate_json`'s answer: the plan, the project, the registry to write, and the ports to
+/// probe.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AllocateAnswer {
     #[serde(flatten)]
     pub plan: Plan,
-    /// The new registry file's text.
-    pub registry: String,
-    /// The ports of this plan the host must probe (every one but kept leases).
+    /// The project root the leases belong to.
+    pub root: String,
+    /// The config file used; null when none was found.
+    pub config_file: Option<String>,
+    /// The new registry file's text; null when there is nothing to write.
+    pub registry: Option<String>,
+    /// The ports of free services handed out fresh, for the host to probe (never a kept
+    /// lease's, never a pin's).
     pub probe: Vec<u16>,
 }
 
 /// Plans against the registry and records the leases asked for (docs/core-api.md).
-pub fn allocate_json(request: &str) -> String {
-    answer_request(request, |request: AllocateRequest| {
-        let config = config_of(request.config)?;
-        let mut registry = Registry::parse_optional(request.registry.as_deref())?;
-        let busy = busy_ports(request.busy)?;
-        let plan = registry.allocate(
-            &config,
-            &busy,
-            request.now.unwrap_or(0),
-            request.lease.as_deref(),
-        )?;
-        let probe = ports_to_probe(&plan);
-        Ok(AllocateAnswer {
-            plan,
-            registry: registry.to_text(),
-            probe,
-        })
+pub fn allocate_request(request: AllocateRequest) -> Result<AllocateAnswer> {
+    let config = config_of(request.config)?;
+    let registry = Registry::parse_optional(request.registry.as_deref())?;
+    let busy = busy_ports(request.busy)?;
+    let root = required(request.root.as_deref(), "root")?;
+    let existing_roots = request.existing_roots.unwrap_or_default();
+    let allocated = leases::allocate(
+        &config,
+        &registry,
+        &leases::Request {
+            root,
+            busy: &busy,
+            now: request.now.unwrap_or(0),
+            lease: request.lease.as_deref(),
+            existing_roots: &existing_roots,
+        },
+    )?;
+    let probe = ports_to_probe(&allocated.plan);
+    Ok(AllocateAnswer {
+        plan: allocated.plan,
+        root: root.to_owned(),
+        config_file: request.config_file,
+        registry: allocated.registry.map(|registry| registry.to_text()),
+        probe,
     })
 }
 
-#[derive(Deserialize)]
-struct ReleaseRequest {
+/// `{"config", "root", "busy", "registry", "now", "lease", "existing_roots"}` →
+/// `{"plan", ..., "root", "config_file", "registry", "probe"}`.
+pub fn allocate_json(request: &str) -> String {
+    answer_request(request, allocate_request)
+}
+
+/// `release_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct ReleaseRequest {
     #[serde(default)]
     registry: Option<String>,
     #[serde(default)]
     namespace: Option<String>,
     #[serde(default)]
+    root: Option<String>,
+    #[serde(default)]
     name: Option<String>,
+    #[serde(default)]
+    now: Option<u64>,
+    #[serde(default)]
+    existing_roots: Option<BTreeMap<String, bool>>,
 }
 
-#[derive(Serialize)]
-struct ReleaseAnswer {
-    registry: String,
+#[derive(Debug, Serialize)]
+pub struct ReleaseAnswer {
+    registry: Option<String>,
     released: Vec<Lease>,
 }
 
-/// Frees the lease of a name (or of a whole namespace).
-pub fn release_json(request: &str) -> String {
-    answer_request(request, |request: ReleaseRequest| {
-        let mut registry = Registry::parse_optional(request.registry.as_deref())?;
-        let released = registry.release(
-            request.namespace.as_deref().unwrap_or_default(),
-            request.name.as_deref(),
-        );
-        Ok(ReleaseAnswer {
-            registry: registry.to_text(),
-            released,
-        })
+/// Frees the lease of a name (or every lease of the namespace) of one project root.
+pub fn release_request(request: ReleaseRequest) -> Result<ReleaseAnswer> {
+    let before = Registry::parse_optional(request.registry.as_deref())?;
+    let root = required(request.root.as_deref(), "root")?;
+    let mut registry = before.clone();
+    let released = registry.release(
+        request.namespace.as_deref().unwrap_or_default(),
+        root,
+        request.name.as_deref(),
+    );
+    // A write drops what any write drops (SPEC §7); nothing freed, nothing written.
+    if let Some(existing_roots) = &request.existing_roots {
+        registry.drop_gone_roots(existing_roots);
+    }
+    registry.expire(request.now.unwrap_or(0));
+    let changed = !released.is_empty() && registry.differs_from(&before);
+    Ok(ReleaseAnswer {
+        registry: changed.then(|| registry.to_text()),
+        released,
     })
 }
 
-#[derive(Deserialize)]
-struct LeasesRequest {
+/// `{"registry", "namespace", "root", "name", "now", "existing_roots"}` →
+/// `{"registry", "released"}`.
+pub fn release_json(request: &str) -> String {
+    answer_request(request, release_request)
+}
+
+/// `leases_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct LeasesRequest {
     #[serde(default)]
     registry: Option<String>,
 }
@@ -310,36 +421,49 @@ struct LeasesRequest {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct LeasesAnswer {
     pub leases: Vec<Lease>,
+    /// The distinct roots of the leases, sorted (for the host to check which still exist).
+    pub roots: Vec<String>,
 }
 
-/// The leases of a registry.
+/// The leases of a registry, and their roots.
+pub fn leases_request(request: LeasesRequest) -> Result<LeasesAnswer> {
+    let registry = Registry::parse_optional(request.registry.as_deref())?;
+    Ok(LeasesAnswer {
+        leases: registry.leases().cloned().collect(),
+        roots: registry.roots(),
+    })
+}
+
+/// `{"registry"}` → `{"leases": [...], "roots": [...]}`.
 pub fn leases_json(request: &str) -> String {
-    answer_request(request, |request: LeasesRequest| {
-        let registry = Registry::parse_optional(request.registry.as_deref())?;
-        Ok(LeasesAnswer {
-            leases: registry.leases().cloned().collect(),
-        })
+    answer_request(request, leases_request)
+}
+
+/// The words of a problem a host met: always an error answer (an unknown problem is
+/// `invalid_request`).
+pub fn host_error_request(problem: Problem) -> Result<ErrorAnswer> {
+    Ok(ErrorAnswer {
+        error: problems::problem_error(problem)?,
     })
 }
 
-/// `{"problem", ...}` → `{"error": {...}}`: the words of a problem a host met.
+/// `{"problem", ...}` → `{"error": {...}}`.
 pub fn host_error_json(request: &str) -> String {
-    answer_request(request, |problem: Problem| -> Result<()> {
-        Err(problems::problem_error(problem)?)
-    })
+    answer_request(request, host_error_request)
 }
 
 // ---- command line and output ----
 
-#[derive(Deserialize)]
-struct CliRequest {
+/// `cli_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct CliRequest {
     #[serde(default)]
     argv: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 #[serde(untagged)]
-enum CliAnswer {
+pub enum CliAnswer {
     Run(cli::CommandAnswer),
     Help {
         help: &'static str,
@@ -351,25 +475,48 @@ enum CliAnswer {
 }
 
 /// The command line of both CLIs, parsed once.
-pub fn cli_json(request: &str) -> String {
-    answer_request(request, |request: CliRequest| {
-        Ok(match cli::parse(&request.argv)? {
-            Parsed::Run(command) => CliAnswer::Run(command.into_answer()),
-            Parsed::Help => CliAnswer::Help { help: cli::USAGE },
-            Parsed::Version => CliAnswer::Version {
-                version: env!("CARGO_PKG_VERSION"),
-                text: concat!(env!("CARGO_PKG_VERSION"), "\n"),
-            },
-        })
+pub fn cli_request(request: CliRequest) -> Result<CliAnswer> {
+    Ok(match cli::parse(&request.argv)? {
+        Parsed::Run(command) => CliAnswer::Run(command.into_answer()),
+        Parsed::Help => CliAnswer::Help { help: cli::USAGE },
+        Parsed::Version => CliAnswer::Version {
+            version: env!("CARGO_PKG_VERSION"),
+            text: concat!(env!("CARGO_PKG_VERSION"), "\n"),
+        },
     })
 }
 
-#[derive(Deserialize)]
-struct RenderRequest {
+/// `{"argv": [...]}` → the command, `{"help"}` or `{"version", "text"}`.
+pub fn cli_json(request: &str) -> String {
+    answer_request(request, cli_request)
+}
+
+/// A plan to render: a plan answer, and, for an `allocate_json` answer, its project.
+#[derive(Debug, Deserialize)]
+pub struct PlanView {
+    #[serde(flatten)]
+    plan: Plan,
+    /// Absent in a `plan_json` answer; null in an `allocate_json` answer without a config.
+    #[serde(default, deserialize_with = "present")]
+    config_file: Option<Option<String>>,
+    #[serde(default)]
+    root: Option<String>,
+}
+
+/// Tells a field written as null from an absent one.
+fn present<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+/// `render_json`'s request.
+#[derive(Debug, Deserialize)]
+pub struct RenderRequest {
     #[serde(default)]
     what: Option<String>,
     #[serde(default)]
-    plan: Option<Plan>,
+    plan: Option<PlanView>,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -380,8 +527,8 @@ struct RenderRequest {
     error: Option<ErrorInput>,
 }
 
-#[derive(Serialize)]
-struct TextAnswer {
+#[derive(Debug, Serialize)]
+pub struct TextAnswer {
     text: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     exit: Option<i32>,
@@ -396,49 +543,63 @@ fn pretty<T: Serialize>(value: &T) -> String {
 }
 
 /// The CLIs' text, identical in both languages.
+pub fn render_request(request: RenderRequest) -> Result<TextAnswer> {
+    let view = || {
+        request
+            .plan
+            .as_ref()
+            .ok_or_else(|| bad_request("`plan` must be a plan answer"))
+    };
+    let plan = || view().map(|view| &view.plan);
+    let text = match request.what.as_deref().unwrap_or_default() {
+        "table" => {
+            let view = view()?;
+            let table = render::table(&view.plan);
+            // An `allocate_json` answer without a config: `plan` says so (SPEC §7).
+            match &view.config_file {
+                Some(None) => {
+                    render::no_config_line(view.root.as_deref().unwrap_or_default()) + &table
+                }
+                _ => table,
+            }
+        }
+        "why" => {
+            let name = request
+                .name
+                .as_deref()
+                .ok_or_else(|| bad_request("`name` is required"))?;
+            render::why(plan()?, name)?
+        }
+        "env" => render::env(plan()?)?,
+        "json" => pretty(plan()?),
+        "leases" => render::leases(request.leases.as_deref().unwrap_or_default()),
+        "released" => render::released(
+            request.released.as_deref().unwrap_or_default(),
+            request.name.as_deref(),
+        ),
+        "leases_json" => pretty(&request.leases.as_deref().unwrap_or_default()),
+        "error" => {
+            let error = request
+                .error
+                .ok_or_else(|| bad_request("`error` is required"))?
+                .into_error();
+            let (text, exit) = render::error(&error);
+            return Ok(TextAnswer {
+                text,
+                exit: Some(exit),
+            });
+        }
+        other => {
+            return Err(bad_request(format!(
+                "`what` must be table, why, env, json, leases, leases_json, released or error, not {}",
+                AsWritten::of(other).excerpt()
+            )));
+        }
+    };
+    Ok(TextAnswer { text, exit: None })
+}
+
+/// `{"what", ...}` → `{"text"}` (and `"exit"` for an error).
 pub fn render_json(request: &str) -> String {
-    answer_request(request, |request: RenderRequest| {
-        let plan = || {
-            request
-                .plan
-                .as_ref()
-                .ok_or_else(|| bad_request("`plan` must be a plan answer"))
-        };
-        let text = match request.what.as_deref().unwrap_or_default() {
-            "table" => render::table(plan()?),
-            "why" => {
-                let name = request
-                    .name
-                    .as_deref()
-                    .ok_or_else(|| bad_request("`name` is required"))?;
-                render::why(plan()?, name)?
-            }
-            "env" => render::env(plan()?)?,
-            "json" => pretty(plan()?),
-            "leases" => render::leases(request.leases.as_deref().unwrap_or_default()),
-            "released" => render::released(
-                request.released.as_deref().unwrap_or_default(),
-                request.name.as_deref(),
-            ),
-            "leases_json" => pretty(&request.leases.as_deref().unwrap_or_default()),
-            "error" => {
-                let error = request
-                    .error
-                    .ok_or_else(|| bad_request("`error` is required"))?
-                    .into_error();
-                let (text, exit) = render::error(&error);
-                return Ok(TextAnswer {
-                    text,
-                    exit: Some(exit),
-                });
-            }
-            other => {
-                return Err(bad_request(format!(
-                    "`what` must be table, why, env, json, leases, leases_json, released or error, not {}",
-                    AsWritten::of(other).excerpt()
-                )));
-            }
-        };
-        Ok(TextAnswer { text, exit: None })
-    })
+    answer_request(request, render_request)
 }

@@ -55,7 +55,7 @@ pub struct Command {
 }
 
 /// `cli_json`'s answer: the command line, and what the host does with it.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub struct CommandAnswer {
     /// Whether the command plans against the registry.
     pub allocate: bool,
@@ -63,6 +63,8 @@ pub struct CommandAnswer {
     pub names: Vec<String>,
     /// What to pass as `allocate_json`'s `lease`.
     pub lease: Option<Vec<String>>,
+    /// Whether the command writes the registry (and so takes its lock).
+    pub write: bool,
     #[serde(flatten)]
     pub command: Command,
 }
@@ -190,15 +192,21 @@ impl Command {
         !matches!(self.command.as_str(), "ls" | "release")
     }
 
-    /// The services whose leases the command records: None for every free service
-    /// (`plan`, `env`: the whole project is being set up), its own name for `get` and
-    /// `run`, none for `why` (a question changes nothing).
+    /// The services whose leases the command records: None for every service (`env`: the
+    /// whole project is being set up), its own name for `get` and `run`, none for `plan`
+    /// and `why` (SPEC §7: commands that only show never write).
     pub fn lease(&self) -> Option<Vec<String>> {
         match self.command.as_str() {
-            "plan" | "env" => None,
+            "env" => None,
             "get" | "run" => Some(self.name.iter().cloned().collect()),
             _ => Some(Vec::new()),
         }
+    }
+
+    /// Whether the command writes the registry: `get`, `run`, `env` and `release` do;
+    /// `plan`, `why` and `ls` only read it (without the lock).
+    pub fn writes(&self) -> bool {
+        matches!(self.command.as_str(), "get" | "run" | "env" | "release")
     }
 
     /// The names the command adds to the config as free services (`load_config_json`'s
@@ -216,6 +224,7 @@ impl Command {
             allocate: self.allocates(),
             names: self.names(),
             lease: self.lease(),
+            write: self.writes(),
             command: self,
         }
     }

@@ -550,6 +550,19 @@ pub fn quote_key(name: &str) -> String {
     quoted
 }
 
+/// A path as it can be printed: bare when it holds no blank, quote or character the name
+/// rule forbids, else JSON-quoted as [`quote_key`] does.
+pub fn quote_path(path: &str) -> String {
+    if !path.is_empty()
+        && !path
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || forbidden_in_name(c))
+    {
+        return path.to_owned();
+    }
+    quote_key(path)
+}
+
 impl ConfigInput {
     /// Reads config text: JSON when its first non-blank character is `{`, else TOML.
     pub fn from_text(text: &str) -> Result<ConfigInput> {

@@ -1,13 +1,17 @@
-//! Config discovery (SPEC §7): which files hold a config, the caller's options over it, and
-//! the namespace (explicit, `git`, or the folder's name). The host reads the files and runs
-//! git; the rules live here so every binding applies them alike.
+//! Config discovery (SPEC §7): which file holds the config, the project root, the caller's
+//! options over the config, and the namespace (explicit, `git`, `""` for Lagom, else the
+//! project's own name). The host reads the files and runs git; the rules live here so every
+//! binding applies them alike.
 
-use crate::config::{Config, Service, quote_key};
+use crate::config::{Config, HashKind, Service, quote_key};
 use crate::config_file::{ConfigFile, ConfigInput};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::formats;
+use crate::paths;
+use crate::problems::{self, Problem};
 use crate::written::{AsWritten, Loose};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// The files that can hold a config, in the order they are tried within one folder.
 pub const CONFIG_FILES: [&str; 3] = ["portplan.toml", "package.json", "pyproject.toml"];
@@ -72,11 +76,260 @@ pub fn extract_config(file: &str, text: &str) -> Result<Option<AsWritten>> {
     }
 }
 
-/// What the host found while walking up from the working directory.
-pub struct Found {
-    /// The name of the folder holding the file (the default namespace).
-    pub folder: String,
-    pub config: ConfigInput,
+/// The files that mark a project root when no config is found (SPEC §7).
+pub const ROOT_MARKERS: [&str; 3] = [".git", "package.json", "pyproject.toml"];
+
+/// What the host saw of one candidate file: its text, the OS error reading it, or (for the
+/// `--config` file) that it does not exist.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct FileSeen {
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub error: Option<OsError>,
+    #[serde(default)]
+    pub missing: bool,
+}
+
+/// An OS error as the host met it: the errno name (`EACCES`) and the OS's words.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct OsError {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// One folder of the walk from the working directory up to the root.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Folder {
+    pub path: String,
+    /// The candidate files that exist, by name (`portplan.toml`, ...).
+    #[serde(default)]
+    pub files: BTreeMap<String, FileSeen>,
+    /// Which of [`ROOT_MARKERS`] exist.
+    #[serde(default)]
+    pub markers: Vec<String>,
+}
+
+/// The `--config` file: its absolute path and what the host saw of it.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct ConfigFileSeen {
+    pub path: String,
+    #[serde(flatten)]
+    pub seen: FileSeen,
+}
+
+/// What the host saw: the working directory, the walk upward, and a `--config` file.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Walk {
+    pub cwd: String,
+    #[serde(default)]
+    pub folders: Vec<Folder>,
+    /// `--config FILE` as the user gave it.
+    #[serde(default)]
+    pub config_path: Option<String>,
+    #[serde(default)]
+    pub config_file: Option<ConfigFileSeen>,
+}
+
+/// The project a walk found: its root, its config (as written) and the config file's path.
+#[derive(Debug, Clone)]
+pub struct Project<'w> {
+    pub root: String,
+    pub config_file: Option<String>,
+    pub config: Option<AsWritten>,
+    /// The candidate files of the root folder (for the project's name).
+    root_files: Option<&'w BTreeMap<String, FileSeen>>,
+}
+
+/// The words for a file that cannot be read, the same in both hosts.
+fn unreadable(path: &str, error: &OsError) -> PlanError {
+    if error.code.as_deref() == Some("EFBIG") {
+        return PlanError::new(
+            ErrorKind::Host,
+            format!("cannot read {path}: it is larger than 1 MiB, too large to be a project file"),
+        )
+        .with(|data| data.path = Some(path.to_owned()));
+    }
+    let problem = Problem {
+        problem: "io".to_owned(),
+        path: Some(path.to_owned()),
+        action: Some("read".to_owned()),
+        code: error.code.clone(),
+        reason: error.reason.clone(),
+        ..Problem::default()
+    };
+    problems::problem_error(problem).unwrap_or_else(|e| e)
+}
+
+/// `error` about the file at `path`: its message starts with the path.
+fn at_path(path: &str, error: PlanError) -> PlanError {
+    PlanError {
+        message: format!("{path}: {}", error.message),
+        ..error
+    }
+    .with(|data| data.path = Some(path.to_owned()))
+}
+
+/// The text of a file the host saw, or its read error.
+fn text_of<'a>(path: &str, seen: &'a FileSeen) -> Result<Option<&'a str>> {
+    match (&seen.text, &seen.error) {
+        (Some(text), _) => Ok(Some(text)),
+        (None, Some(error)) => Err(unreadable(path, error)),
+        (None, None) => Ok(None),
+    }
+}
+
+fn has_marker(folder: &Folder) -> bool {
+    folder
+        .markers
+        .iter()
+        .any(|marker| ROOT_MARKERS.contains(&marker.as_str()))
+}
+
+/// Finds the config and the project root (SPEC §7): the `--config` file, else the first
+/// folder upward with a config; the root is the config's folder, else the nearest folder
+/// with a marker, else the working directory.
+pub fn find_project(walk: &Walk) -> Result<Project<'_>> {
+    let files_of = |root: &str| {
+        walk.folders
+            .iter()
+            .find(|folder| folder.path == root)
+            .map(|folder| &folder.files)
+    };
+    if let Some(given) = &walk.config_path {
+        let seen = walk
+            .config_file
+            .as_ref()
+            .ok_or_else(|| bad_request("`config_file` is required with `config_path`"))?;
+        let problem = |name: &str| {
+            problems::problem_error(Problem {
+                problem: name.to_owned(),
+                path: Some(given.clone()),
+                ..Problem::default()
+            })
+            .unwrap_or_else(|e| e)
+        };
+        if seen.seen.missing {
+            return Err(problem("config_missing"));
+        }
+        let text = text_of(given, &seen.seen)?
+            .ok_or_else(|| bad_request("`config_file` needs `text`, `error` or `missing`"))?;
+        let config = extract_config(given, text)
+            .map_err(|e| at_path(given, e))?
+            .ok_or_else(|| problem("config_has_no_section"))?;
+        let root = paths::parent(&seen.path);
+        return Ok(Project {
+            root_files: files_of(&root),
+            root,
+            config_file: Some(seen.path.clone()),
+            config: Some(config),
+        });
+    }
+    for folder in &walk.folders {
+        for name in CONFIG_FILES {
+            let Some(seen) = folder.files.get(name) else {
+                continue;
+            };
+            let path = paths::join(&folder.path, name);
+            let Some(text) = text_of(&path, seen)? else {
+                continue;
+            };
+            if let Some(config) = extract_config(name, text).map_err(|e| at_path(&path, e))? {
+                return Ok(Project {
+                    root: folder.path.clone(),
+                    config_file: Some(path),
+                    config: Some(config),
+                    root_files: Some(&folder.files),
+                });
+            }
+        }
+    }
+    let root = walk
+        .folders
+        .iter()
+        .find(|folder| has_marker(folder))
+        .map_or_else(|| walk.cwd.clone(), |folder| folder.path.clone());
+    Ok(Project {
+        root_files: files_of(&root),
+        root,
+        config_file: None,
+        config: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct PackageName {
+    name: Option<Loose<String>>,
+}
+
+#[derive(Deserialize)]
+struct PyprojectName {
+    project: Option<Loose<ProjectTable>>,
+}
+
+#[derive(Deserialize)]
+struct ProjectTable {
+    name: Option<Loose<String>>,
+}
+
+fn usable(name: Option<Loose<String>>) -> Option<String> {
+    match name {
+        Some(Loose::Valid(name)) if !name.is_empty() => Some(name),
+        _ => None,
+    }
+}
+
+impl Project<'_> {
+    /// The project's own name (SPEC §7): `name` of the root's package.json, else
+    /// `[project] name` of its pyproject.toml, else the root folder's name.
+    pub fn name(&self) -> Result<String> {
+        let seen = |file: &str| self.root_files.and_then(|files| files.get(file));
+        let package = paths::join(&self.root, "package.json");
+        if let Some(text) = seen("package.json")
+            .map(|s| text_of(&package, s))
+            .transpose()?
+            .flatten()
+        {
+            let read: Loose<PackageName> = formats::from_json(text).map_err(|e| {
+                at_path(
+                    &package,
+                    PlanError::new(
+                        ErrorKind::InvalidConfig,
+                        format!("package.json is not valid JSON: {e}"),
+                    ),
+                )
+            })?;
+            if let Loose::Valid(PackageName { name }) = read
+                && let Some(name) = usable(name)
+            {
+                return Ok(name);
+            }
+        }
+        let pyproject = paths::join(&self.root, "pyproject.toml");
+        if let Some(text) = seen("pyproject.toml")
+            .map(|s| text_of(&pyproject, s))
+            .transpose()?
+            .flatten()
+        {
+            let read: PyprojectName = formats::from_toml(text).map_err(|e| {
+                at_path(
+                    &pyproject,
+                    PlanError::new(
+                        ErrorKind::InvalidConfig,
+                        format!("pyproject.toml is not valid TOML: {e}"),
+                    ),
+                )
+            })?;
+            if let Some(Loose::Valid(ProjectTable { name })) = read.project
+                && let Some(name) = usable(name)
+            {
+                return Ok(name);
+            }
+        }
+        Ok(paths::file_name(&self.root).to_owned())
+    }
 }
 
 /// What the host learnt from git, each None where git gave nothing.
@@ -94,24 +347,36 @@ pub enum Resolved {
     NeedGit,
 }
 
-/// Sets the caller's options over the found config, adds `names` as free services, and
-/// settles the namespace.
+fn bad_request(message: &str) -> PlanError {
+    PlanError::new(ErrorKind::InvalidRequest, message)
+}
+
+/// Sets the caller's options over the project's config, adds `names` as free services, and
+/// settles the namespace (SPEC §7).
 pub fn resolve(
-    found: Option<Found>,
+    project: &Project,
     options: Option<ConfigInput>,
     names: &[String],
     git: Option<&GitInfo>,
 ) -> Result<Resolved> {
-    let (folder, file) = match found {
-        None => (String::new(), ConfigFile::default()),
-        Some(found) => match found.config.into_table() {
-            Ok(file) => (found.folder, file),
+    // The config as written is JSON text; read it as a config table.
+    let config = project.config.as_ref().map(|written| {
+        serde_json::from_str(written.json()).unwrap_or_else(|_| ConfigInput::from(written.clone()))
+    });
+    let file = match config {
+        None => ConfigFile::default(),
+        Some(config) => match config.into_table() {
+            Ok(file) => file,
             Err(other) => {
                 let message = format!(
                     "the portplan config must be a table (object), not {}",
                     other.excerpt()
                 );
-                return Err(PlanError::new(ErrorKind::InvalidConfig, message));
+                let error = PlanError::new(ErrorKind::InvalidConfig, message);
+                return Err(match &project.config_file {
+                    Some(path) => at_path(path, error),
+                    None => error,
+                });
             }
         },
     };
@@ -132,7 +397,11 @@ pub fn resolve(
             Some(info) => merged.namespace = Some(Loose::Valid(git_namespace(info)?)),
         },
         Some(_) => {} // set, and validated as a config key
-        None => merged.namespace = Some(Loose::Valid(folder)),
+        // Lagom's hash needs the empty namespace.
+        None if merged.hash == Some(Loose::Valid(HashKind::Lagom)) => {
+            merged.namespace = Some(Loose::Valid(String::new()));
+        }
+        None => merged.namespace = Some(Loose::Valid(project.name()?)),
     }
     merged.add_free_services(names);
     let config = Config::from_file(merged)?;

@@ -106,6 +106,9 @@ pub struct ErrorData {
     /// The file concerned (added by the host).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// The OS's errno name behind a host fault (`bind_failed`: `EADDRNOTAVAIL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// The CLI's exit code when it is not the kind's (`run`: 127, 126).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit: Option<i32>,

@@ -10,15 +10,16 @@
 //! - §4 home ports: [`home`];
 //! - §5 layouts: [`layout`];
 //! - §6 the plan: [`plan`];
-//! - §7 the host layer's rules: [`discovery`] (config files, options, namespace),
-//!   [`registry`] (leases), [`cli`] (the command line), [`render`] (the CLIs' text),
-//!   [`problems`] (the words for the hosts' own errors).
+//! - §7 the host layer's rules: [`discovery`] (the config file, the project root, options,
+//!   namespace), [`registry_path`] (where the registry is), [`registry`] (the registry
+//!   file), [`leases`] (which leases are kept, made and dropped), [`cli`] (the command
+//!   line), [`render`] (the CLIs' text), [`problems`] (the words for the hosts' own errors).
 //!
 //! JSON and TOML live at the edge: [`api`] reads requests and writes answers (JSON text for
 //! every engine; the browser module reads and writes JavaScript objects through the same
 //! typed requests), [`formats`] reads config and registry text, [`written`] keeps a value
 //! of the wrong shape as written so validation can quote it, and [`schema`] describes the
-//! answers as JSON Schema.
+//! answers as JSON Schema. [`paths`] handles the path text hosts send.
 
 // §1 the config
 pub mod config;
@@ -35,8 +36,12 @@ pub mod layout;
 pub mod plan;
 // §7 the host layer: config discovery
 pub mod discovery;
-// §7 the registry
+// §7 where the registry is
+pub mod registry_path;
+// §7 the registry file
 pub mod registry;
+// §7 allocation against the leases
+pub mod leases;
 // §7 the command line
 pub mod cli;
 // §7 the CLIs' text
@@ -51,10 +56,12 @@ pub mod formats;
 pub mod written;
 // The edge: the JSON Schema of the answers
 pub mod schema;
+// The edge: path text from the hosts
+pub mod paths;
 
 pub use api::{
     allocate_json, cli_json, config_files_json, extract_config_json, host_error_json, leases_json,
-    load_config_json, plan_json, release_json, render_json,
+    load_config_json, plan_json, registry_path_json, release_json, render_json,
 };
 pub use config::{Config, HashKind, Layout, PortRange, Service};
 pub use config_file::{ConfigFile, ConfigInput};

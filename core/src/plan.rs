@@ -17,8 +17,14 @@ pub enum Holder {
     Service { service: String },
     /// Pinned by a service of this plan.
     Pinned { service: String },
-    /// A lease of another service in the registry.
-    Lease { namespace: String, service: String },
+    /// A lease of another service in the registry; `root` when it is another checkout's
+    /// (a lease of another project root).
+    Lease {
+        namespace: String,
+        service: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        root: Option<String>,
+    },
     /// In use on the host.
     Busy,
     /// Excluded by the config.
@@ -88,13 +94,22 @@ impl Plan {
     }
 }
 
+/// Who holds a leased port: the lease's namespace and name, and its root when it is
+/// another checkout's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseHolder {
+    pub namespace: String,
+    pub name: String,
+    pub root: Option<String>,
+}
+
 /// What the host and the registry know beyond the config.
 #[derive(Debug, Clone, Default)]
 pub struct Held {
     /// Ports found taken on the host.
     pub busy: Vec<u16>,
-    /// Ports leased to other (namespace, name) pairs.
-    pub leases: BTreeMap<u16, (String, String)>,
+    /// Ports leased to others: every lease but this config's own.
+    pub leases: BTreeMap<u16, LeaseHolder>,
     /// This config's own valid leases: service → (port, lease created).
     pub kept: BTreeMap<String, (u16, u64)>,
 }
@@ -172,7 +187,8 @@ pub fn plan_with(config: &Config, held: &Held) -> Result<Plan> {
     })
 }
 
-/// Duplicate pins and pins on busy ports or other leases are errors (SPEC §2).
+/// Duplicate pins and pins on busy ports are errors (SPEC §2). A lease never makes a pin
+/// busy (SPEC §7: a pin is the user's own statement); the registry leaves busy pins out.
 fn check_pins<'a>(config: &'a Config, held: &Held) -> Result<BTreeMap<u16, &'a str>> {
     let mut by_port: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
     for (name, service) in &config.services {
@@ -196,20 +212,9 @@ fn check_pins<'a>(config: &'a Config, held: &Held) -> Result<BTreeMap<u16, &'a s
     }
     for (&port, names) in &by_port {
         let name = names[0];
-        let holder = if held.busy.contains(&port) {
-            Some("it is in use on this host".to_owned())
-        } else {
-            held.leases.get(&port).map(|(namespace, other)| {
-                format!(
-                    "it is leased to `{}` of namespace `{}` in the registry",
-                    quote_key(other),
-                    quote_key(namespace)
-                )
-            })
-        };
-        if let Some(holder) = holder {
+        if held.busy.contains(&port) {
             let message = format!(
-                "service `{}` is pinned to port {port}, but {holder}",
+                "service `{}` is pinned to port {port}, but it is in use on this host",
                 quote_key(name)
             );
             return Err(PlanError::new(ErrorKind::PinBusy, message)
@@ -233,6 +238,7 @@ mod tests {
             by: Holder::Lease {
                 namespace: "other".into(),
                 service: "web".into(),
+                root: None,
             },
         };
         let text = serde_json::to_string(&displaced).unwrap();

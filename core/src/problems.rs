@@ -17,7 +17,8 @@ pub struct Problem {
     pub path: Option<String>,
     /// `with_path`: a core error about the file at `path`.
     pub error: Option<ErrorInput>,
-    /// `locked`: the lock's owner, and since when (Unix milliseconds).
+    /// `locked`: the lock's owner, its host, and since when (Unix milliseconds);
+    /// `bind_failed`: `host` is the address the server was to listen on (None: every one).
     pub pid: Option<u64>,
     pub host: Option<String>,
     pub time: Option<u64>,
@@ -28,7 +29,7 @@ pub struct Problem {
     /// `io`, `spawn`: the errno name (`EACCES`), and the OS's own words for codes not worded here.
     pub code: Option<String>,
     pub reason: Option<String>,
-    /// `kept_busy`: the lease.
+    /// `kept_busy`, `bind_failed`: the service and its port.
     pub namespace: Option<String>,
     pub name: Option<String>,
     pub port: Option<u16>,
@@ -74,6 +75,43 @@ fn os_reason(request: &Problem) -> String {
         _ => return text(&request.reason).to_owned(),
     };
     words.to_owned()
+}
+
+/// Where a service was to listen: `10.1.2.3:21225`, `[::1]:21225`, or `port 21225`.
+fn listen_address(address: Option<&str>, port: &str) -> String {
+    match address {
+        Some(address) if address.contains(':') => format!("[{address}]:{port}"),
+        Some(address) if !address.is_empty() => format!("{address}:{port}"),
+        _ => format!("port {port}"),
+    }
+}
+
+/// A server that could not start on its port: the real cause (SPEC §7), never moving a
+/// lease.
+fn bind_failed(request: &Problem) -> PlanError {
+    let name = quote_key(text(&request.name));
+    let port = request.port.map_or("?".into(), |port| port.to_string());
+    let address = request.host.as_deref().filter(|a| !a.is_empty());
+    let place = listen_address(address, &port);
+    let code = text(&request.code);
+    let cause = match code {
+        "EADDRNOTAVAIL" => match address {
+            Some(address) => format!("{address} is not an address of this host"),
+            None => "the address is not an address of this host".to_owned(),
+        },
+        "EACCES" | "EPERM" => format!("not permitted ({})", os_reason(request)),
+        "EADDRINUSE" => "another process is using it".to_owned(),
+        _ => os_reason(request),
+    };
+    PlanError::new(
+        ErrorKind::Host,
+        format!("cannot start {name} on {place}: {cause}"),
+    )
+    .with(|data| {
+        data.service = Some(text(&request.name).to_owned());
+        data.port = request.port;
+        data.code = Some(code.to_owned()).filter(|c| !c.is_empty());
+    })
 }
 
 /// `{"problem": P, ...}` → the error (see docs/core-api.md for the problems and fields).
@@ -148,6 +186,7 @@ pub fn problem_error(request: Problem) -> Result<PlanError> {
                 ),
             )
         }
+        "bind_failed" => bind_failed(&request),
         "spawn" => {
             let reason = os_reason(&request);
             // As a shell does: 127 when the command is not found, 126 when it cannot run.

@@ -1,17 +1,20 @@
-//! The registry (SPEC §7), pure: leases `(namespace, name) → port` and allocation against
-//! them. The hosts lock, read the bytes, call this, probe, and write the bytes.
+//! The registry file (SPEC §7), pure: leases `(namespace, name, root) → port`, read from
+//! format 1 or 2 and written as format 2. The rules that decide which leases are kept,
+//! made or dropped are in [`crate::leases`].
 
-use crate::config::{Config, Service, check_name};
+use crate::config::check_name;
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::formats;
-use crate::plan::{Held, Plan, Reason, plan_with};
 use crate::written::{AsWritten, Loose};
 use schemars::JsonSchema;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub const REGISTRY_VERSION: u64 = 1;
+/// The version this core writes.
+pub const REGISTRY_VERSION: u64 = 2;
+/// The first version: leases without `root`, read and upgraded.
+pub const REGISTRY_VERSION_1: u64 = 1;
 /// A lease not used for this long is dropped (its service has surely stopped).
 pub const LEASE_TTL_SECONDS: u64 = 30 * 24 * 3600;
 
@@ -20,16 +23,41 @@ pub const LEASE_TTL_SECONDS: u64 = 30 * 24 * 3600;
 pub struct Lease {
     pub namespace: String,
     pub name: String,
+    /// The project root (absolute) the lease belongs to; null for a version 1 lease that no
+    /// root has adopted yet.
+    #[serde(default)]
+    pub root: Option<String>,
     pub port: u16,
     /// Unix seconds: when the lease was made, and when it was last handed out.
     pub created: u64,
     pub used: u64,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What identifies a lease: namespace, name, root (a version 1 lease's root is None, which
+/// sorts first).
+pub type LeaseKey = (String, String, Option<String>);
+
+impl Lease {
+    pub fn key(&self) -> LeaseKey {
+        (self.namespace.clone(), self.name.clone(), self.root.clone())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registry {
-    /// Keyed by (namespace, name), so the file lists them sorted.
-    leases: BTreeMap<(String, String), Lease>,
+    /// Keyed by (namespace, name, root), so the file lists them sorted.
+    leases: BTreeMap<LeaseKey, Lease>,
+    /// The version of the text it was read from (a version 1 file is rewritten as 2).
+    version: u64,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            leases: BTreeMap::new(),
+            version: REGISTRY_VERSION,
+        }
+    }
 }
 
 /// A registry file as written: every field kept loose, so that a file of another version
@@ -50,6 +78,9 @@ struct LeaseAsWritten {
     namespace: Option<Loose<String>>,
     #[serde(default)]
     name: Option<Loose<String>>,
+    /// Absent: not written (a version 1 lease); `Some(None)`: written as null.
+    #[serde(default, deserialize_with = "present")]
+    root: Option<Option<Loose<String>>>,
     #[serde(default)]
     port: Option<Loose<u64>>,
     #[serde(default)]
@@ -62,6 +93,15 @@ struct LeaseAsWritten {
     _other: BTreeMap<String, IgnoredAny>,
 }
 
+/// Tells a field written as null from an absent one.
+fn present<'de, D, T>(deserializer: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 /// The registry file's shape for writing.
 #[derive(Serialize)]
 struct RegistryText<'a> {
@@ -71,7 +111,7 @@ struct RegistryText<'a> {
 
 impl LeaseAsWritten {
     /// The lease, or what is wrong with it (fields checked in file order).
-    fn check(self) -> std::result::Result<Lease, String> {
+    fn check(self, version: u64) -> std::result::Result<Lease, String> {
         fn text(value: Option<Loose<String>>, key: &str) -> std::result::Result<String, String> {
             match value.ok_or_else(|| format!("a lease has no `{key}`"))? {
                 Loose::Valid(text) => Ok(text),
@@ -89,10 +129,28 @@ impl LeaseAsWritten {
         }
         let namespace = text(self.namespace, "namespace")?;
         let name = text(self.name, "name")?;
+        // Version 1 had no root: its leases wait to be adopted (SPEC §7).
+        let root = match (version, self.root) {
+            (REGISTRY_VERSION_1, _) => None,
+            (_, None) => return Err("a lease has no `root`".to_owned()),
+            (_, Some(None)) => None,
+            (_, Some(Some(Loose::Valid(root)))) if !root.is_empty() => Some(root),
+            (_, Some(Some(written))) => {
+                let written = match written {
+                    Loose::Valid(root) => AsWritten::of(&root),
+                    Loose::Invalid(written) => written,
+                };
+                return Err(format!(
+                    "`root` of a lease must be a folder's path or null, not {}",
+                    written.excerpt()
+                ));
+            }
+        };
         let port = number(self.port, "port")?;
         Ok(Lease {
             namespace,
             name,
+            root,
             port: u16::try_from(port)
                 .map_err(|_| format!("`port` of a lease must be at most 65535, not {port}"))?,
             created: number(self.created, "created")?,
@@ -106,11 +164,12 @@ fn corrupt(message: impl Into<String>) -> PlanError {
 }
 
 impl Registry {
-    /// Parses registry text. Anything malformed is an error: the caller must not write over it.
+    /// Parses registry text (version 1 or 2). Anything malformed is an error: the caller
+    /// must not write over it.
     pub fn parse(text: &str) -> Result<Registry> {
         if text.trim().is_empty() {
             return Err(corrupt(
-                "the registry file is empty (a registry always holds at least {\"version\": 1, \"leases\": []}); delete it to start afresh",
+                "the registry file is empty (a registry always holds at least {\"version\": 2, \"leases\": []}); delete it to start afresh",
             ));
         }
         let file: Loose<RegistryFile> = formats::from_json(text).map_err(|e| {
@@ -122,16 +181,16 @@ impl Registry {
         let Loose::Valid(file) = file else {
             return Err(no_version());
         };
-        match file.version {
-            Some(Loose::Valid(REGISTRY_VERSION)) => {}
+        let version = match file.version {
+            Some(Loose::Valid(version @ (REGISTRY_VERSION_1 | REGISTRY_VERSION))) => version,
             Some(Loose::Valid(other)) => {
                 let message = format!(
-                    "the registry has version {other}, this portplan reads version {REGISTRY_VERSION}; upgrade portplan"
+                    "the registry has version {other}, this portplan reads versions {REGISTRY_VERSION_1} and {REGISTRY_VERSION}; upgrade portplan"
                 );
                 return Err(corrupt(message).with(|data| data.version = Some(other)));
             }
             _ => return Err(no_version()),
-        }
+        };
         let malformed = |what: String| {
             corrupt(format!(
                 "the registry is malformed ({what}); fix or delete it"
@@ -153,11 +212,14 @@ impl Registry {
             }
             Some(Loose::Valid(leases)) => leases,
         };
-        let mut registry = Registry::default();
+        let mut registry = Registry {
+            leases: BTreeMap::new(),
+            version,
+        };
         let mut ports = BTreeSet::new();
         for (index, lease) in leases.into_iter().enumerate() {
             let lease = match lease {
-                Loose::Valid(lease) => lease.check(),
+                Loose::Valid(lease) => lease.check(version),
                 Loose::Invalid(written) => Err(format!(
                     "a lease must be an object, not {}",
                     written.excerpt()
@@ -179,10 +241,13 @@ impl Registry {
                     lease.port
                 )));
             }
-            let key = (lease.namespace.clone(), lease.name.clone());
-            if let Some(lease) = registry.leases.insert(key, lease) {
+            if let Some(lease) = registry.leases.insert(lease.key(), lease) {
+                let root = match &lease.root {
+                    Some(root) => format!("root {}", AsWritten::of(root).excerpt()),
+                    None => "no root".to_owned(),
+                };
                 return Err(corrupt(format!(
-                    "two leases for `{}` in namespace `{}`",
+                    "two leases for `{}` in namespace `{}` with {root}",
                     lease.name, lease.namespace
                 )));
             }
@@ -195,7 +260,13 @@ impl Registry {
         text.map_or_else(|| Ok(Registry::default()), Registry::parse)
     }
 
-    /// The file: fields in this order, two-space indents, a final newline.
+    /// The version of the text this registry was read from.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The file (always the current version): fields in this order, two-space indents, a
+    /// final newline.
     pub fn to_text(&self) -> String {
         let file = RegistryText {
             version: REGISTRY_VERSION,
@@ -207,16 +278,56 @@ impl Registry {
         text
     }
 
+    /// Whether writing this registry would change the file `before` was read from (another
+    /// lease, or a version 1 file to upgrade).
+    pub fn differs_from(&self, before: &Registry) -> bool {
+        self.leases != before.leases || before.version != REGISTRY_VERSION
+    }
+
+    /// This registry as it reads back once written (in the current version).
+    pub fn written(mut self) -> Registry {
+        self.version = REGISTRY_VERSION;
+        self
+    }
+
     pub fn leases(&self) -> impl Iterator<Item = &Lease> {
         self.leases.values()
     }
 
-    /// Frees the lease of `name` in `namespace`, or every lease of the namespace.
-    pub fn release(&mut self, namespace: &str, name: Option<&str>) -> Vec<Lease> {
-        let keys: Vec<(String, String)> = self
+    pub fn get(&self, key: &LeaseKey) -> Option<&Lease> {
+        self.leases.get(key)
+    }
+
+    /// Records a lease (replacing the one of its key). The caller keeps ports unique.
+    pub fn insert(&mut self, lease: Lease) {
+        self.leases.insert(lease.key(), lease);
+    }
+
+    pub fn remove(&mut self, key: &LeaseKey) -> Option<Lease> {
+        self.leases.remove(key)
+    }
+
+    /// The distinct roots of the leases, sorted (the host checks which still exist).
+    pub fn roots(&self) -> Vec<String> {
+        let roots: BTreeSet<&String> = self
+            .leases
+            .values()
+            .filter_map(|l| l.root.as_ref())
+            .collect();
+        roots.into_iter().cloned().collect()
+    }
+
+    /// Frees the leases of `name` (every name when None) in `namespace` that belong to
+    /// `root`, and the version 1 leases of those names, which `root` would adopt.
+    pub fn release(&mut self, namespace: &str, root: &str, name: Option<&str>) -> Vec<Lease> {
+        let keys: Vec<LeaseKey> = self
             .leases
             .keys()
-            .filter(|(ns, n)| ns == namespace && name.is_none_or(|name| n == name))
+            .filter(|(ns, n, r)| {
+                ns == namespace
+                    && name.is_none_or(|name| n == name)
+                    && r.as_deref().is_none_or(|r| r == root)
+            })
             .cloned()
             .collect();
         keys.iter()
@@ -224,94 +335,17 @@ impl Registry {
             .collect()
     }
 
-    /// Drops leases unused for longer than the TTL.
+    /// Drops leases unused for longer than the TTL (a `used` in the future is kept).
     pub fn expire(&mut self, now: u64) {
         self.leases
             .retain(|_, lease| lease.used.saturating_add(LEASE_TTL_SECONDS) >= now);
     }
 
-    /// Plans `config` against the leases, then records the services in `lease`
-    /// (every free service when None) as leases used `now`.
-    pub fn allocate(
-        &mut self,
-        config: &Config,
-        busy: &[u16],
-        now: u64,
-        lease: Option<&[String]>,
-    ) -> Result<Plan> {
-        self.expire(now);
-        let namespace = config.namespace.as_str();
-        let pinned: BTreeSet<u16> = config
-            .services
-            .values()
-            .filter_map(|s| {
-                if let Service::Pinned(p) = s {
-                    Some(*p)
-                } else {
-                    None
-                }
-            })
-            .collect();
-        // A service of this config that is now pinned or disabled, or whose lease no longer
-        // fits the config, loses its lease: it would otherwise hold a port for nothing.
-        self.leases.retain(|(ns, name), l| {
-            ns != namespace
-                || match config.services.get(name) {
-                    Some(Service::Free) => {
-                        config.in_range(i64::from(l.port))
-                            && !config.is_excluded(l.port)
-                            && !config.is_unsafe(l.port)
-                            && !pinned.contains(&l.port)
-                    }
-                    Some(Service::Pinned(_) | Service::Disabled) => false,
-                    None => true,
-                }
+    /// Drops the leases of roots the host found gone (`false`); unknown roots stay.
+    pub fn drop_gone_roots(&mut self, existing_roots: &BTreeMap<String, bool>) {
+        self.leases.retain(|(_, _, root), _| {
+            root.as_ref()
+                .is_none_or(|root| existing_roots.get(root) != Some(&false))
         });
-        let mut held = Held {
-            busy: busy.to_vec(),
-            leases: BTreeMap::new(),
-            kept: BTreeMap::new(),
-        };
-        for ((ns, name), l) in &self.leases {
-            if ns == namespace && config.services.contains_key(name) {
-                held.kept.insert(name.clone(), (l.port, l.created));
-            } else {
-                held.leases.insert(l.port, (ns.clone(), name.clone()));
-            }
-        }
-        let plan = plan_with(config, &held)?;
-        for entry in &plan.entries {
-            let wanted = lease.is_none_or(|names| names.iter().any(|n| n == &entry.name));
-            if !wanted || entry.reason == Reason::Pinned {
-                continue;
-            }
-            let key = (namespace.to_owned(), entry.name.clone());
-            let created = self
-                .leases
-                .get(&key)
-                .filter(|l| l.port == entry.port)
-                .map_or(now, |l| l.created);
-            self.leases.insert(
-                key,
-                Lease {
-                    namespace: namespace.to_owned(),
-                    name: entry.name.clone(),
-                    port: entry.port,
-                    created,
-                    used: now,
-                },
-            );
-        }
-        Ok(plan)
     }
-}
-
-/// The ports of a plan the host must probe: all but kept leases (SPEC §7: probes never
-/// move a lease; its own service is most likely the one listening on it).
-pub fn ports_to_probe(plan: &Plan) -> Vec<u16> {
-    plan.entries
-        .iter()
-        .filter(|e| !matches!(e.reason, Reason::Kept { .. }))
-        .map(|e| e.port)
-        .collect()
 }

@@ -1,7 +1,7 @@
 //! The CLIs' text: tables, the `why` sentence, `.env` lines. Rendered here so Node and
 //! Python print the same bytes.
 
-use crate::config::{HashKind, Layout, quote_key};
+use crate::config::{HashKind, Layout, quote_key, quote_path};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::plan::{Entry, Holder, Plan, Reason};
 use crate::registry::Lease;
@@ -23,9 +23,18 @@ fn holder_words(by: &Holder) -> String {
     match by {
         Holder::Service { service } => quote_key(service),
         Holder::Pinned { service } => format!("{} (pinned)", quote_key(service)),
-        Holder::Lease { namespace, service } => {
-            format!("lease {}", lease_label(namespace, service))
-        }
+        Holder::Lease {
+            namespace,
+            service,
+            root,
+        } => match root {
+            Some(root) => format!(
+                "lease {} of {}",
+                lease_label(namespace, service),
+                quote_path(root)
+            ),
+            None => format!("lease {}", lease_label(namespace, service)),
+        },
         Holder::Busy => "a process (busy)".into(),
         Holder::Excluded => "exclude".into(),
         Holder::Unsafe => "a port browsers refuse (unsafe)".into(),
@@ -39,6 +48,15 @@ fn lease_label(namespace: &str, name: &str) -> String {
     } else {
         format!("{}/{}", quote_key(namespace), quote_key(name))
     }
+}
+
+/// The line `plan` prints first when no config was found (SPEC §7), naming the root whose
+/// leases it shows.
+pub fn no_config_line(root: &str) -> String {
+    let root = quote_path(root);
+    format!(
+        "no portplan config found (portplan.toml, package.json \"portplan\" or pyproject.toml [tool.portplan]) from this folder up; showing the leases of {root}\n"
+    )
 }
 
 pub fn table(plan: &Plan) -> String {
@@ -57,7 +75,7 @@ pub fn table(plan: &Plan) -> String {
 }
 
 pub fn leases(leases: &[Lease]) -> String {
-    let rows: Vec<[String; 4]> = leases
+    let rows: Vec<[String; 5]> = leases
         .iter()
         .map(|l| {
             [
@@ -65,10 +83,11 @@ pub fn leases(leases: &[Lease]) -> String {
                 quote_key(&l.name),
                 l.port.to_string(),
                 date(l.used),
+                l.root.as_deref().map_or("-".into(), quote_path),
             ]
         })
         .collect();
-    columns(["NAMESPACE", "SERVICE", "PORT", "USED"], &rows)
+    columns(["NAMESPACE", "SERVICE", "PORT", "USED", "ROOT"], &rows)
 }
 
 /// What `release` prints: one line per freed lease, or that there was none.
@@ -177,9 +196,22 @@ fn why_sentence(plan: &Plan, entry: &Entry) -> String {
                 Holder::Pinned { service } => {
                     format!("service {} is pinned to it", quote_key(service))
                 }
-                Holder::Lease { namespace, service } => format!(
+                Holder::Lease {
+                    namespace,
+                    service,
+                    root: None,
+                } => format!(
                     "the registry leases it to {}",
                     lease_label(namespace, service)
+                ),
+                Holder::Lease {
+                    namespace,
+                    service,
+                    root: Some(root),
+                } => format!(
+                    "the registry leases it to {} of another checkout, {}",
+                    lease_label(namespace, service),
+                    quote_path(root)
                 ),
                 Holder::Busy => "a process on this host is using it".into(),
                 Holder::Excluded => "the config excludes it".into(),

@@ -3,7 +3,7 @@
 //! out so far.
 
 use crate::config::Config;
-use crate::plan::Holder;
+use crate::plan::{Holder, LeaseHolder};
 use std::collections::BTreeMap;
 
 /// The Fetch standard's bad ports: browsers refuse to connect to them (Chrome's
@@ -114,8 +114,8 @@ pub struct Taken<'a> {
     /// Every port of T: no free service gets one.
     pub set: PortSet,
     pub pinned: BTreeMap<u16, &'a str>,
-    /// Ports leased to other (namespace, name) pairs in the registry.
-    pub leases: &'a BTreeMap<u16, (String, String)>,
+    /// Ports leased to others in the registry.
+    pub leases: &'a BTreeMap<u16, LeaseHolder>,
     pub busy: PortSet,
     pub config: &'a Config,
 }
@@ -127,7 +127,7 @@ impl<'a> Taken<'a> {
         config: &'a Config,
         pinned: BTreeMap<u16, &'a str>,
         busy: &[u16],
-        leases: &'a BTreeMap<u16, (String, String)>,
+        leases: &'a BTreeMap<u16, LeaseHolder>,
     ) -> Self {
         let mut busy_set = PortSet::default();
         busy.iter().for_each(|&p| busy_set.insert(p));
@@ -168,10 +168,11 @@ impl<'a> Taken<'a> {
                 service: name.to_owned(),
             };
         }
-        if let Some((namespace, name)) = self.leases.get(&port) {
+        if let Some(lease) = self.leases.get(&port) {
             return Holder::Lease {
-                namespace: namespace.clone(),
-                service: name.clone(),
+                namespace: lease.namespace.clone(),
+                service: lease.name.clone(),
+                root: lease.root.clone(),
             };
         }
         if self.busy.contains(port) {

@@ -69,47 +69,17 @@ fn config_files_are_found_by_their_sections() {
 }
 
 #[test]
-fn namespace_is_option_then_file_then_folder() {
-    let load = |request: Value| call(portplan::load_config_json, request);
-    let found = json!({ "file": "portplan.toml", "folder": "shop", "config": { "services": { "web": true } } });
-    assert_eq!(
-        load(json!({ "found": found }))["config"]["namespace"],
-        "shop"
-    );
-    let with_ns =
-        json!({ "file": "portplan.toml", "folder": "shop", "config": { "namespace": "" } });
-    assert_eq!(load(json!({ "found": with_ns }))["config"]["namespace"], "");
-    assert_eq!(
-        load(json!({ "found": found, "options": { "namespace": "x" } }))["config"]["namespace"],
-        "x"
-    );
-    assert_eq!(load(json!({}))["config"]["namespace"], "");
-    // Options override the file, and asked-for names become services.
-    let loaded =
-        load(json!({ "found": found, "options": { "range": [3000, 3999] }, "names": ["api"] }));
-    assert_eq!(loaded["config"]["range"], json!([3000, 3999]));
-    assert_eq!(
-        loaded["config"]["services"],
-        json!({ "web": true, "api": true })
-    );
-    assert_eq!(
-        load(json!({ "options": { "range": [9, 1] } }))["error"]["kind"],
-        "invalid_range"
-    );
-}
-
-#[test]
 fn git_namespace_is_repo_at_branch() {
     let load = |git: Value| {
         call(
             portplan::load_config_json,
-            json!({ "options": { "namespace": "git" }, "git": git }),
+            json!({ "cwd": "/w", "options": { "namespace": "git" }, "git": git }),
         )
     };
     assert_eq!(
         call(
             portplan::load_config_json,
-            json!({ "options": { "namespace": "git" } })
+            json!({ "cwd": "/w", "options": { "namespace": "git" } })
         ),
         json!({ "need": "git" })
     );
@@ -138,17 +108,23 @@ fn allocation_keeps_leases_across_calls_and_lists_probes() {
     let config = json!({ "namespace": "p", "range": [40000, 40009], "exclude": [], "services": { "web": true, "api": true, "db": 5432 } });
     let first = call(
         portplan::allocate_json,
-        json!({ "config": config, "now": 100, "lease": ["web"] }),
+        json!({ "config": config, "root": "/p", "now": 100, "lease": ["web"] }),
     );
     let registry = first["registry"].as_str().unwrap();
     let mut probe: Vec<u64> = serde_json::from_value(first["probe"].clone()).unwrap();
     probe.sort();
-    let mut all: Vec<u64> = ports(&first).iter().map(|p| p.1).collect();
-    all.sort();
+    let mut free: Vec<u64> = ports(&first)
+        .iter()
+        .filter(|p| p.0 != "db")
+        .map(|p| p.1)
+        .collect();
+    free.sort();
     assert_eq!(
-        probe, all,
-        "nothing is kept yet: every port, the pin too, is probed"
+        probe, free,
+        "nothing is kept yet: every free port is probed, the pin never"
     );
+    assert_eq!(first["root"], "/p");
+    assert_eq!(first["config_file"], Value::Null);
     let leases = call(portplan::leases_json, json!({ "registry": registry }));
     assert_eq!(
         leases["leases"].as_array().unwrap().len(),
@@ -159,7 +135,7 @@ fn allocation_keeps_leases_across_calls_and_lists_probes() {
     let web = ports(&first).into_iter().find(|p| p.0 == "web").unwrap().1;
     let second = call(
         portplan::allocate_json,
-        json!({ "config": config, "now": 200, "registry": registry, "busy": [web] }),
+        json!({ "config": config, "root": "/p", "now": 200, "registry": registry, "busy": [web] }),
     );
     let entry = second["plan"]
         .as_array()
@@ -174,27 +150,27 @@ fn allocation_keeps_leases_across_calls_and_lists_probes() {
     // release frees it; a corrupt registry is an error, not an empty one.
     let released = call(
         portplan::release_json,
-        json!({ "registry": second["registry"], "namespace": "p", "name": "web" }),
+        json!({ "registry": second["registry"], "namespace": "p", "root": "/p", "name": "web" }),
     );
     assert_eq!(released["released"][0]["port"], web);
     assert_eq!(
         call(
             portplan::allocate_json,
-            json!({ "config": config, "registry": "{" })
+            json!({ "config": config, "root": "/p", "registry": "{" })
         )["error"]["kind"],
         "invalid_registry"
     );
     assert_eq!(
         call(
             portplan::allocate_json,
-            json!({ "config": config, "busy": [0] })
+            json!({ "config": config, "root": "/p", "busy": [0] })
         )["error"]["kind"],
         "invalid_port"
     );
     assert_eq!(
         call(
             portplan::allocate_json,
-            json!({ "config": config, "now": -1 })
+            json!({ "config": config, "root": "/p", "now": -1 })
         )["error"]["kind"],
         "invalid_request"
     );
@@ -313,10 +289,13 @@ fn cli_text_is_rendered_once_for_both_clis() {
         render(json!({ "what": "env", "plan": colliding }))["error"]["kind"],
         "invalid_name"
     );
-    let leases = json!([{ "namespace": "", "name": "web", "port": 21225, "created": 0, "used": 1795392000 }]);
+    let leases = json!([
+        { "namespace": "", "name": "web", "root": null, "port": 21225, "created": 0, "used": 1795392000 },
+        { "namespace": "shop", "name": "api", "root": "/w/shop", "port": 21226, "created": 0, "used": 1795392000 }
+    ]);
     assert_eq!(
         render(json!({ "what": "leases", "leases": leases }))["text"],
-        "NAMESPACE  SERVICE  PORT   USED\n-          web      21225  2026-11-23\n"
+        "NAMESPACE  SERVICE  PORT   USED        ROOT\n-          web      21225  2026-11-23  -\nshop       api      21226  2026-11-23  /w/shop\n"
     );
 }
 
@@ -409,9 +388,22 @@ fn each_command_says_what_it_leases() {
         (json!(["web"]), json!(true))
     );
     assert_eq!(cli(&["run", "web", "--", "x"])["lease"], json!(["web"]));
-    assert_eq!(cli(&["plan"])["lease"], Value::Null);
+    assert_eq!(cli(&["plan"])["lease"], json!([]));
     assert_eq!(cli(&["env"])["lease"], Value::Null);
     assert_eq!(cli(&["why", "web"])["lease"], json!([]));
+    // Only commands that hand out ports (and release) write; the others never lock.
+    for (argv, write) in [
+        (&["get", "web"][..], true),
+        (&["run", "web", "--", "x"], true),
+        (&["env"], true),
+        (&["release", "web"], true),
+        (&["release", "--all"], true),
+        (&["plan"], false),
+        (&["why", "web"], false),
+        (&["ls"], false),
+    ] {
+        assert_eq!(cli(argv)["write"], write, "{argv:?}");
+    }
     assert_eq!(cli(&["ls"])["allocate"], false);
     assert_eq!(cli(&["release", "web"])["allocate"], false);
     assert_eq!(cli(&["get", "web"])["names"], json!(["web"]));
@@ -477,4 +469,91 @@ fn a_request_is_a_json_object() {
         answer(r#"{"config": "range = [1,"}"#)["error"]["kind"],
         "invalid_config"
     );
+}
+
+#[test]
+fn a_failed_bind_says_its_real_cause() {
+    let bind = |fields: Value| {
+        let mut request = json!({ "problem": "bind_failed", "name": "web", "port": 21225 });
+        for (key, value) in fields.as_object().unwrap() {
+            request[key] = value.clone();
+        }
+        call(portplan::host_error_json, request)["error"].clone()
+    };
+    let absent = bind(
+        json!({ "host": "10.1.2.3", "code": "EADDRNOTAVAIL", "reason": "address not available" }),
+    );
+    assert_eq!(
+        absent,
+        json!({ "kind": "host", "message": "cannot start web on 10.1.2.3:21225: 10.1.2.3 is not an address of this host",
+                "service": "web", "port": 21225, "code": "EADDRNOTAVAIL" })
+    );
+    assert_eq!(
+        bind(json!({ "host": "::1", "code": "EACCES", "reason": "x" }))["message"],
+        "cannot start web on [::1]:21225: not permitted (Permission denied)"
+    );
+    assert_eq!(
+        bind(json!({ "host": null, "code": "EPERM" }))["message"],
+        "cannot start web on port 21225: not permitted (Operation not permitted)"
+    );
+    assert_eq!(
+        bind(json!({ "code": "EADDRINUSE" }))["message"],
+        "cannot start web on port 21225: another process is using it"
+    );
+    assert_eq!(
+        bind(json!({ "code": "EWHAT", "reason": "the OS's words" }))["message"],
+        "cannot start web on port 21225: the OS's words"
+    );
+}
+
+#[test]
+fn plan_says_when_no_config_was_found() {
+    let allocated = call(
+        portplan::allocate_json,
+        json!({ "config": { "namespace": "shop", "range": [40000, 40010], "exclude": [], "services": { "web": true } },
+                "root": "/home/me/shop", "config_file": null, "lease": [] }),
+    );
+    let table = call(
+        portplan::render_json,
+        json!({ "what": "table", "plan": allocated }),
+    )["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(
+        lines[0],
+        "no portplan config found (portplan.toml, package.json \"portplan\" or pyproject.toml [tool.portplan]) from this folder up; showing the leases of /home/me/shop"
+    );
+    assert_eq!(lines[1], "SERVICE  PORT   REASON");
+    // With a config, or for a pure plan answer: the table alone.
+    let mut with_config = allocated.clone();
+    with_config["config_file"] = json!("/home/me/shop/portplan.toml");
+    for plan in [
+        with_config,
+        call(
+            portplan::plan_json,
+            json!({ "config": { "services": { "web": true } } }),
+        ),
+    ] {
+        let text = call(
+            portplan::render_json,
+            json!({ "what": "table", "plan": plan }),
+        )["text"]
+            .clone();
+        assert!(
+            text.as_str().unwrap().starts_with("SERVICE  PORT"),
+            "{text}"
+        );
+    }
+    // `--json` prints the plan alone.
+    let json_text = call(
+        portplan::render_json,
+        json!({ "what": "json", "plan": allocated }),
+    )["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let printed: Value = serde_json::from_str(&json_text).unwrap();
+    assert!(printed.get("registry").is_none() && printed.get("config_file").is_none());
 }

@@ -39,6 +39,11 @@ pub fn leases_json(request: String) -> String {
 }
 
 #[napi]
+pub fn registry_path_json(request: String) -> String {
+    portplan::registry_path_json(&request)
+}
+
+#[napi]
 pub fn cli_json(request: String) -> String {
     portplan::cli_json(&request)
 }

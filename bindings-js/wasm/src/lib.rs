@@ -1,55 +1,96 @@
 //! The WebAssembly engine of the npm package. No rule lives here.
 //!
-//! - Browsers (`portplan/web`, built without the `host` feature) get `plan`, which takes a
-//!   plain JavaScript request object and gives a plain answer object, both converted by
-//!   serde-wasm-bindgen.
-//! - The Node fallback engine (feature `host`) gets every entry point of docs/core-api.md
-//!   with JSON text in and out, as the native addon does: for Node, one string each way is
-//!   faster than converting objects field by field (measured in docs/core-api.md).
+//! Every entry point of docs/core-api.md comes in two forms:
+//! - `NAME(request)`: a plain JavaScript request object in, a plain answer object out, both
+//!   converted by serde-wasm-bindgen into and from the core's typed requests and answers;
+//! - `NAME_json(text)`: JSON text in and out, as the native addon has them.
+//!
+//! Browsers (`portplan/web`, built without the `host` feature) get `plan` only. The Node
+//! fallback engine (feature `host`) gets both forms of every entry point; objects measured
+//! faster in Node than text for plans of 100 to 10,000 services (docs/core-api.md).
 
-#[cfg(any(feature = "objects", not(feature = "host")))]
-mod objects {
-    use portplan::api::{self, Answer, ErrorAnswer, PlanRequest};
-    use portplan::{ErrorKind, PlanError};
-    use serde::Serialize;
-    use wasm_bindgen::prelude::*;
+use portplan::api::{self, Answer, ErrorAnswer};
+use portplan::{ErrorKind, PlanError};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
 
-    fn to_js<T: Serialize>(answer: &T) -> Result<JsValue, serde_wasm_bindgen::Error> {
-        // Plain objects and numbers, as JSON.parse would give them.
-        answer.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-    }
+fn to_js<T: Serialize>(answer: &T) -> Result<JsValue, serde_wasm_bindgen::Error> {
+    // Plain objects and numbers, as JSON.parse would give them.
+    answer.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+}
 
-    fn failed(kind: ErrorKind, message: String) -> Answer<()> {
-        Answer::Failed(ErrorAnswer {
-            error: PlanError::new(kind, message),
+fn failed(kind: ErrorKind, message: String) -> Answer<()> {
+    Answer::Failed(ErrorAnswer {
+        error: PlanError::new(kind, message),
+    })
+}
+
+/// Reads `request` as the handler's request type, runs the handler, and gives its answer
+/// (or `{error}`) as a JavaScript object; never throws.
+fn call<R: DeserializeOwned, T: Serialize>(
+    request: JsValue,
+    handler: impl FnOnce(R) -> Result<T, PlanError>,
+) -> JsValue {
+    // serde also reads a struct from a list (its fields in order); a request is an object.
+    let read = if request.is_array() {
+        Err("the request must be an object".to_owned())
+    } else {
+        serde_wasm_bindgen::from_value::<R>(request)
+            .map_err(|e| format!("the request cannot be read: {e}"))
+    };
+    let answer = match read {
+        Ok(request) => to_js(&Answer::from(handler(request))),
+        Err(message) => to_js(&failed(ErrorKind::InvalidRequest, message)),
+    };
+    answer
+        .or_else(|e| {
+            to_js(&failed(
+                ErrorKind::Host,
+                format!("the answer could not be written: {e}"),
+            ))
         })
-    }
+        .unwrap_or(JsValue::NULL)
+}
 
-    /// `{config, busy}` → the plan answer `{plan, namespace, range, layout, hash, exclude}`,
-    /// or `{error: {kind, message, ...}}`; never throws.
-    #[wasm_bindgen]
-    pub fn plan(request: JsValue) -> JsValue {
-        let answer = match serde_wasm_bindgen::from_value::<PlanRequest>(request) {
-            Ok(request) => to_js(&Answer::from(api::plan_request(request))),
-            Err(e) => to_js(&failed(
-                ErrorKind::InvalidRequest,
-                format!("the request cannot be read: {e}"),
-            )),
-        };
-        answer
-            .or_else(|e| {
-                to_js(&failed(
-                    ErrorKind::Host,
-                    format!("the answer could not be written: {e}"),
-                ))
-            })
-            .unwrap_or(JsValue::NULL)
-    }
+/// `{config, busy}` → the plan answer `{plan, namespace, range, layout, hash, exclude}`, or
+/// `{error: {kind, message, ...}}`.
+#[wasm_bindgen]
+pub fn plan(request: JsValue) -> JsValue {
+    call(request, api::plan_request)
 }
 
 #[cfg(feature = "host")]
 mod host {
+    use super::call;
+    use portplan::api;
     use wasm_bindgen::prelude::*;
+
+    macro_rules! objects {
+        ($($name:ident => $handler:path),*) => {$(
+            #[wasm_bindgen]
+            pub fn $name(request: JsValue) -> JsValue {
+                call(request, $handler)
+            }
+        )*};
+    }
+
+    objects!(
+        extract_config => api::extract_config_request,
+        load_config => api::load_config_request,
+        allocate => api::allocate_request,
+        release => api::release_request,
+        leases => api::leases_request,
+        registry_path => api::registry_path_request,
+        cli => api::cli_request,
+        render => api::render_request,
+        host_error => api::host_error_request
+    );
+
+    #[wasm_bindgen]
+    pub fn config_files() -> JsValue {
+        call(JsValue::UNDEFINED, |()| Ok(api::config_files()))
+    }
 
     macro_rules! json_text {
         ($($name:ident),*) => {$(
@@ -67,6 +108,7 @@ mod host {
         allocate_json,
         release_json,
         leases_json,
+        registry_path_json,
         cli_json,
         render_json,
         host_error_json

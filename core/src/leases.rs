@@ -1,0 +1,195 @@
+//! Allocation against the registry (SPEC §7): which lease is a service's own, which are
+//! kept, which ports other leases hold, and what a call records. Pure: the host reads the
+//! registry, stats roots, probes and writes.
+
+use crate::config::{Config, Service};
+use crate::error::Result;
+use crate::plan::{Held, LeaseHolder, Plan, Reason, plan_with};
+use crate::registry::{Lease, LeaseKey, Registry};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `used` is refreshed at most this often, so asking again for a leased name writes nothing.
+pub const USED_REFRESH_SECONDS: u64 = 3600;
+
+/// What a call knows besides the config and the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The project root (absolute): part of every lease this call makes.
+    pub root: &'a str,
+    /// Ports taken on the host (pins among them are ignored).
+    pub busy: &'a [u16],
+    /// Unix seconds.
+    pub now: u64,
+    /// The names handed out and recorded: None for every service of the plan, empty for a
+    /// read-only question.
+    pub lease: Option<&'a [String]>,
+    /// Whether each root of the registry still exists (roots not listed are kept).
+    pub existing_roots: &'a BTreeMap<String, bool>,
+}
+
+/// The plan, and the registry to write (None when nothing is to be written).
+#[derive(Debug)]
+pub struct Allocated {
+    pub plan: Plan,
+    pub registry: Option<Registry>,
+}
+
+impl Request<'_> {
+    fn read_only(&self) -> bool {
+        self.lease.is_some_and(<[String]>::is_empty)
+    }
+
+    fn hands_out(&self, name: &str) -> bool {
+        self.lease
+            .is_none_or(|names| names.iter().any(|n| n == name))
+    }
+}
+
+/// The key of `name`'s own lease in `registry`: the lease of this root, else a version 1
+/// lease of the name (which this root adopts).
+fn own_lease_key(registry: &Registry, namespace: &str, name: &str, root: &str) -> Option<LeaseKey> {
+    let mine = (namespace.to_owned(), name.to_owned(), Some(root.to_owned()));
+    let unadopted = (namespace.to_owned(), name.to_owned(), None);
+    [mine, unadopted]
+        .into_iter()
+        .find(|key| registry.get(key).is_some())
+}
+
+/// Whether a free service may keep its lease on `port`: in range, not excluded, not refused
+/// by browsers when `browser_safe`, not pinned by a service.
+fn still_fits(config: &Config, pinned: &BTreeSet<u16>, port: u16) -> bool {
+    config.in_range(i64::from(port))
+        && !config.is_excluded(port)
+        && !config.is_unsafe(port)
+        && !pinned.contains(&port)
+}
+
+fn pinned_ports(config: &Config) -> BTreeSet<u16> {
+    config
+        .services
+        .values()
+        .filter_map(|service| match service {
+            Service::Pinned(port) => Some(*port),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Plans `config` against `registry` and records the names handed out (docs/core-api.md,
+/// `allocate_json`).
+pub fn allocate(config: &Config, registry: &Registry, request: &Request) -> Result<Allocated> {
+    let namespace = config.namespace.as_str();
+    let mut live = registry.clone();
+    live.drop_gone_roots(request.existing_roots);
+    live.expire(request.now);
+    let pinned = pinned_ports(config);
+
+    // A read-only question also shows the names this project holds leases for, so `why`
+    // explains what `get` gave even for a name the config does not list.
+    let mut shown = None;
+    if request.read_only() {
+        let mut with_leased = config.clone();
+        for lease in live.leases() {
+            let ours = lease.namespace == namespace
+                && lease
+                    .root
+                    .as_deref()
+                    .is_none_or(|root| root == request.root);
+            if ours
+                && !with_leased.services.contains_key(&lease.name)
+                && own_lease_key(&live, namespace, &lease.name, request.root) == Some(lease.key())
+                && still_fits(config, &pinned, lease.port)
+            {
+                with_leased
+                    .services
+                    .insert(lease.name.clone(), Service::Free);
+            }
+        }
+        shown = Some(with_leased);
+    }
+    let config = shown.as_ref().unwrap_or(config);
+
+    // Each free service's own lease: kept while it fits; it never counts as another's.
+    let mut own: BTreeMap<&str, LeaseKey> = BTreeMap::new();
+    let mut held = Held {
+        busy: request
+            .busy
+            .iter()
+            .copied()
+            .filter(|port| !pinned.contains(port))
+            .collect(),
+        ..Held::default()
+    };
+    for (name, service) in &config.services {
+        if *service != Service::Free {
+            continue;
+        }
+        let Some(key) = own_lease_key(&live, namespace, name, request.root) else {
+            continue;
+        };
+        if let Some(lease) = live.get(&key)
+            && still_fits(config, &pinned, lease.port)
+        {
+            held.kept.insert(name.clone(), (lease.port, lease.created));
+        }
+        own.insert(name, key);
+    }
+    let owned: BTreeSet<&LeaseKey> = own.values().collect();
+    for lease in live.leases() {
+        if !owned.contains(&lease.key()) {
+            let other_root = lease.root.clone().filter(|root| root != request.root);
+            held.leases.insert(
+                lease.port,
+                LeaseHolder {
+                    namespace: lease.namespace.clone(),
+                    name: lease.name.clone(),
+                    root: other_root,
+                },
+            );
+        }
+    }
+    let plan = plan_with(config, &held)?;
+    if request.read_only() {
+        return Ok(Allocated {
+            plan,
+            registry: None,
+        });
+    }
+
+    let mut next = live.clone();
+    for entry in plan.entries.iter().filter(|e| request.hands_out(&e.name)) {
+        let previous = own_lease_key(&live, namespace, &entry.name, request.root)
+            .and_then(|key| next.remove(&key));
+        if entry.reason == Reason::Pinned {
+            continue; // a pinned service holds no lease
+        }
+        let same_port = previous.as_ref().filter(|lease| lease.port == entry.port);
+        let used = match same_port {
+            Some(lease) if request.now < lease.used.saturating_add(USED_REFRESH_SECONDS) => {
+                lease.used
+            }
+            _ => request.now,
+        };
+        next.insert(Lease {
+            namespace: namespace.to_owned(),
+            name: entry.name.clone(),
+            root: Some(request.root.to_owned()),
+            port: entry.port,
+            created: same_port.map_or(request.now, |lease| lease.created),
+            used,
+        });
+    }
+    let registry = next.differs_from(registry).then(|| next.written());
+    Ok(Allocated { plan, registry })
+}
+
+/// The ports of a plan the host must probe: those of free services handed out fresh.
+/// Kept leases are not probed (their own service is most likely the one listening), nor
+/// pins (the user's own statement, SPEC §7).
+pub fn ports_to_probe(plan: &Plan) -> Vec<u16> {
+    plan.entries
+        .iter()
+        .filter(|e| !matches!(e.reason, Reason::Kept { .. } | Reason::Pinned))
+        .map(|e| e.port)
+        .collect()
+}
