@@ -99,7 +99,7 @@ def test_a_pinned_port_in_use_is_reported_not_moved(project: Path, small_range: 
             with pytest.raises(portplan.PortInUseError) as raised:
                 portplan.bind("db", services={"db": pinned}, probe=probe)
             assert raised.value.kind == "host"
-            assert raised.value.message == f"cannot start db on port {pinned}: another process is using it"
+            assert raised.value.message == f"cannot start db on 127.0.0.1:{pinned}: another process is using it"
     finally:
         holder.close()
     assert portplan.leases() == []
@@ -162,4 +162,4 @@ def test_a_privileged_port_is_not_permitted(shared_tmp: Path) -> None:
     assert (done.returncode, done.stderr) == (0, "")
     kind, code, message = done.stdout.splitlines()
     assert (kind, code) == ("host", "EACCES")
-    assert message.startswith("cannot start web on port 80: not permitted")
+    assert message == "cannot start web on 127.0.0.1:80: not permitted (Permission denied)"

@@ -30,7 +30,7 @@ SCHEMA = REPO / "core" / "schema" / "portplan.schema.json"
 # The schema definition → the type that mirrors it (a TypedDict, or a union of TypedDicts
 # told apart by `kind`).
 MIRRORS: dict[str, Any] = {
-    "Config": ConfigDict,
+    "ConfigInput": ConfigDict,
     "PlanAnswer": PlanDict,
     "Entry": EntryDict,
     "Reason": ReasonDict,
@@ -71,6 +71,14 @@ class Schema:
                 for name, schemas in self.properties(part).items():
                     found.setdefault(name, []).extend(schemas)
         return found
+
+    def required(self, node: Node) -> Optional[set[str]]:
+        """The keys every object of a plain object schema has; None for a composed one (whose
+        variants each have their own)."""
+        node = self.resolve(node)
+        if any(key in node for key in ("allOf", "oneOf", "anyOf")):
+            return None
+        return set(node.get("required", []))
 
     def variants(self, node: Node) -> list[Node]:
         """The alternatives of a union (`oneOf`/`anyOf`, nested unions flattened); [node] otherwise."""
@@ -134,6 +142,13 @@ def mismatches(schema: Schema, node: Node, typed_dict: Any, what: str) -> list[s
         found.append(f"{what}: in the schema only: {only_schema}")
     if only_python := sorted(set(hints) - set(properties)):
         found.append(f"{what}: in {typed_dict.__name__} only: {only_python}")
+    required = schema.required(node)
+    if required is not None:
+        python_required = set(typed_dict.__required_keys__)
+        if only_schema := sorted(required - python_required):
+            found.append(f"{what}: always there per the schema, optional in {typed_dict.__name__}: {only_schema}")
+        if only_python := sorted(python_required - required):
+            found.append(f"{what}: optional per the schema, always there in {typed_dict.__name__}: {only_python}")
     for name in sorted(set(properties) & set(hints)):
         allowed = schema.constants_of(node, name)
         literal = literal_values(hints[name])
@@ -221,11 +236,16 @@ SAMPLE = {
                 "hash": {"oneOf": [{"const": "sha256"}, {"const": "lagom"}]},
                 "exclude": {"type": "array"},
             },
+            "required": ["plan", "namespace", "range", "layout", "hash", "exclude"],
         },
         "Reason": {
             "oneOf": [
-                {"type": "object", "properties": {"kind": {"const": "pinned"}}},
-                {"type": "object", "properties": {"kind": {"const": "home"}, "home": {"type": "integer"}}},
+                {"type": "object", "properties": {"kind": {"const": "pinned"}}, "required": ["kind"]},
+                {
+                    "type": "object",
+                    "properties": {"kind": {"const": "home"}, "home": {"type": "integer"}},
+                    "required": ["kind", "home"],
+                },
                 {
                     "type": "object",
                     "properties": {"kind": {"type": "string", "const": "displaced"}, "home": {"type": "integer"}},
@@ -237,14 +257,23 @@ SAMPLE = {
                                 "by": {"const": "lease"},
                                 "service": {"type": "string"},
                                 "namespace": {"type": "string"},
+                                "root": {"type": ["string", "null"]},
                             }
                         },
                         {"properties": {"by": {"enum": ["busy", "excluded", "unsafe", "range"]}}},
                     ],
                 },
-                {"type": "object", "properties": {"kind": {"const": "sequential"}}},
-                {"type": "object", "properties": {"kind": {"const": "block"}, "base": {}, "offset": {}}},
-                {"type": "object", "properties": {"kind": {"const": "kept"}, "since": {}}},
+                {"type": "object", "properties": {"kind": {"const": "sequential"}}, "required": ["kind"]},
+                {
+                    "type": "object",
+                    "properties": {"kind": {"const": "block"}, "base": {}, "offset": {}},
+                    "required": ["kind", "base", "offset"],
+                },
+                {
+                    "type": "object",
+                    "properties": {"kind": {"const": "kept"}, "since": {}},
+                    "required": ["kind", "since"],
+                },
             ]
         },
     }
@@ -261,9 +290,12 @@ def test_the_comparison_finds_keys_on_one_side_only() -> None:
     sample = json.loads(json.dumps(SAMPLE))
     answer = sample["$defs"]["PlanAnswer"]["properties"]
     answer["probe"] = answer.pop("exclude")
+    sample["$defs"]["PlanAnswer"]["required"] = ["plan", "namespace", "range", "layout", "hash", "probe"]
     assert compare(Schema(sample), "PlanAnswer", PlanDict) == [
         "PlanAnswer: in the schema only: ['probe']",
         "PlanAnswer: in PlanDict only: ['exclude']",
+        "PlanAnswer: always there per the schema, optional in PlanDict: ['probe']",
+        "PlanAnswer: optional per the schema, always there in PlanDict: ['exclude']",
     ]
 
 
@@ -315,4 +347,21 @@ def test_the_comparison_finds_other_strings_of_a_literal_definition() -> None:
             "Holder: the schema allows ['busy', 'excluded', 'lease', 'pinned', 'service', 'unsafe'], "
             "Python ['busy', 'excluded', 'lease', 'pinned', 'range', 'service', 'unsafe']"
         )
+    ]
+
+
+def test_the_comparison_finds_keys_required_on_one_side_only() -> None:
+    sample = json.loads(json.dumps(SAMPLE))
+    answer = sample["$defs"]["PlanAnswer"]
+    assert compare(Schema(sample), "PlanAnswer", PlanDict) == []
+    answer["required"].remove("exclude")
+    assert compare(Schema(sample), "PlanAnswer", PlanDict) == [
+        "PlanAnswer: optional per the schema, always there in PlanDict: ['exclude']"
+    ]
+    home = sample["$defs"]["Reason"]["oneOf"][1]
+    home["properties"]["port"] = {"type": "integer"}
+    home["required"].append("port")
+    assert compare(Schema(sample), "Reason", ReasonDict) == [
+        "Reason[kind=home]: in the schema only: ['port']",
+        "Reason[kind=home]: always there per the schema, optional in HomeReason: ['port']",
     ]

@@ -14,7 +14,7 @@ from typing import Optional
 from ._allocate import PathArg, RangeArg, _options
 from ._config import resolve_project
 from ._host_errors import bind_failed, kept_busy
-from ._probe import probe as probe_port
+from ._probe import free_for_a_server
 from ._session import RegistrySession
 from .typing import ExcludeEntry, HashName, Layout, ServiceValue
 
@@ -76,7 +76,7 @@ def bind(
             answer = session.allocate(project, [name], busy, probe)
             entry = next(e for e in answer["plan"] if e["name"] == name)
             port, kind = entry["port"], entry["reason"]["kind"]
-            if kind == "kept" and probe and not probe_port(port):
+            if kind == "kept" and probe and not free_for_a_server(port):
                 raise kept_busy(project.namespace, name, port)
             try:
                 sock = _bound_socket(host, port, type, backlog)

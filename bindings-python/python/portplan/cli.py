@@ -14,7 +14,7 @@ from ._config import resolve_project
 from ._core import answer, call
 from ._host_errors import kept_busy, spawn_failed
 from ._plan import Plan
-from ._probe import probe as probe_port
+from ._probe import free_for_a_server
 from ._session import RegistrySession
 from .errors import PortplanError
 
@@ -67,7 +67,7 @@ def _execute(parsed: Mapping[str, Any]) -> int:
         if command == "run":
             entry = next(e for e in result["plan"] if e["name"] == name)
             # A kept port is never probed by the plan: check it before the command starts.
-            if entry["reason"]["kind"] == "kept" and parsed["probe"] and not probe_port(entry["port"]):
+            if entry["reason"]["kind"] == "kept" and parsed["probe"] and not free_for_a_server(entry["port"]):
                 raise kept_busy(project.namespace, entry["name"], entry["port"])
         if session.writes:
             session.write(result)

@@ -67,6 +67,8 @@ class DisplacedReason(_DisplacedKeys, total=False):
     """The holder's service (`by` is `service`, `pinned` or `lease`)."""
     namespace: str
     """The holder's namespace (`by` is `lease`)."""
+    root: Optional[str]
+    """The holder lease's project root, when it is another checkout's (`by` is `lease`)."""
 
 
 class SequentialReason(TypedDict):
@@ -163,5 +165,7 @@ class ErrorDict(_ErrorKeys, total=False):
     """The registry's format version, when this portplan cannot read it."""
     path: str
     """The file at fault (a config file, the registry)."""
+    code: str
+    """The OS's errno name behind a host fault (a failed bind: `EADDRNOTAVAIL`)."""
     exit: int
     """The exit code of a command that cannot run (126, 127)."""
