@@ -154,8 +154,7 @@ CASES: list[Case] = [
         lambda p, h: None,
         ["get", "api"],
         "range = [47000, 47099]\n[services]\napi = 47020\n",
-        hold=47020,
-        may_change=("home/registry.json",),
+        hold=47020,  # and nothing is written: a pin is never leased
     ),
     config_case("not TOML", "range = [47000, \n"),
     config_case("unknown key", "range = [47000, 47099]\nrnage = 1\n"),

@@ -49,10 +49,11 @@ def test_both_clis_say_the_same_and_change_nothing(case: Case, base: Path) -> No
             assert extra == set(), f"unexpected changes: {extra}"
     if python.exit == 0:
         assert python.stdout.strip().isdigit()
-        leases = json.loads((base / "home" / "registry.json").read_text())["leases"]
         if "home/registry.json" in python.before:
+            registry = json.loads((base / "home" / "registry.json").read_text())
+            assert registry["version"] == 2, "a version 1 registry is upgraded at a write"
             # A version 1 lease that no checkout adopted is kept, with no root.
-            assert {**LEASE, "root": None} in leases, "the lease that was there is kept"
+            assert {**LEASE, "root": None} in registry["leases"], "the lease that was there is kept"
         assert not (base / "home" / "registry.json.lock").exists()
         assert stat.S_IMODE((base / "home").stat().st_mode) in (0o700, 0o755)
         if case.title == "PORTPLAN_HOME does not exist":
