@@ -170,6 +170,12 @@ CASES: list[Case] = [
         ["--config", "ports.toml", "get", "web"],
         as_nobody=True,
     ),
+    Case("--config FILE is a folder", lambda p, h: (p / "ports").mkdir(), ["--config", "ports", "get", "web"]),
+    Case(
+        "--config FILE is a symlink loop",
+        lambda p, h: (p / "ports.toml").symlink_to(p / "ports.toml"),
+        ["--config", "ports.toml", "get", "web"],
+    ),
     # Config files met on the way up (SPEC §7 discovery).
     Case("portplan.toml unreadable", unreadable_file("portplan.toml", "range = [47000, 47099]\n"), as_nobody=True),
     Case(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Optional, Union
 
 from . import _native
@@ -90,9 +89,7 @@ def resolve_project(
     }
     if config_path is not None:
         request["config_path"] = os.fspath(config_path)
-        request["config_file"] = config_file_view(request["config_path"], start)
-        named = request["config_file"]
-        request["folders"] = [] if named.get("missing") else walk(str(Path(named["path"]).parent))
+        request["config_file"], request["folders"] = config_file_view(request["config_path"], start)
     else:
         request["folders"] = walk(start)
     result = call(_native.load_config_json, request)

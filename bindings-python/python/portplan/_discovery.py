@@ -70,14 +70,19 @@ def walk(start: str) -> list[dict[str, Any]]:
         folder = parent
 
 
-def config_file_view(config_path: str, cwd: str) -> dict[str, Any]:
+def config_file_view(config_path: str, cwd: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The file the caller named (`--config FILE`), resolved against `cwd`: its real path and
-    text, or the error reading it, or that it is missing."""
+    text, or the error reading it, or that it is missing; and the walk from its folder up."""
     absolute = os.path.normpath(os.path.join(cwd, config_path))
+    try:
+        os.stat(absolute)  # what a strict realpath would fail on (Python 3.9 has none)
+    except OSError as error:
+        if error.errno in _ABSENT:
+            return {"path": absolute, "missing": True}, []
+        return {"path": absolute, "error": os_error(error)}, []
     real = os.path.realpath(absolute)
     try:
-        return {"path": real, "text": read_text(real)}
+        seen: dict[str, Any] = {"path": real, "text": read_text(real)}
     except OSError as error:
-        if error.errno == errno.ENOENT:
-            return {"path": absolute, "missing": True}
-        return {"path": real, "error": os_error(error)}
+        seen = {"path": real, "error": os_error(error)}
+    return seen, walk(os.path.dirname(real))
