@@ -1,10 +1,13 @@
-//! Plan time next to the hashing floor: the same keys, SHA-256 alone.
+//! Plan time next to the hashing floor: the same keys, SHA-256 alone; and allocation
+//! against the registry (every service leased afresh, then every one kept).
 //! `cargo bench -p portplan --bench plan`; figures go to docs/benchmarks.md.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use portplan::home::name_hash;
-use portplan::{Config, plan};
+use portplan::leases::{Request, allocate};
+use portplan::{Config, Registry, plan};
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 use std::hint::black_box;
 
 /// `count` free services in [1024, 65535] (60,000 fill 93% of it), no excludes.
@@ -36,6 +39,29 @@ fn bench(c: &mut Criterion) {
                     .map(|name| name_hash(&cfg.namespace, name))
                     .fold(0u64, |a, h| a ^ h)
             })
+        });
+    }
+    group.finish();
+
+    let mut group = c.benchmark_group("allocate");
+    group.sample_size(20);
+    let roots = BTreeMap::new();
+    let request = Request {
+        root: "/home/me/shop",
+        busy: &[],
+        now: 1_795_392_000,
+        lease: None,
+        existing_roots: &roots,
+    };
+    for count in [100, 10_000] {
+        let cfg = config(count);
+        let empty = Registry::default();
+        group.bench_with_input(BenchmarkId::new("fresh", count), &cfg, |b, cfg| {
+            b.iter(|| allocate(black_box(cfg), &empty, &request).unwrap())
+        });
+        let full = allocate(&cfg, &empty, &request).unwrap().registry.unwrap();
+        group.bench_with_input(BenchmarkId::new("kept", count), &cfg, |b, cfg| {
+            b.iter(|| allocate(black_box(cfg), &full, &request).unwrap())
         });
     }
     group.finish();

@@ -5,8 +5,8 @@
 use crate::config::{Config, Service};
 use crate::error::Result;
 use crate::plan::{Held, LeaseHolder, Plan, Reason, plan_with};
-use crate::registry::{Lease, LeaseKey, Registry};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::registry::{Lease, Registry};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// `used` is refreshed at most this often, so asking again for a leased name writes nothing.
 pub const USED_REFRESH_SECONDS: u64 = 3600;
@@ -45,14 +45,47 @@ impl Request<'_> {
     }
 }
 
-/// The key of `name`'s own lease in `registry`: the lease of this root, else a version 1
-/// lease of the name (which this root adopts).
-fn own_lease_key(registry: &Registry, namespace: &str, name: &str, root: &str) -> Option<LeaseKey> {
-    let mine = (namespace.to_owned(), name.to_owned(), Some(root.to_owned()));
-    let unadopted = (namespace.to_owned(), name.to_owned(), None);
-    [mine, unadopted]
-        .into_iter()
-        .find(|key| registry.get(key).is_some())
+/// A service's own lease, as far as this call needs it: the lease of this root, else a
+/// version 1 lease of the name (which this root adopts).
+#[derive(Debug, Clone, Copy)]
+struct OwnLease {
+    port: u16,
+    created: u64,
+    used: u64,
+    /// A version 1 lease (root null) this root would adopt.
+    unadopted: bool,
+}
+
+/// The own lease of every name of `namespace` that has one, found in one pass over the
+/// registry (a lookup per service in the whole registry cost more than the plan).
+fn own_leases<'r>(
+    registry: &'r Registry,
+    namespace: &str,
+    root: &str,
+) -> HashMap<&'r str, OwnLease> {
+    let mut own: HashMap<&str, OwnLease> = HashMap::new();
+    for lease in registry.leases().filter(|l| l.namespace == namespace) {
+        let unadopted = match lease.root.as_deref() {
+            None => true,
+            Some(r) if r == root => false,
+            Some(_) => continue,
+        };
+        let found = OwnLease {
+            port: lease.port,
+            created: lease.created,
+            used: lease.used,
+            unadopted,
+        };
+        // This root's own lease wins over a version 1 one of the same name.
+        own.entry(lease.name.as_str())
+            .and_modify(|known| {
+                if known.unadopted && !unadopted {
+                    *known = found;
+                }
+            })
+            .or_insert(found);
+    }
+    own
 }
 
 /// Whether a free service may keep its lease on `port`: in range, not excluded, not refused
@@ -83,26 +116,18 @@ pub fn allocate(config: &Config, registry: &Registry, request: &Request) -> Resu
     live.drop_gone_roots(request.existing_roots);
     live.expire(request.now);
     let pinned = pinned_ports(config);
+    let own = own_leases(&live, namespace, request.root);
 
     // A read-only question also shows the names this project holds leases for, so `why`
     // explains what `get` gave even for a name the config does not list.
     let mut shown = None;
     if request.read_only() {
         let mut with_leased = config.clone();
-        for lease in live.leases() {
-            let ours = lease.namespace == namespace
-                && lease
-                    .root
-                    .as_deref()
-                    .is_none_or(|root| root == request.root);
-            if ours
-                && !with_leased.services.contains_key(&lease.name)
-                && own_lease_key(&live, namespace, &lease.name, request.root) == Some(lease.key())
-                && still_fits(config, &pinned, lease.port)
-            {
+        for (name, lease) in &own {
+            if !config.services.contains_key(*name) && still_fits(config, &pinned, lease.port) {
                 with_leased
                     .services
-                    .insert(lease.name.clone(), Service::Free);
+                    .insert((*name).to_owned(), Service::Free);
             }
         }
         shown = Some(with_leased);
@@ -110,7 +135,6 @@ pub fn allocate(config: &Config, registry: &Registry, request: &Request) -> Resu
     let config = shown.as_ref().unwrap_or(config);
 
     // Each free service's own lease: kept while it fits; it never counts as another's.
-    let mut own: BTreeMap<&str, LeaseKey> = BTreeMap::new();
     let mut held = Held {
         busy: request
             .busy
@@ -120,23 +144,21 @@ pub fn allocate(config: &Config, registry: &Registry, request: &Request) -> Resu
             .collect(),
         ..Held::default()
     };
+    let mut owned_ports = HashSet::new();
     for (name, service) in &config.services {
         if *service != Service::Free {
             continue;
         }
-        let Some(key) = own_lease_key(&live, namespace, name, request.root) else {
+        let Some(lease) = own.get(name.as_str()) else {
             continue;
         };
-        if let Some(lease) = live.get(&key)
-            && still_fits(config, &pinned, lease.port)
-        {
+        if still_fits(config, &pinned, lease.port) {
             held.kept.insert(name.clone(), (lease.port, lease.created));
         }
-        own.insert(name, key);
+        owned_ports.insert(lease.port);
     }
-    let owned: BTreeSet<&LeaseKey> = own.values().collect();
     for lease in live.leases() {
-        if !owned.contains(&lease.key()) {
+        if !owned_ports.contains(&lease.port) {
             let other_root = lease.root.clone().filter(|root| root != request.root);
             held.leases.insert(
                 lease.port,
@@ -156,21 +178,26 @@ pub fn allocate(config: &Config, registry: &Registry, request: &Request) -> Resu
         });
     }
 
-    let mut next = live.clone();
+    // What is written: the names handed out, each replacing its own lease (found by its
+    // port: ports are unique).
+    let mut freed = HashSet::new();
+    let mut added = Vec::new();
     for entry in plan.entries.iter().filter(|e| request.hands_out(&e.name)) {
-        let previous = own_lease_key(&live, namespace, &entry.name, request.root)
-            .and_then(|key| next.remove(&key));
+        let previous = own.get(entry.name.as_str()).copied();
+        if let Some(previous) = previous {
+            freed.insert(previous.port);
+        }
         if entry.reason == Reason::Pinned {
             continue; // a pinned service holds no lease
         }
-        let same_port = previous.as_ref().filter(|lease| lease.port == entry.port);
+        let same_port = previous.filter(|lease| lease.port == entry.port);
         let used = match same_port {
             Some(lease) if request.now < lease.used.saturating_add(USED_REFRESH_SECONDS) => {
                 lease.used
             }
             _ => request.now,
         };
-        next.insert(Lease {
+        added.push(Lease {
             namespace: namespace.to_owned(),
             name: entry.name.clone(),
             root: Some(request.root.to_owned()),
@@ -179,6 +206,8 @@ pub fn allocate(config: &Config, registry: &Registry, request: &Request) -> Resu
             used,
         });
     }
+    drop(own);
+    let next = live.changed(&freed, added);
     let registry = next.differs_from(registry).then(|| next.written());
     Ok(Allocated { plan, registry })
 }

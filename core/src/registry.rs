@@ -9,7 +9,7 @@ use crate::written::{AsWritten, Loose};
 use schemars::JsonSchema;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The version this core writes.
 pub const REGISTRY_VERSION: u64 = 2;
@@ -36,6 +36,11 @@ pub struct Lease {
 /// What identifies a lease: namespace, name, root (a version 1 lease's root is None, which
 /// sorts first).
 pub type LeaseKey = (String, String, Option<String>);
+
+/// A lease's key, borrowed, in the order of [`LeaseKey`].
+fn key_order(lease: &Lease) -> (&str, &str, Option<&str>) {
+    (&lease.namespace, &lease.name, lease.root.as_deref())
+}
 
 impl Lease {
     pub fn key(&self) -> LeaseKey {
@@ -294,17 +299,26 @@ impl Registry {
         self.leases.values()
     }
 
-    pub fn get(&self, key: &LeaseKey) -> Option<&Lease> {
-        self.leases.get(key)
-    }
-
-    /// Records a lease (replacing the one of its key). The caller keeps ports unique.
-    pub fn insert(&mut self, lease: Lease) {
-        self.leases.insert(lease.key(), lease);
-    }
-
-    pub fn remove(&mut self, key: &LeaseKey) -> Option<Lease> {
-        self.leases.remove(key)
+    /// This registry without the leases on the ports of `freed`, and with `added` (which
+    /// replace leases of their keys), rebuilt in one pass: one insertion at a time into a
+    /// sorted map of 10,000 leases cost far more than the plan.
+    pub fn changed(self, freed: &HashSet<u16>, added: Vec<Lease>) -> Registry {
+        let mut leases: Vec<Lease> = self
+            .leases
+            .into_values()
+            .filter(|lease| !freed.contains(&lease.port))
+            .collect();
+        leases.extend(added);
+        // Both parts are sorted already (the map's order, the plan's name order within one
+        // namespace and root): the stable sort merges them, the later lease of a key wins.
+        leases.sort_by(|a, b| key_order(a).cmp(&key_order(b)));
+        Registry {
+            leases: leases
+                .into_iter()
+                .map(|lease| (lease.key(), lease))
+                .collect(),
+            version: self.version,
+        }
     }
 
     /// The distinct roots of the leases, sorted (the host checks which still exist).

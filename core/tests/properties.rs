@@ -33,6 +33,9 @@ fn allocate_all(
     };
     let allocated = portplan::leases::allocate(config, registry, &request)?;
     if let Some(next) = allocated.registry {
+        // What is written reads back as itself: one lease per port, keys unique.
+        let reread = Registry::parse(&next.to_text()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(reread, next);
         *registry = next;
     }
     Ok(allocated.plan)
