@@ -393,10 +393,10 @@ pub fn release_request(request: ReleaseRequest) -> Result<ReleaseAnswer> {
         request.name.as_deref(),
     );
     // A write drops what any write drops (SPEC §7); nothing freed, nothing written.
-    if let Some(existing_roots) = &request.existing_roots {
-        registry.drop_gone_roots(existing_roots);
-    }
-    registry.expire(request.now.unwrap_or(0));
+    registry.prune(
+        request.now.unwrap_or(0),
+        &request.existing_roots.unwrap_or_default(),
+    );
     let changed = !released.is_empty() && registry.differs_from(&before);
     Ok(ReleaseAnswer {
         registry: changed.then(|| registry.to_text()),

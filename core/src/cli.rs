@@ -9,13 +9,16 @@ pub const USAGE: &str = "\
 usage: portplan <command> [options]
 
 commands:
-  get NAME              print the port of NAME (for PORT=$(portplan get web))
-  plan                  print the plan of every service (--json for JSON)
+  get NAME              print the port of NAME, leased (PORT=$(portplan get web))
+  plan                  print every service's port, leased names too (--json: JSON)
   why NAME              say why NAME has its port
-  env                   print .env lines (WEB_PORT=21225)
-  run NAME -- CMD...    run CMD with PORT set to the port of NAME
+  env                   print .env lines (WEB_PORT=21225), every service leased
+  run NAME -- CMD...    run CMD with PORT set to the port of NAME, leased
   ls                    list the leases of the registry (--json for JSON)
-  release NAME | --all  free the lease of NAME (or of every service of the namespace)
+  release NAME | --all  free this project's lease of NAME (or all of them)
+
+A lease keeps a service's port stable for its project folder; plan, why and ls
+only read. Leases of deleted folders, or unused for 30 days, are dropped.
 
 options:
   --config FILE         the config file (default: portplan.toml, package.json \"portplan\"

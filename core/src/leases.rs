@@ -5,7 +5,7 @@
 use crate::config::{Config, Service};
 use crate::error::Result;
 use crate::plan::{Held, LeaseHolder, Plan, Reason, plan_with};
-use crate::registry::{Lease, Registry};
+use crate::registry::{Lease, REGISTRY_VERSION, Registry};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// `used` is refreshed at most this often, so asking again for a leased name writes nothing.
@@ -112,11 +112,11 @@ fn pinned_ports(config: &Config) -> BTreeSet<u16> {
 /// `allocate_json`).
 pub fn allocate(config: &Config, registry: &Registry, request: &Request) -> Result<Allocated> {
     let namespace = config.namespace.as_str();
-    let mut live = registry.clone();
-    live.drop_gone_roots(request.existing_roots);
-    live.expire(request.now);
+    // What every write drops is left out of the plan too (copied only when there is some).
+    let pruned = registry.pruned(request.now, request.existing_roots);
+    let live = pruned.as_ref().unwrap_or(registry);
     let pinned = pinned_ports(config);
-    let own = own_leases(&live, namespace, request.root);
+    let own = own_leases(live, namespace, request.root);
 
     // A read-only question also shows the names this project holds leases for, so `why`
     // explains what `get` gave even for a name the config does not list.
@@ -178,36 +178,48 @@ pub fn allocate(config: &Config, registry: &Registry, request: &Request) -> Resu
         });
     }
 
-    // What is written: the names handed out, each replacing its own lease (found by its
-    // port: ports are unique).
+    // What is written: the names handed out whose lease changes, each replacing its own
+    // lease (found by its port: ports are unique). A kept lease used within the hour is
+    // left as it is, so asking again writes nothing.
     let mut freed = HashSet::new();
     let mut added = Vec::new();
     for entry in plan.entries.iter().filter(|e| request.hands_out(&e.name)) {
         let previous = own.get(entry.name.as_str()).copied();
+        let pinned = entry.reason == Reason::Pinned;
+        let same_port = previous.filter(|lease| lease.port == entry.port && !pinned);
+        let fresh_enough =
+            |lease: &OwnLease| request.now < lease.used.saturating_add(USED_REFRESH_SECONDS);
+        if same_port.is_some_and(|lease| !lease.unadopted && fresh_enough(&lease)) {
+            continue;
+        }
         if let Some(previous) = previous {
             freed.insert(previous.port);
         }
-        if entry.reason == Reason::Pinned {
+        if pinned {
             continue; // a pinned service holds no lease
         }
-        let same_port = previous.filter(|lease| lease.port == entry.port);
-        let used = match same_port {
-            Some(lease) if request.now < lease.used.saturating_add(USED_REFRESH_SECONDS) => {
-                lease.used
-            }
-            _ => request.now,
-        };
         added.push(Lease {
             namespace: namespace.to_owned(),
             name: entry.name.clone(),
             root: Some(request.root.to_owned()),
             port: entry.port,
             created: same_port.map_or(request.now, |lease| lease.created),
-            used,
+            used: same_port
+                .filter(fresh_enough)
+                .map_or(request.now, |lease| lease.used),
         });
     }
     drop(own);
-    let next = live.changed(&freed, added);
+    let unchanged = pruned.is_none() && freed.is_empty() && added.is_empty();
+    if unchanged && registry.version() == REGISTRY_VERSION {
+        return Ok(Allocated {
+            plan,
+            registry: None,
+        });
+    }
+    let next = pruned
+        .unwrap_or_else(|| registry.clone())
+        .changed(&freed, added);
     let registry = next.differs_from(registry).then(|| next.written());
     Ok(Allocated { plan, registry })
 }

@@ -303,6 +303,9 @@ impl Registry {
     /// replace leases of their keys), rebuilt in one pass: one insertion at a time into a
     /// sorted map of 10,000 leases cost far more than the plan.
     pub fn changed(self, freed: &HashSet<u16>, added: Vec<Lease>) -> Registry {
+        if freed.is_empty() && added.is_empty() {
+            return self;
+        }
         let mut leases: Vec<Lease> = self
             .leases
             .into_values()
@@ -349,17 +352,34 @@ impl Registry {
             .collect()
     }
 
-    /// Drops leases unused for longer than the TTL (a `used` in the future is kept).
-    pub fn expire(&mut self, now: u64) {
+    /// Drops what every write drops (SPEC §7): leases unused for longer than the TTL (a
+    /// `used` in the future is kept), and leases of roots the host found gone (`false`;
+    /// roots not listed stay).
+    pub fn prune(&mut self, now: u64, existing_roots: &BTreeMap<String, bool>) {
         self.leases
-            .retain(|_, lease| lease.used.saturating_add(LEASE_TTL_SECONDS) >= now);
+            .retain(|_, lease| stays(lease, now, existing_roots));
     }
 
-    /// Drops the leases of roots the host found gone (`false`); unknown roots stay.
-    pub fn drop_gone_roots(&mut self, existing_roots: &BTreeMap<String, bool>) {
-        self.leases.retain(|(_, _, root), _| {
-            root.as_ref()
-                .is_none_or(|root| existing_roots.get(root) != Some(&false))
-        });
+    /// This registry pruned, or None when pruning drops nothing (most calls: no copy).
+    pub fn pruned(&self, now: u64, existing_roots: &BTreeMap<String, bool>) -> Option<Registry> {
+        if self
+            .leases
+            .values()
+            .all(|lease| stays(lease, now, existing_roots))
+        {
+            return None;
+        }
+        let mut pruned = self.clone();
+        pruned.prune(now, existing_roots);
+        Some(pruned)
     }
+}
+
+/// Whether a lease survives a write: used within the TTL, and its root not known gone.
+fn stays(lease: &Lease, now: u64, existing_roots: &BTreeMap<String, bool>) -> bool {
+    lease.used.saturating_add(LEASE_TTL_SECONDS) >= now
+        && lease
+            .root
+            .as_ref()
+            .is_none_or(|root| existing_roots.get(root) != Some(&false))
 }
