@@ -1,12 +1,14 @@
-// Ports from the registry: plan against the leases, probe, re-plan until the probes agree,
-// record the leases (docs/core-api.md "Host loop"), all under the registry lock.
+// Ports from the registry: plan against the leases, probe, re-plan until the probes agree
+// (docs/core-api.md "Host loop"). Commands that hand out ports do it under the registry lock
+// and write what the core answers; commands that only show read the registry as it is and
+// never lock nor write.
 import type * as net from 'node:net';
-import { type AllocateAnswer, callRaw, type Lease, type ResolvedConfig } from './core.js';
-import { type ConfigOptions, resolveConfig } from './discover.js';
+import { type AllocateAnswer, callRaw, type Lease } from './core.js';
+import { type ConfigOptions, type Project, resolveProject } from './discover.js';
 import * as hostErrors from './hostErrors.js';
 import { Plan } from './plan.js';
 import { probe as probeFree } from './probe.js';
-import { checkAnswer, readLeases, updateRegistry } from './registry.js';
+import { checkAnswer, existingRoots, readLeases, readSnapshot, type Snapshot, updateRegistry } from './registry.js';
 
 export interface AllocateOptions extends ConfigOptions {
   /** Probe the host for ports in use (default true). */
@@ -15,14 +17,13 @@ export interface AllocateOptions extends ConfigOptions {
   busy?: Iterable<number>;
 }
 
-interface Round {
-  config: ResolvedConfig;
+/** One allocation: the project, and which names it hands out. */
+interface Ask {
+  project: Project;
   busy: number[];
-  /** Names to lease; null: every free service. */
+  /** Names to lease; null: every service of the plan; []: a question, nothing leased. */
   lease: string[] | null;
   probe: boolean;
-  /** A lease to drop first (its port turned out taken after all). */
-  forget?: string;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -45,34 +46,94 @@ async function takenPorts(ports: number[]): Promise<number[]> {
   return taken.sort((a, b) => a - b);
 }
 
-async function allocateRound(round: Round): Promise<AllocateAnswer> {
-  return updateRegistry(async (before, file) => {
+/** Plans against `registry` and probes what the core asks to, until a round finds nothing new.
+ * Pinned and kept ports are never probed (the core leaves them out of `probe`). */
+async function planProbed(ask: Ask, registry: Snapshot, existing?: Record<string, boolean>): Promise<AllocateAnswer> {
+  const busy = [...ask.busy];
+  for (;;) {
+    const request = {
+      config: ask.project.config,
+      root: ask.project.root,
+      config_file: ask.project.configFile,
+      busy,
+      registry: registry.text,
+      now: now(),
+      lease: ask.lease,
+      existing_roots: existing,
+    };
+    const answer: AllocateAnswer = checkAnswer(callRaw('allocate', request), registry.file);
+    const taken = ask.probe ? await takenPorts(answer.probe) : [];
+    if (taken.length === 0) return answer;
+    busy.push(...taken);
+  }
+}
+
+/** A last check of the answer before anything is written; throws to write nothing. */
+export type BeforeWrite = (answer: AllocateAnswer) => Promise<void>;
+
+/** Hands out `ask.lease` under the lock and writes the registry when the core changed it.
+ * `forget` (a name): its lease of this project goes first (its fresh port could not be bound). */
+async function allocateWriting(ask: Ask, forget?: string, check?: BeforeWrite): Promise<AllocateAnswer> {
+  return updateRegistry(async (before) => {
+    const existing = existingRoots(before);
     let registry = before;
-    if (round.forget !== undefined) {
-      const request = { registry, namespace: round.config.namespace, name: round.forget };
-      registry = checkAnswer(callRaw('release', request), file).registry;
+    if (forget !== undefined) {
+      const request = {
+        registry: before.text,
+        namespace: ask.project.config.namespace,
+        root: ask.project.root,
+        name: forget,
+        now: now(),
+        existing_roots: existing,
+      };
+      const released = checkAnswer(callRaw('release', request), before.file);
+      if (released.registry !== null) registry = { ...before, text: released.registry };
     }
-    const busy = [...round.busy];
-    for (;;) {
-      const request = { config: round.config, busy, registry, now: now(), lease: round.lease };
-      const answer: AllocateAnswer = checkAnswer(callRaw('allocate', request), file);
-      const taken = round.probe ? await takenPorts(answer.probe) : [];
-      if (taken.length === 0) return { text: answer.registry, result: answer };
-      busy.push(...taken);
-    }
+    const answer = await planProbed(ask, registry, existing);
+    await check?.(answer);
+    return { text: answer.registry ?? registry.text, result: answer };
   });
 }
 
-/** Allocates every service of the config (the CLI's plan and env), or only leases `lease`. */
+/** The plan as the registry holds it now, without the lock and without writing. */
+async function allocateReading(ask: Ask, check?: BeforeWrite): Promise<AllocateAnswer> {
+  const answer = await planProbed({ ...ask, lease: [] }, readSnapshot());
+  await check?.(answer);
+  return answer;
+}
+
+/**
+ * The core's allocation answer for `names` (added to the config as services) leasing `lease`.
+ * `write` false: a question (plan, why): the registry is read, never locked nor written.
+ * `check` runs on the answer before the registry is written (nothing is written if it throws).
+ */
+export async function allocateAnswer(
+  options: AllocateOptions,
+  names: string[],
+  lease: string[] | null,
+  write: boolean,
+  check?: BeforeWrite,
+): Promise<AllocateAnswer> {
+  const ask: Ask = {
+    project: resolveProject(options, names),
+    busy: [...(options.busy ?? [])],
+    lease,
+    probe: options.probe ?? true,
+  };
+  return write ? allocateWriting(ask, undefined, check) : allocateReading(ask, check);
+}
+
+/**
+ * Plans every service of the config against the registry and leases `lease` (null: every
+ * service, as the CLI's `env`; `[]`: none, and nothing is written, as `plan`).
+ */
 export async function allocate(
   options: AllocateOptions = {},
   names: string[] = [],
   lease: string[] | null = null,
 ): Promise<Plan> {
-  const config = resolveConfig(options, names);
-  return new Plan(
-    await allocateRound({ config, busy: [...(options.busy ?? [])], lease, probe: options.probe ?? true }),
-  );
+  const question = lease !== null && lease.length === 0;
+  return new Plan(await allocateAnswer(options, names, lease, !question));
 }
 
 /** The port of `name`: stable, probed and leased. */
@@ -111,35 +172,49 @@ function listenOnce(server: net.Server, port: number, host?: string): Promise<vo
 }
 
 /**
- * Starts `server` (an http/net server) on the port of `name`. If another process takes the
- * port between the probe and the bind, allocates again with that port busy.
+ * Starts `server` (an http/net server) on the port of `name`. If another process takes a
+ * freshly handed-out port between the probe and the bind, allocates again with that port
+ * busy. A kept lease whose port another process holds is `kept_busy`; any other failure
+ * (an address this host lacks, not permitted) is `bind_failed` with its cause. A failed bind
+ * never moves or removes a lease.
  */
 export async function listen(name: string, server: net.Server, options: ListenOptions = {}): Promise<number> {
-  const config = resolveConfig(options, [name]);
+  const project = resolveProject(options, [name]);
   const busy = [...(options.busy ?? [])];
   const tries = options.tries ?? 5;
   let forget: string | undefined;
   for (let attempt = 1; ; attempt++) {
-    const answer = await allocateRound({ config, busy, lease: [name], probe: options.probe ?? true, forget });
+    const ask: Ask = { project, busy, lease: [name], probe: options.probe ?? true };
+    const answer = await allocateWriting(ask, forget);
     const entry = answer.plan.find((e) => e.name === name)!;
     try {
       await listenOnce(server, entry.port, options.host);
       return entry.port;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-      if (entry.reason.kind === 'kept') throw hostErrors.keptBusy(config.namespace, name, entry.port);
-      if (entry.reason.kind === 'pinned' || attempt >= tries) throw error;
+      const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (inUse && entry.reason.kind === 'kept') throw hostErrors.keptBusy(answer.namespace, name, entry.port);
+      if (!inUse || entry.reason.kind === 'pinned' || attempt >= tries) {
+        throw hostErrors.bindFailed(name, entry.port, options.host ?? null, error);
+      }
       busy.push(entry.port);
       forget = name;
     }
   }
 }
 
-/** Frees the lease of `name` (every lease of the namespace when name is null). */
+/** Frees the lease of `name` in this project (every lease of the project when name is null). */
 export async function release(name: string | null, options: ConfigOptions = {}): Promise<Lease[]> {
-  const config = resolveConfig(options, []);
-  return updateRegistry((before, file) => {
-    const answer = checkAnswer(callRaw('release', { registry: before, namespace: config.namespace, name }), file);
+  const project = resolveProject(options, []);
+  return updateRegistry((before) => {
+    const request = {
+      registry: before.text,
+      namespace: project.config.namespace,
+      root: project.root,
+      name,
+      now: now(),
+      existing_roots: existingRoots(before),
+    };
+    const answer = checkAnswer(callRaw('release', request), before.file);
     return { text: answer.registry, result: answer.released as Lease[] };
   });
 }

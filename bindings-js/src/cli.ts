@@ -2,11 +2,11 @@
 // output; this module runs the command and writes what the core rendered.
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
-import { type AllocateOptions, allocate, leases, release } from './allocate.js';
-import { type CliCommand, call, callRaw } from './core.js';
+import { type AllocateOptions, allocateAnswer, type BeforeWrite, leases, release } from './allocate.js';
+import { type AllocateAnswer, type CliCommand, call, callRaw } from './core.js';
 import { EngineError, type ErrorValue, PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
-import type { Plan } from './plan.js';
+import { probe as probeFree } from './probe.js';
 
 interface Io {
   out(text: string): void;
@@ -68,34 +68,45 @@ function osSignalNumber(signal: NodeJS.Signals): number {
   return os.constants.signals[signal] ?? 0;
 }
 
+/** `run` starts a command that binds the port itself: a kept lease's port held by another
+ * process is refused before the command starts and before anything is written (a fresh port
+ * was just probed; a pin never is). */
+function keptFree(name: string, probing: boolean) {
+  return async (answer: AllocateAnswer): Promise<void> => {
+    const entry = answer.plan.find((e) => e.name === name)!;
+    if (probing && entry.reason.kind === 'kept' && !(await probeFree(entry.port))) {
+      throw hostErrors.keptBusy(answer.namespace, name, entry.port);
+    }
+  };
+}
+
 async function execute(command: CliCommand, io: Io): Promise<number> {
   const options = optionsOf(command);
   const name = command.name;
-  const allocated = (): Promise<Plan> => allocate(options, command.names, command.lease);
+  const allocated = (check?: BeforeWrite): Promise<AllocateAnswer> =>
+    allocateAnswer(options, command.names, command.lease, command.write, check);
   switch (command.command) {
     case 'get': {
-      const plan = await allocated();
-      io.out(`${plan.ports[name!]}\n`);
+      const answer = await allocated();
+      io.out(`${portOf(answer, name!)}\n`);
       return 0;
     }
     case 'plan': {
-      const plan = await allocated();
-      io.out(render({ what: command.json ? 'json' : 'table', plan: plan.toJSON() }));
+      // The whole answer: the table says when no config was found (config_file null).
+      io.out(render({ what: command.json ? 'json' : 'table', plan: await allocated() }));
       return 0;
     }
     case 'why': {
-      const plan = await allocated();
-      io.out(render({ what: 'why', plan: plan.toJSON(), name }));
+      io.out(render({ what: 'why', plan: await allocated(), name }));
       return 0;
     }
     case 'env': {
-      const plan = await allocated();
-      io.out(render({ what: 'env', plan: plan.toJSON() }));
+      io.out(render({ what: 'env', plan: await allocated() }));
       return 0;
     }
     case 'run': {
-      const plan = await allocated();
-      return runChild(command.cmd, plan.ports[name!], io);
+      const answer = await allocated(keptFree(name!, command.probe));
+      return runChild(command.cmd, portOf(answer, name!), io);
     }
     case 'ls': {
       io.out(render({ what: command.json ? 'leases_json' : 'leases', leases: leases() }));
@@ -107,6 +118,10 @@ async function execute(command: CliCommand, io: Io): Promise<number> {
       return 0;
     }
   }
+}
+
+function portOf(answer: AllocateAnswer, name: string): number {
+  return answer.plan.find((entry) => entry.name === name)!.port;
 }
 
 /** Runs the CLI on `argv` (without node and script); resolves with the exit code. */

@@ -1,54 +1,27 @@
 // Typed calls into the core's JSON API (docs/core-api.md). An `{error}` answer becomes a
 // PlanError; everything else is passed through as the core gave it.
+
+import type { Config } from './core-types.js';
 import { type CoreAnswer, type CoreFunction, engine } from './engine.js';
 import { type ErrorValue, PlanError } from './errors.js';
 
-export type Reason =
-  | { kind: 'pinned' }
-  | { kind: 'home'; home: number }
-  | { kind: 'sequential' }
-  | { kind: 'block'; base: number; offset: number }
-  | { kind: 'kept'; since: number }
-  | {
-      kind: 'displaced';
-      home: number;
-      by: 'service' | 'pinned' | 'lease' | 'busy' | 'excluded' | 'range';
-      service?: string;
-      namespace?: string;
-    };
+// The answers' types come from the core's JSON Schema (src/core-types.ts, generated).
+export type {
+  AllocateAnswer,
+  Entry,
+  ErrorKind,
+  Excluded,
+  HashKind,
+  Holder,
+  Layout,
+  Lease,
+  PlanAnswer,
+  PortRange,
+  Reason,
+} from './core-types.js';
 
-export interface Entry {
-  name: string;
-  port: number;
-  reason: Reason;
-}
-
-/** The core's plan answer. */
-export interface PlanAnswer {
-  plan: Entry[];
-  namespace: string;
-  range: [number, number];
-  layout: string;
-  hash: string;
-  /** The config's excluded ports: a port, or `[a, b]` for a range. */
-  exclude: Array<number | [number, number]>;
-}
-
-export interface AllocateAnswer extends PlanAnswer {
-  registry: string;
-  probe: number[];
-}
-
-export interface Lease {
-  namespace: string;
-  name: string;
-  port: number;
-  created: number;
-  used: number;
-}
-
-/** A resolved config: every key filled in. */
-export type ResolvedConfig = Record<string, unknown> & { namespace: string };
+/** A resolved config: every key filled in (load_config's answer). */
+export type ResolvedConfig = Config;
 
 export interface CliCommand {
   command: 'get' | 'plan' | 'why' | 'env' | 'run' | 'ls' | 'release';
@@ -60,10 +33,11 @@ export interface CliCommand {
   options: Record<string, unknown>;
   cmd: string[];
   /** Whether the command plans against the registry, the names it adds to the config as
-   * free services, and which names it leases. */
+   * free services, which names it leases, and whether it may write the registry. */
   allocate: boolean;
   names: string[];
   lease: string[] | null;
+  write: boolean;
 }
 
 /** Calls the core; an error answer is returned as is (for callers that add a path). */

@@ -1,13 +1,14 @@
-// Config discovery (SPEC §7): the files searched upward from the working directory, the
-// caller's options over them, and git for `namespace: "git"`. The core decides; this
-// module reads files and runs git.
+// Config discovery (SPEC §7): what the folders from the working directory up to the
+// filesystem root hold, sent to the core, which picks the config, the project root and the
+// namespace (docs/core-api.md `load_config_json`). This module only reads files, checks
+// which markers exist and runs git.
 
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { call, callRaw, configFiles, type ResolvedConfig } from './core.js';
-import { PlanError } from './errors.js';
-import * as hostErrors from './hostErrors.js';
+import { call, configFiles, type ResolvedConfig } from './core.js';
+import type { Excluded, HashKind, Layout, PortRange, Service } from './core-types.js';
+import { type OsError, osError } from './hostErrors.js';
 
 /** What the caller may set over the config file (SPEC §1 keys). */
 export interface ConfigOptions {
@@ -15,65 +16,135 @@ export interface ConfigOptions {
   cwd?: string;
   /** A config file to use instead of searching (like the CLI's --config). */
   configPath?: string;
-  range?: [number, number];
-  layout?: 'hash' | 'sequential' | 'block';
-  hash?: 'sha256' | 'lagom';
+  range?: PortRange;
+  layout?: Layout;
+  hash?: HashKind;
   /** A namespace, or `git` for `<repo>@<branch>` of the checkout. */
   namespace?: string;
   blockSize?: number;
-  exclude?: Array<number | [number, number]>;
-  services?: Record<string, true | number>;
+  exclude?: Excluded[];
+  /** `true`: any port; a port: pinned; `false`: declared, no port. */
+  services?: Record<string, Service>;
 }
 
-interface Found {
-  file: string;
-  folder: string;
-  config: unknown;
+/** The resolved config, the project root (absolute, symlinks resolved) and the config file
+ * used (null when none was found). */
+export interface Project {
+  config: ResolvedConfig;
+  root: string;
+  configFile: string | null;
 }
 
-function readIfFile(file: string): string | null {
+type FileSeen = { text: string } | { error: OsError | { code: 'EFBIG' } };
+
+interface FolderSeen {
+  path: string;
+  files: Record<string, FileSeen>;
+  markers: string[];
+}
+
+/** The files that may hold a config, in the order the core looks at them within a folder. */
+let candidateNames: string[] | undefined;
+function candidates(): string[] {
+  candidateNames ??= configFiles();
+  return candidateNames;
+}
+
+/** What marks a project's folder when it has no config (SPEC §7 "Project root"). */
+const MARKERS = ['.git', 'package.json', 'pyproject.toml'];
+
+/** Manifests are read for a name only: larger ones are reported, not read. */
+const MANIFEST_LIMIT = 1024 * 1024;
+const MANIFESTS = new Set(['package.json', 'pyproject.toml']);
+
+/** A candidate file as the core wants it, or undefined when there is no regular file. */
+function seeFile(file: string): FileSeen | undefined {
+  let stat: fs.Stats;
   try {
-    return fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8') : null;
+    stat = fs.statSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // Absent (or a dangling link): not there. Anything else is there but unreadable.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    return { error: osError(error) };
+  }
+  if (!stat.isFile()) return undefined;
+  if (MANIFESTS.has(path.basename(file)) && stat.size > MANIFEST_LIMIT) return { error: { code: 'EFBIG' } };
+  try {
+    return { text: readText(file) };
+  } catch (error) {
+    return { error: osError(error) };
+  }
+}
+
+/** A file's text (UTF-8, undecodable bytes as U+FFFD), opened without blocking: a FIFO named
+ * as a config reads as empty instead of hanging. */
+function readText(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function exists(file: string): boolean {
+  try {
+    fs.statSync(file);
+    return true;
   } catch {
-    return null;
+    return false;
   }
 }
 
-/** The file's portplan config, null when it has none; a file that cannot be parsed throws. */
-function extract(file: string, text: string): unknown {
-  const answer = callRaw('extract_config', { file: path.basename(file), text });
-  if (answer.error) throw new PlanError(hostErrors.withPath(answer.error, file));
-  return answer.config;
+/** What `folder` holds: its candidate files and its markers. */
+function seeFolder(folder: string): FolderSeen {
+  const files: Record<string, FileSeen> = {};
+  for (const name of candidates()) {
+    const seen = seeFile(path.join(folder, name));
+    if (seen !== undefined) files[name] = seen;
+  }
+  const markers = MARKERS.filter((marker) => exists(path.join(folder, marker)));
+  return { path: folder, files, markers };
 }
 
-function foundIn(file: string, config: unknown): Found {
-  return { file: path.basename(file), folder: path.basename(path.dirname(file)), config };
-}
-
-/** The first config from `start` upward, or null. */
-export function findConfig(start: string): Found | null {
-  const names = configFiles();
-  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
-    for (const name of names) {
-      const file = path.join(dir, name);
-      const text = readIfFile(file);
-      if (text === null) continue;
-      const config = extract(file, text);
-      if (config !== null && config !== undefined) return foundIn(file, config);
-    }
-    if (path.dirname(dir) === dir) return null;
+/** Every folder from `start` (absolute, realpath'd) up to the filesystem root, each seen. */
+export function walk(start: string): FolderSeen[] {
+  const folders: FolderSeen[] = [];
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    folders.push(seeFolder(dir));
+    if (path.dirname(dir) === dir) return folders;
   }
 }
 
-/** The config of a file the user named. */
-/** The config of a file the user named; errors name it as the user wrote it. */
-export function readConfigFile(file: string, cwd: string): Found {
-  const absolute = path.resolve(cwd, file);
-  const text = readIfFile(absolute);
-  if (text === null) throw hostErrors.configMissing(file);
-  const config = extract(file, text);
-  if (config === null || config === undefined) throw hostErrors.configHasNoSection(file);
-  return foundIn(absolute, config);
+/** `cwd` absolute with symlinks resolved; a folder that cannot be resolved stays as given. */
+function realCwd(cwd: string): string {
+  const absolute = path.resolve(cwd);
+  try {
+    return fs.realpathSync(absolute);
+  } catch {
+    return absolute;
+  }
+}
+
+/** The config file the user named (`--config`), and the folders from its own folder up. */
+function namedConfig(configPath: string, cwd: string): { configFile: unknown; folders: FolderSeen[] } {
+  const absolute = path.resolve(cwd, configPath);
+  let real: string;
+  try {
+    real = fs.realpathSync(absolute);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { configFile: { path: absolute, missing: true }, folders: [] };
+    return { configFile: { path: absolute, error: osError(error) }, folders: [] };
+  }
+  let configFile: unknown;
+  try {
+    configFile = { path: real, text: readText(real) };
+  } catch (error) {
+    configFile = { path: real, error: osError(error) };
+  }
+  return { configFile, folders: walk(path.dirname(real)) };
 }
 
 function git(cwd: string, args: string[]): string | null {
@@ -112,16 +183,20 @@ export function coreOptions(options: ConfigOptions): Record<string, unknown> {
   return out;
 }
 
-/** Finds the config, applies `options` and adds `names`: the resolved config. */
-export function resolveConfig(
-  options: ConfigOptions,
-  names: string[],
-  extraOptions: Record<string, unknown> = {},
-): ResolvedConfig {
-  const cwd = path.resolve(options.cwd ?? process.cwd());
-  const found = options.configPath ? readConfigFile(options.configPath, cwd) : findConfig(cwd);
-  const request = { found, options: { ...coreOptions(options), ...extraOptions }, names, git: null as unknown };
+/** Finds the config, applies `options` and adds `names`: the resolved config and its project. */
+export function resolveProject(options: ConfigOptions, names: string[]): Project {
+  const cwd = realCwd(options.cwd ?? process.cwd());
+  const named = options.configPath ? namedConfig(options.configPath, cwd) : null;
+  const request = {
+    cwd,
+    folders: named ? named.folders : walk(cwd),
+    config_path: options.configPath ?? null,
+    config_file: named ? named.configFile : null,
+    options: coreOptions(options),
+    names,
+    git: null as unknown,
+  };
   let answer = call('load_config', request);
   if (answer.need === 'git') answer = call('load_config', { ...request, git: gitInfo(cwd) });
-  return answer.config;
+  return { config: answer.config, root: answer.root, configFile: answer.config_file ?? null };
 }

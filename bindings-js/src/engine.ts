@@ -15,6 +15,7 @@ export type CoreFunction =
   | 'allocate'
   | 'release'
   | 'leases'
+  | 'registry_path'
   | 'cli'
   | 'render'
   | 'host_error';

@@ -1,16 +1,18 @@
 // Errors the package throws. The core's errors keep its kind, message and data.
+import type { PlanError as CoreError, ErrorKind } from './core-types.js';
 
-export interface ErrorValue {
-  kind: string;
-  message: string;
-  [field: string]: unknown;
-}
+/** An error as the core answers it (its schema's `PlanError`), or the Node host's own
+ * `engine` kind. */
+export type ErrorValue = Omit<CoreError, 'kind'> & { kind: ErrorKind | 'engine' };
+
+/** An error's fields beside kind and message. */
+export type ErrorData = Omit<CoreError, 'kind' | 'message'>;
 
 /** A fault the core reports (SPEC §2 kinds, plus the core's host-facing kinds). */
 export class PlanError extends Error {
-  readonly kind: string;
+  readonly kind: ErrorKind | 'engine';
   /** The fields beside kind and message (`port`, `services`, `key`, ...). */
-  readonly data: Record<string, unknown>;
+  readonly data: ErrorData;
 
   constructor(value: ErrorValue) {
     super(value.message);

@@ -1,5 +1,6 @@
 // The errors the host layer itself raises, worded by the core (`host_error_json`) so that
 // Node and Python print the same line.
+import * as util from 'node:util';
 import { callRaw } from './core.js';
 import { type ErrorValue, PlanError, RegistryError } from './errors.js';
 
@@ -7,10 +8,20 @@ function worded(request: Record<string, unknown>): ErrorValue {
   return callRaw('host_error', request).error as ErrorValue;
 }
 
-/** What the core needs to word an OS error: its errno name, and Node's text as a fallback. */
-function osError(error: unknown): { code: string | null; reason: string } {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  return { code: typeof code === 'string' ? code : null, reason: (error as Error)?.message ?? String(error) };
+/** An OS error as the core reads it: the errno name, and the OS's text for a code the core
+ * does not word itself. */
+export interface OsError {
+  code: string | null;
+  reason: string;
+}
+
+/** The OS's words for Node's error (`permission denied` → `Permission denied`, as the OS and
+ * Python say it), without the system call and path Node's message adds. */
+export function osError(error: unknown): OsError {
+  const { code, errno, message } = (error ?? {}) as NodeJS.ErrnoException;
+  const described = typeof errno === 'number' ? util.getSystemErrorMap().get(errno)?.[1] : undefined;
+  const reason = described ? described.charAt(0).toUpperCase() + described.slice(1) : (message ?? String(error));
+  return { code: typeof code === 'string' ? code : null, reason };
 }
 
 /** A core error about a file, with the file's path in front. */
@@ -37,14 +48,6 @@ export function io(path: string, action: 'read' | 'write' | 'lock' | 'create', e
   return new RegistryError(worded({ problem: 'io', path, action, ...osError(error) }), path);
 }
 
-export function configMissing(path: string): PlanError {
-  return new PlanError(worded({ problem: 'config_missing', path }));
-}
-
-export function configHasNoSection(path: string): PlanError {
-  return new PlanError(worded({ problem: 'config_has_no_section', path }));
-}
-
 export function keptBusy(namespace: string, name: string, port: number): PlanError {
   return new PlanError(worded({ problem: 'kept_busy', namespace, name, port }));
 }
@@ -52,4 +55,10 @@ export function keptBusy(namespace: string, name: string, port: number): PlanErr
 export function spawnFailed(command: string, error: unknown): PlanError {
   const notFound = (error as NodeJS.ErrnoException)?.code === 'ENOENT';
   return new PlanError(worded({ problem: 'spawn', command, ...osError(error), not_found: notFound }));
+}
+
+/** A server that could not start on `port`: the real cause (an address this host lacks, not
+ * permitted, in use), worded by the core. */
+export function bindFailed(name: string, port: number, host: string | null, error: unknown): PlanError {
+  return new PlanError(worded({ problem: 'bind_failed', name, port, host, ...osError(error) }));
 }

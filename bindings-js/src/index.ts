@@ -15,10 +15,22 @@ export {
   ports,
   release,
 } from './allocate.js';
-export type { Entry, Lease, PlanAnswer, Reason } from './core.js';
+export type {
+  Entry,
+  ErrorKind,
+  Excluded,
+  HashKind,
+  Holder,
+  Layout,
+  Lease,
+  PlanAnswer,
+  PortRange,
+  Reason,
+} from './core.js';
+export type { Service } from './core-types.js';
 export type { ConfigOptions } from './discover.js';
 export type { EngineName } from './engine.js';
-export { EngineError, type ErrorValue, PlanError, RegistryError } from './errors.js';
+export { EngineError, type ErrorData, type ErrorValue, PlanError, RegistryError } from './errors.js';
 export { type ConfigInput, Plan, type PlanOptions, plan } from './plan.js';
 export { probe } from './probe.js';
 export { registryPath } from './registryPath.js';

@@ -1,8 +1,10 @@
 // The pure plan: config + busy ports → every service's port and why.
-import { call, type Entry, type PlanAnswer } from './core.js';
 
-/** A config object (SPEC §1), or its TOML or JSON text. */
-export type ConfigInput = Record<string, unknown> | string;
+import { call, type Entry, type HashKind, type Layout, type PlanAnswer, type PortRange } from './core.js';
+import type { ConfigInput } from './core-types.js';
+
+/** A config object (SPEC §1 keys, each optional), or its TOML or JSON text. */
+export type { ConfigInput } from './core-types.js';
 
 export interface PlanOptions {
   /** Ports already taken on the host. */
@@ -16,18 +18,21 @@ export class Plan {
   /** `{ name: port }`. */
   readonly ports: Readonly<Record<string, number>>;
   readonly namespace: string;
-  readonly range: readonly [number, number];
-  readonly layout: string;
-  readonly hash: string;
+  readonly range: Readonly<PortRange>;
+  readonly layout: Layout;
+  readonly hash: HashKind;
   readonly #answer: PlanAnswer;
 
   constructor(answer: PlanAnswer) {
-    // Every key of the core's answer but the registry's (an allocation adds `registry` and `probe`).
+    // The plan's own keys: an allocation adds the registry, the ports to probe, the project
+    // root and the config file, which are not part of a plan's JSON shape.
     const {
       registry: _registry,
       probe: _probe,
+      root: _root,
+      config_file: _configFile,
       ...planOnly
-    } = answer as PlanAnswer & { registry?: unknown; probe?: unknown };
+    } = answer as PlanAnswer & Record<string, unknown>;
     this.#answer = planOnly;
     this.entries = answer.plan;
     this.ports = Object.fromEntries(answer.plan.map((entry) => [entry.name, entry.port]));

@@ -3,12 +3,11 @@
 
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { callRaw, type Lease } from './core.js';
 import { type ErrorValue, PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
 import { takeLock } from './lock.js';
-import { registryPath } from './registryPath.js';
+import { registryLocation, registryPath } from './registryPath.js';
 
 /** The registry's text, or null when there is none yet. Refuses unsafe files. */
 export function readRegistry(file: string): string | null {
@@ -67,33 +66,66 @@ export function checkAnswer<T>(answer: T & { error?: ErrorValue }, file: string)
 }
 
 export interface Update<T> {
-  /** The new registry text to write (skipped when unchanged or absent). */
-  text?: string;
+  /** The new registry text to write; null or absent: nothing to write. */
+  text?: string | null;
   result: T;
 }
 
+/** The registry's text (null when there is none yet) and path. */
+export interface Snapshot {
+  text: string | null;
+  file: string;
+}
+
 /**
- * Runs `change` with the registry's text under the lock, then writes what it returns.
+ * Runs `change` with the registry under the lock, then writes the text it returns (if any).
  * A registry the core cannot parse is never written: `change` throws first.
  */
-export async function updateRegistry<T>(
-  change: (text: string | null, file: string) => Promise<Update<T>> | Update<T>,
-): Promise<T> {
-  const file = registryPath();
-  ensureDir(path.dirname(file));
+export async function updateRegistry<T>(change: (before: Snapshot) => Promise<Update<T>> | Update<T>): Promise<T> {
+  const { dir, file } = registryLocation();
+  ensureDir(dir);
   const held = await takeLock(file);
   try {
     const before = readRegistry(file);
-    const { text, result } = await change(before, file);
-    if (text !== undefined && text !== before) writeRegistry(file, text);
+    const { text, result } = await change({ text: before, file });
+    if (text !== undefined && text !== null && text !== before) writeRegistry(file, text);
     return result;
   } finally {
     held.release();
   }
 }
 
-/** The leases in the registry (read without the lock: writes are atomic renames). */
-export function readLeases(): Lease[] {
+/** The registry as it is now, read without the lock (writes are atomic renames): for the
+ * commands that only show (plan, why, ls), which never lock nor write. */
+export function readSnapshot(): Snapshot {
   const file = registryPath();
-  return checkAnswer(callRaw('leases', { registry: readRegistry(file) }), file).leases;
+  return { text: readRegistry(file), file };
+}
+
+/** The leases and their distinct roots. */
+export function leasesOf(snapshot: Snapshot): { leases: Lease[]; roots: string[] } {
+  const answer = checkAnswer(callRaw('leases', { registry: snapshot.text }), snapshot.file);
+  return { leases: answer.leases, roots: answer.roots ?? [] };
+}
+
+/** Whether the folder still exists: only "not there" is false; a folder that cannot be
+ * looked at (EACCES) may exist, and its leases are kept. */
+function folderExists(folder: string): boolean {
+  try {
+    fs.statSync(folder);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
+  }
+}
+
+/** `{root: exists}` for every root of the registry: leases of deleted roots go at a write. */
+export function existingRoots(snapshot: Snapshot): Record<string, boolean> {
+  return Object.fromEntries(leasesOf(snapshot).roots.map((root) => [root, folderExists(root)]));
+}
+
+/** The leases in the registry (read without the lock). */
+export function readLeases(): Lease[] {
+  return leasesOf(readSnapshot()).leases;
 }

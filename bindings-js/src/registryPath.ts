@@ -1,17 +1,31 @@
-// Where the registry lives (docs/registry.md "Where").
+// Where the registry lives: decided by the core (`registry_path_json`, docs/registry.md
+// "Where") from the platform, three variables, the home folder and the working directory.
 import * as os from 'node:os';
-import * as path from 'node:path';
+import { call } from './core.js';
 
-export function registryDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PORTPLAN_HOME) return path.resolve(env.PORTPLAN_HOME);
-  const home = os.homedir();
-  if (process.platform === 'win32') {
-    return path.join(env.LOCALAPPDATA || path.join(home, 'AppData', 'Local'), 'portplan');
+const VARIABLES = ['PORTPLAN_HOME', 'XDG_STATE_HOME', 'LOCALAPPDATA'] as const;
+
+function homeFolder(): string | null {
+  try {
+    return os.homedir() || null;
+  } catch {
+    return null; // no home (a user without a passwd entry): the core says to set PORTPLAN_HOME
   }
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'portplan');
-  return path.join(env.XDG_STATE_HOME || path.join(home, '.local', 'state'), 'portplan');
 }
 
+/** The registry's folder and file for this process. */
+export function registryLocation(env: NodeJS.ProcessEnv = process.env): { dir: string; file: string } {
+  const request = {
+    platform: process.platform,
+    env: Object.fromEntries(VARIABLES.map((name) => [name, env[name] ?? null])),
+    home: homeFolder(),
+    cwd: process.cwd(),
+  };
+  const { dir, file } = call('registry_path', request);
+  return { dir, file };
+}
+
+/** The registry file: `$PORTPLAN_HOME/registry.json`, else the platform's user state folder. */
 export function registryPath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(registryDir(env), 'registry.json');
+  return registryLocation(env).file;
 }

@@ -30,11 +30,12 @@ export function portplan(options: VitePluginOptions = {}): Plugin {
   let leased: { namespace: string; entry: Entry } | undefined;
   return {
     name: 'portplan',
-    async config(userConfig) {
+    async config(userConfig, env) {
       const root = path.resolve(userConfig.root ?? process.cwd());
       const { name: given, ...rest } = options;
       const name = given ?? packageName(root);
-      const plan = await allocate({ cwd: root, ...rest }, [name], [name]);
+      // Leased only when it serves (dev server, preview); a build only reads the plan.
+      const plan = await allocate({ cwd: root, ...rest }, [name], env.command === 'serve' ? [name] : []);
       const entry = plan.entry(name)!;
       leased = { namespace: plan.namespace, entry };
       return {

@@ -2,21 +2,10 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
 const { plan } = require('..');
-const { privateRegistry, project } = require('./helpers.js');
+const { cli, cliWith, privateRegistry, project } = require('./helpers.js');
 
-const BIN = path.join(__dirname, '..', 'bin', 'portplan.js');
 const CONFIG = 'range = [45000, 45999]\nexclude = []\n[services]\nweb = true\napi = true\nssh = 22\n';
-
-function cli(cwd, ...args) {
-  return cliWith({ cwd, env: process.env }, ...args);
-}
-
-function cliWith({ cwd, env, nodeArgs = [] }, ...args) {
-  const result = spawnSync(process.execPath, [...nodeArgs, BIN, ...args], { cwd, env, encoding: 'utf8' });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
 
 test('get, plan, why, env, ls and release', () => {
   privateRegistry();
@@ -32,7 +21,7 @@ test('get, plan, why, env, ls and release', () => {
   assert.match(cli(cwd, 'why', 'ssh', '--no-probe').out, /^ssh gets 22: it is pinned/);
   assert.equal(cli(cwd, 'env', '--no-probe').out, `API_PORT=${ports.api}\nSSH_PORT=22\nWEB_PORT=${ports.web}\n`);
   const ls = cli(cwd, 'ls');
-  assert.match(ls.out, /^NAMESPACE +SERVICE +PORT +USED\nclip +api/);
+  assert.match(ls.out, /^NAMESPACE +SERVICE +PORT +USED +ROOT\nclip +api/);
   assert.equal(JSON.parse(cli(cwd, 'ls', '--json').out).length, 2);
   assert.deepEqual(cli(cwd, 'release', 'web'), { code: 0, out: `released clip/web (port ${ports.web})\n`, err: '' });
   assert.deepEqual(

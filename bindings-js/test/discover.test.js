@@ -2,9 +2,11 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
-const { port, plan, PlanError } = require('..');
+const { execFileSync, spawnSync } = require('node:child_process');
+const { leases, port, plan, PlanError } = require('..');
 const { privateRegistry, project } = require('./helpers.js');
+
+const BIN = path.join(__dirname, '..', 'bin', 'portplan.js');
 
 const expected = (namespace, name, extra = '') =>
   plan(
@@ -65,4 +67,32 @@ test('namespace "git" is <repo>@<branch> of the checkout', async () => {
   assert.equal(await port('web', { cwd: dir, probe: false }), expected('shop@feature-x', 'web'));
   const plain = project({ 'portplan.toml': 'namespace = "git"\n' }, 'nogit');
   await assert.rejects(port('web', { cwd: plain, probe: false }), (error) => error.kind === 'invalid_config');
+});
+
+test('a FIFO named as the config reads as empty instead of hanging', () => {
+  privateRegistry();
+  const dir = project({}, 'fifo');
+  execFileSync('mkfifo', [path.join(dir, 'ports.toml')]);
+  const result = spawnSync(process.execPath, [BIN, 'plan', '--json', '--no-probe', '--config', 'ports.toml'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.deepEqual(JSON.parse(result.stdout).plan, []);
+});
+
+test("with configPath, the project is the config file's folder: its root and its package name", async () => {
+  privateRegistry();
+  const other = project(
+    { 'ports/portplan.toml': 'range = [43000, 43999]\nexclude = []\n', 'ports/package.json': '{"name": "billing"}' },
+    'elsewhere',
+  );
+  const cwd = project({ 'package.json': '{"name": "here"}' }, 'here');
+  const configPath = path.relative(cwd, path.join(other, 'ports', 'portplan.toml'));
+  assert.equal(await port('web', { cwd, configPath, probe: false }), expected('billing', 'web'));
+  assert.deepEqual(
+    leases().map((lease) => [lease.namespace, lease.root]),
+    [['billing', path.join(other, 'ports')]],
+  );
 });

@@ -3,6 +3,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
+const { spawnSync } = require('node:child_process');
 
 function tempDir(prefix = 'portplan-test-') {
   return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
@@ -39,4 +40,25 @@ const close = (server) => new Promise((resolve) => server.close(() => resolve())
 
 const engineName = process.env.PORTPLAN_ENGINE;
 
-module.exports = { tempDir, privateRegistry, project, holdTcp, close, engineName };
+const BIN = path.join(__dirname, '..', 'bin', 'portplan.js');
+
+/** Runs the CLI in `cwd` with `env` (default this process'); `uid`/`gid` to run as another user. */
+function cliWith({ cwd, env = process.env, nodeArgs = [], uid, gid }, ...args) {
+  const result = spawnSync(process.execPath, [...nodeArgs, BIN, ...args], { cwd, env, uid, gid, encoding: 'utf8' });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
+
+/** Runs the CLI in `cwd` with this process' environment. */
+function cli(cwd, ...args) {
+  return cliWith({ cwd }, ...args);
+}
+
+/** What identifies the registry file's bytes and the file itself: a rewrite (temp file and
+ * rename) gives a new inode even when the bytes are the same. */
+function fileState(file) {
+  if (!fs.existsSync(file)) return null;
+  const stat = fs.statSync(file);
+  return { bytes: fs.readFileSync(file, 'utf8'), ino: stat.ino, mtimeMs: stat.mtimeMs };
+}
+
+module.exports = { tempDir, privateRegistry, project, holdTcp, close, engineName, cli, cliWith, fileState };

@@ -26,7 +26,8 @@ test('portplan() serves a Vite project on the port planned for its package name'
   });
   try {
     await server.listen();
-    const expected = plan({ range: [47000, 47999], exclude: [], namespace: 'viteproj', services: { 'vite-app': true } })
+    // The namespace is the project's own name: package.json's, not the folder's.
+    const expected = plan({ range: [47000, 47999], exclude: [], namespace: 'vite-app', services: { 'vite-app': true } })
       .ports['vite-app'];
     assert.equal(server.config.server.port, expected);
     assert.equal(server.config.server.strictPort, true);
@@ -34,7 +35,7 @@ test('portplan() serves a Vite project on the port planned for its package name'
     assert.match(page, /portplan vite test page/);
     assert.deepEqual(
       leases().map((l) => [l.namespace, l.name, l.port]),
-      [['viteproj', 'vite-app', expected]],
+      [['vite-app', 'vite-app', expected]],
     );
   } finally {
     await server.close();
