@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,10 +51,34 @@ def free_port() -> int:
     return free_ports(1)[0]
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """`python -m portplan ARGS` in a fresh process."""
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def as_plain_user() -> list[str]:
+    """A command prefix that drops root to `nobody` (setpriv, util-linux): root reads any file
+    and binds any port, so the cases about permissions run as a plain user. Empty when not root."""
+    if not IS_ROOT:
+        return []
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is needed to run a case as a plain user"
+    return [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A temporary folder the plain user of `as_plain_user` can use (pytest's are root-only)."""
+    folder = Path(tempfile.mkdtemp(prefix="portplan-test-"))
+    folder.chmod(0o777)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, prefix: tuple[str, ...] | list[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """`python -m portplan ARGS` in a fresh process (after `prefix`, a command such as setpriv)."""
     return subprocess.run(
-        [sys.executable, "-m", "portplan", *args],
+        [*prefix, sys.executable, "-m", "portplan", *args],
         cwd=cwd,
         env={**os.environ, **(env or {})},
         capture_output=True,

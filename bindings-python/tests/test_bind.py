@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import portplan
 import pytest
-from conftest import free_ports
-from portplan import _allocate
+from conftest import as_plain_user, free_ports
+from portplan import _session
 
 
 @pytest.fixture
@@ -59,7 +63,7 @@ def test_a_port_taken_after_the_probe_moves_the_new_lease(
     ]
     holder = _holder(home)
     # The probe saw it free; another process bound it before we did.
-    monkeypatch.setattr(_allocate, "probe_port", lambda port: True)
+    monkeypatch.setattr(_session, "probe_port", lambda port: True)
     try:
         sock = portplan.bind("web", range=small_range, exclude=[])
     finally:
@@ -86,14 +90,76 @@ def test_a_kept_lease_held_by_another_process_is_an_error(project: Path, small_r
     assert [(lease.name, lease.port) for lease in portplan.leases()] == [("web", port)]
 
 
-def test_a_pinned_port_in_use(project: Path, small_range: tuple[int, int]) -> None:
+def test_a_pinned_port_in_use_is_reported_not_moved(project: Path, small_range: tuple[int, int]) -> None:
     pinned = small_range[0]
     holder = _holder(pinned)
     try:
-        with pytest.raises(portplan.PlanError) as raised:
-            portplan.bind("db", services={"db": pinned})
-        assert raised.value.kind == "pin_busy"
-        with pytest.raises(portplan.PortInUseError):
-            portplan.bind("db", services={"db": pinned}, probe=False)
+        # A pin is never probed (its own server is most likely the one holding it): the bind says why.
+        for probe in (True, False):
+            with pytest.raises(portplan.PortInUseError) as raised:
+                portplan.bind("db", services={"db": pinned}, probe=probe)
+            assert raised.value.kind == "host"
+            assert raised.value.message == f"cannot start db on 127.0.0.1:{pinned}: another process is using it"
     finally:
         holder.close()
+    assert portplan.leases() == []
+
+
+# TEST-NET-1 (RFC 5737): documentation only, never an address of a host.
+FOREIGN_ADDRESS = "192.0.2.1"
+
+
+def test_an_address_this_host_lacks_is_the_error_and_the_lease_stays(
+    project: Path, small_range: tuple[int, int]
+) -> None:
+    with socket.socket() as sock:
+        try:
+            sock.bind((FOREIGN_ADDRESS, small_range[0]))
+        except OSError as error:
+            code = error.errno
+    assert code == errno.EADDRNOTAVAIL, "this host must not own the documentation address"
+    port = portplan.port("web", range=small_range, exclude=[])
+    before = portplan.leases()
+    for _ in range(2):
+        with pytest.raises(portplan.PortplanError) as raised:
+            portplan.bind("web", host=FOREIGN_ADDRESS, range=small_range, exclude=[])
+        assert not isinstance(raised.value, portplan.PortInUseError)
+        assert raised.value.message == (
+            f"cannot start web on {FOREIGN_ADDRESS}:{port}: {FOREIGN_ADDRESS} is not an address of this host"
+        )
+        assert raised.value.data["code"] == "EADDRNOTAVAIL"
+        assert portplan.leases() == before, "a failed bind never moves a lease"
+    # Nor does it record a new one.
+    with pytest.raises(portplan.PortplanError):
+        portplan.bind("api", host=FOREIGN_ADDRESS, range=small_range, exclude=[])
+    assert portplan.leases() == before
+    sock = portplan.bind("web", range=small_range, exclude=[])
+    assert sock.getsockname()[1] == port
+    sock.close()
+
+
+PRIVILEGED = """
+import portplan
+try:
+    portplan.bind("web", services={"web": 80})
+except portplan.PortplanError as error:
+    print(error.kind, error.data["code"], error.message, sep="\\n")
+"""
+
+
+def test_a_privileged_port_is_not_permitted(shared_tmp: Path) -> None:
+    with open("/proc/sys/net/ipv4/ip_unprivileged_port_start", encoding="ascii") as file:
+        assert int(file.read()) > 80, "this host lets every user bind port 80"
+    env = {**os.environ, "PORTPLAN_HOME": str(shared_tmp / "home")}
+    done = subprocess.run(
+        [*as_plain_user(), sys.executable, "-c", PRIVILEGED],
+        cwd=shared_tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    kind, code, message = done.stdout.splitlines()
+    assert (kind, code) == ("host", "EACCES")
+    assert message == "cannot start web on 127.0.0.1:80: not permitted (Permission denied)"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import portplan
 import pytest
-from conftest import run_cli
+from conftest import as_plain_user, run_cli
 from portplan import _native
 from portplan.cli import main
 
@@ -26,6 +26,12 @@ def project(project: Path) -> Path:
 
 def _expected_plan() -> portplan.Plan:
     return portplan.plan(CONFIG)
+
+
+def _registry_state(home: Path) -> tuple[bytes, int, int]:
+    """The registry's bytes, inode and mtime: a write would change at least one."""
+    path = home / "registry.json"
+    return path.read_bytes(), os.stat(path).st_ino, os.stat(path).st_mtime_ns
 
 
 def _render(what: str, **fields: object) -> str:
@@ -49,12 +55,13 @@ def test_plan_table_and_json(project: Path, capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().out == _expected_plan().table()
     assert main(["plan", "--json", "--no-probe"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    # plan leases every service, so the second run finds them kept.
+    # plan only shows: nothing was leased by the first run, so nothing is kept.
     assert {e["name"]: e["port"] for e in shown["plan"]} == _expected_plan().ports
-    assert {e["name"]: e["reason"]["kind"] for e in shown["plan"]} == {"api": "kept", "mail": "pinned", "web": "kept"}
+    assert {e["name"]: e["reason"]["kind"] for e in shown["plan"]} == {"api": "home", "mail": "pinned", "web": "home"}
+    assert portplan.leases() == []
     assert shown["namespace"] == "demo"
-    assert "registry" not in shown
-    assert "probe" not in shown
+    for key in ("registry", "probe", "root", "config_file"):
+        assert key not in shown
 
 
 def test_why(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -77,11 +84,14 @@ def test_env(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_ls_and_release(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["plan", "--no-probe"]) == 0
+    assert main(["env", "--no-probe"]) == 0
     capsys.readouterr()
     assert main(["ls", "--json"]) == 0
     leases = json.loads(capsys.readouterr().out)
-    assert [(lease["namespace"], lease["name"]) for lease in leases] == [("demo", "api"), ("demo", "web")]
+    assert [(lease["namespace"], lease["name"], lease["root"]) for lease in leases] == [
+        ("demo", "api", str(project)),
+        ("demo", "web", str(project)),
+    ]
     assert main(["ls"]) == 0
     assert capsys.readouterr().out == _render("leases", leases=leases)
     web = next(lease for lease in leases if lease["name"] == "web")
@@ -104,6 +114,9 @@ def test_options(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert shown["layout"] == "sequential"
     assert shown["namespace"] == "seq"
     assert [e["port"] for e in shown["plan"]] == [41000, 41090, 41001]
+    # A one-off layout shows, and changes nothing a plain `get` answers.
+    assert main(["get", "web", "--no-probe"]) == 0
+    assert capsys.readouterr().out == f"{_expected_plan()['web']}\n"
 
 
 def test_config_option(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -202,17 +215,21 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], code: int, project: P
     assert done.stdout == ""
 
 
-def test_pin_busy_is_exit_1(project: Path) -> None:
+def test_a_running_pinned_service_blocks_no_command(project: Path) -> None:
     holder = socket.socket()
     try:
-        holder.bind(("127.0.0.1", 41090))
+        holder.bind(("0.0.0.0", 41090))
         holder.listen(1)
-        done = run_cli("get", "mail", cwd=project)
+        done = {
+            tuple(args): run_cli(*args, cwd=project)
+            for args in (["plan"], ["get", "web"], ["env"], ["get", "mail"], ["why", "mail"])
+        }
     finally:
         holder.close()
-    assert done.returncode == 1
-    assert "41090" in done.stderr
-    assert done.stderr.count("\n") == 1
+    for args, result in done.items():
+        assert (result.returncode, result.stderr) == (0, ""), args
+    assert done[("get", "mail")].stdout == "41090\n"
+    assert "MAIL_PORT=41090\n" in done[("env",)].stdout
 
 
 def test_corrupt_registry_is_exit_1_and_untouched(project: Path, registry_home: Path) -> None:
@@ -244,3 +261,85 @@ def test_console_script_and_module_agree(project: Path) -> None:
     by_module = run_cli("get", "web", "--no-probe", cwd=project)
     assert by_script.returncode == by_module.returncode == 0
     assert by_script.stdout == by_module.stdout == f"{_expected_plan()['web']}\n"
+
+
+def test_plan_why_and_ls_never_write(project: Path, registry_home: Path) -> None:
+    assert run_cli("env", cwd=project).returncode == 0
+    before = _registry_state(registry_home)
+    for args in (["plan"], ["plan", "--no-probe"], ["plan", "--json"], ["why", "web"], ["why", "api", "--no-probe"]):
+        done = run_cli(*args, cwd=project)
+        assert (done.returncode, done.stderr) == (0, ""), args
+    for args in (["ls"], ["ls", "--json"], ["plan", "--range", "42000-42099"], ["plan", "--layout", "block"]):
+        assert run_cli(*args, cwd=project).returncode == 0, args
+    assert _registry_state(registry_home) == before
+    assert not (registry_home / "registry.json.lock").exists()
+
+
+def test_read_only_commands_take_no_lock(project: Path, registry_home: Path) -> None:
+    # A lock held by a live process (this one) would make a writing command wait.
+    assert run_cli("env", cwd=project).returncode == 0
+    lock = registry_home / "registry.json.lock"
+    lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": 2**52}), encoding="utf-8")
+    try:
+        for args in (["plan", "--no-probe"], ["why", "web", "--no-probe"], ["ls"]):
+            done = run_cli(*args, cwd=project)
+            assert (done.returncode, done.stderr) == (0, ""), args
+    finally:
+        lock.unlink()
+
+
+def test_why_explains_a_name_get_gave(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["get", "scratch", "--no-probe"]) == 0
+    port = int(capsys.readouterr().out)
+    assert main(["why", "scratch", "--no-probe"]) == 0
+    said = capsys.readouterr().out
+    assert str(port) in said
+    assert "scratch" in said
+    assert main(["plan", "--json", "--no-probe"]) == 0
+    shown = {e["name"]: e for e in json.loads(capsys.readouterr().out)["plan"]}
+    assert shown["scratch"]["port"] == port
+    assert shown["scratch"]["reason"]["kind"] == "kept"
+
+
+def test_plan_without_a_config_says_so(tmp_path: Path) -> None:
+    alone = tmp_path / "scratch"
+    alone.mkdir()
+    assert run_cli("get", "tmp-server", "--no-probe", cwd=alone).returncode == 0
+    done = run_cli("plan", "--no-probe", cwd=alone)
+    assert (done.returncode, done.stderr) == (0, "")
+    first, *rest = done.stdout.splitlines()
+    assert first.startswith("no portplan config found")
+    assert first.endswith(f"showing the leases of {alone}")
+    assert any("tmp-server" in line for line in rest), "the leases of the folder are shown"
+
+
+def test_plan_with_a_config_has_no_such_line(project: Path) -> None:
+    done = run_cli("plan", "--no-probe", cwd=project)
+    assert done.stdout == _expected_plan().table()
+
+
+def test_relative_xdg_state_home_is_ignored(project: Path, tmp_path: Path) -> None:
+    env = {"PORTPLAN_HOME": "", "XDG_STATE_HOME": "state", "HOME": str(tmp_path / "user")}
+    done = run_cli("get", "web", "--no-probe", cwd=project, env=env)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert (tmp_path / "user" / ".local" / "state" / "portplan" / "registry.json").is_file()
+    assert not (project / "state").exists()
+
+
+def test_an_unreadable_config_is_a_read_error(project: Path) -> None:
+    (project / "portplan.toml").unlink()
+    (project / "portplan.toml").symlink_to(project / "portplan.toml")
+    done = run_cli("get", "web", cwd=project)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"portplan: error: cannot read {project / 'portplan.toml'}: ")
+    assert done.stderr.count("\n") == 1
+
+
+def test_an_unreadable_config_is_a_read_error_for_a_plain_user(shared_tmp: Path) -> None:
+    folder = shared_tmp / "shop"
+    folder.mkdir()
+    (folder / "portplan.toml").write_text(CONFIG, encoding="utf-8")
+    (folder / "portplan.toml").chmod(0o000)
+    done = run_cli("get", "web", cwd=folder, env={"PORTPLAN_HOME": str(shared_tmp / "home")}, prefix=as_plain_user())
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == f"portplan: error: cannot read {folder / 'portplan.toml'}: Permission denied\n"

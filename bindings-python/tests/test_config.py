@@ -14,7 +14,7 @@ from portplan import _native
 SMALL = "range = [41000, 41999]\nexclude = []\n"
 
 
-def test_found_upward_and_namespace_is_the_folder(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_found_upward_and_namespace_is_the_config_folder(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "portplan.toml").write_text(SMALL + "[services]\nweb = true\n", encoding="utf-8")
     deep = project / "src" / "app"
     deep.mkdir(parents=True)
@@ -22,7 +22,9 @@ def test_found_upward_and_namespace_is_the_folder(project: Path, monkeypatch: py
     port = portplan.port("web", probe=False)
     expected = portplan.plan({"range": [41000, 41999], "exclude": [], "namespace": "shop", "services": {"web": True}})
     assert port == expected["web"]
-    assert [(lease.namespace, lease.name, lease.port) for lease in portplan.leases()] == [("shop", "web", port)]
+    assert [(lease.namespace, lease.name, lease.root, lease.port) for lease in portplan.leases()] == [
+        ("shop", "web", str(project), port)
+    ]
 
 
 def test_pyproject_tool_section(project: Path) -> None:
@@ -53,11 +55,12 @@ def test_order_within_a_folder(project: Path) -> None:
     assert {lease.namespace for lease in portplan.leases()} == {"from-package-json", "from-portplan-toml"}
 
 
-def test_no_config_means_empty_namespace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # tmp_path's ancestors hold no config (the system temp folder).
+def test_no_config_means_the_folders_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # tmp_path's ancestors hold no config and no project marker (the system temp folder).
     monkeypatch.chdir(tmp_path)
-    assert portplan.port("web", probe=False) == portplan.plan({"services": {"web": True}})["web"]
-    assert portplan.leases()[0].namespace == ""
+    expected = portplan.plan({"namespace": tmp_path.name, "services": {"web": True}})["web"]
+    assert portplan.port("web", probe=False) == expected
+    assert (portplan.leases()[0].namespace, portplan.leases()[0].root) == (tmp_path.name, str(tmp_path))
 
 
 def test_options_override_the_file(project: Path) -> None:
@@ -72,7 +75,8 @@ def test_explicit_config_file(tmp_path: Path, project: Path) -> None:
     config.parent.mkdir()
     config.write_text(SMALL + "[services]\nmail = 41500\n", encoding="utf-8")
     assert portplan.ports(["mail", "web"], config=config, probe=False)["mail"] == 41500
-    assert {lease.namespace for lease in portplan.leases()} == {"elsewhere"}
+    # The named file's folder is the project root, wherever the call runs from.
+    assert {(lease.namespace, lease.root) for lease in portplan.leases()} == {("elsewhere", str(config.parent))}
 
 
 def test_broken_config_file_names_its_path(project: Path) -> None:

@@ -74,3 +74,29 @@ def test_refusals_mean_not_free(code: int, free_port: int, monkeypatch: pytest.M
 def test_probe_takes_ports_only(port: object) -> None:
     with pytest.raises(ValueError, match="probe takes a port"):
         portplan.probe(port)  # type: ignore[arg-type]
+
+
+def _time_wait_on(port: int) -> None:
+    """Leaves a connection of a server on `port` in TIME_WAIT (the server closes first), as a
+    dev server that just stopped does."""
+    with socket.socket() as server:
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", port))
+        server.listen(1)
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            conn, _ = server.accept()
+            conn.close()
+            client.recv(1)
+
+
+def test_a_restarting_server_is_not_kept_out_by_its_own_time_wait(free_port: int) -> None:
+    from portplan._probe import free_for_a_server
+
+    _time_wait_on(free_port)
+    assert not portplan.probe(free_port), "the plain probe counts TIME_WAIT as taken"
+    assert free_for_a_server(free_port), "a server about to start binds over it"
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("0.0.0.0", free_port))
+        listener.listen(1)
+        assert not free_for_a_server(free_port), "a listener, even a reusing one, is busy"

@@ -39,7 +39,7 @@ def test_leases_are_recorded_and_kept(registry_home: Path, project: Path) -> Non
     web = portplan.port("web", **SMALL)
     assert portplan.port("web", **SMALL) == web
     [lease] = portplan.leases()
-    assert (lease.namespace, lease.name, lease.port) == ("shop", "web", web)
+    assert (lease.namespace, lease.name, lease.root, lease.port) == ("shop", "web", str(project), web)
     assert lease.created <= lease.used
 
 
@@ -95,18 +95,19 @@ def test_files_and_modes(registry_home: Path, project: Path) -> None:
     assert stat.S_IMODE(os.stat(home).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(home / "registry.json").st_mode) == 0o600
     assert sorted(os.listdir(home)) == ["registry.json"]  # no lock or temporary file left
-    assert json.loads((home / "registry.json").read_text())["version"] == 1
+    assert json.loads((home / "registry.json").read_text())["version"] == 2
 
 
 CORRUPT = [
     "{not json",
     "",
-    '{"version": 2, "leases": []}',
+    '{"version": 3, "leases": []}',
     '{"version": 1, "leases": [{"namespace": "", "name": "x"}]}',
+    '{"version": 2, "leases": [{"namespace": "", "name": "x", "port": 1, "created": 1, "used": 1, "root": 7}]}',
 ]
 
 
-@pytest.mark.parametrize("text", CORRUPT, ids=["not-json", "empty", "version-2", "bad-lease"])
+@pytest.mark.parametrize("text", CORRUPT, ids=["not-json", "empty", "version-3", "bad-lease", "bad-root"])
 def test_a_corrupt_registry_is_reported_and_untouched(text: str, registry_home: Path, project: Path) -> None:
     path = registry_home / "registry.json"
     path.write_text(text, encoding="utf-8")
@@ -141,13 +142,24 @@ def test_a_directory_registry_is_refused(registry_home: Path, project: Path) -> 
 def test_registry_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PORTPLAN_HOME", str(tmp_path / "h"))
     assert _registry.registry_path() == tmp_path / "h" / "registry.json"
-    monkeypatch.delenv("PORTPLAN_HOME")
-    if sys.platform.startswith("linux"):
-        monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-        assert _registry.registry_path() == tmp_path / "state" / "portplan" / "registry.json"
-        monkeypatch.setenv("XDG_STATE_HOME", "relative")
-        monkeypatch.setenv("HOME", str(tmp_path))
-        assert _registry.registry_path() == tmp_path / ".local" / "state" / "portplan" / "registry.json"
+    # A relative PORTPLAN_HOME is the user's own choice: resolved against the working folder.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PORTPLAN_HOME", "rel")
+    assert _registry.registry_path() == tmp_path / "rel" / "registry.json"
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    for unset in ("", None):  # an empty value counts as unset
+        if unset is None:
+            monkeypatch.delenv("PORTPLAN_HOME")
+        else:
+            monkeypatch.setenv("PORTPLAN_HOME", unset)
+        if sys.platform.startswith("linux"):
+            monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+            assert _registry.registry_path() == tmp_path / "state" / "portplan" / "registry.json"
+            # The XDG spec ignores a relative XDG_STATE_HOME.
+            monkeypatch.setenv("XDG_STATE_HOME", "relative")
+            assert _registry.registry_path() == tmp_path / "user" / ".local" / "state" / "portplan" / "registry.json"
+            monkeypatch.setenv("XDG_STATE_HOME", "")
+            assert _registry.registry_path() == tmp_path / "user" / ".local" / "state" / "portplan" / "registry.json"
 
 
 # ---- the lock ----

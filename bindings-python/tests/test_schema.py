@@ -12,19 +12,39 @@ from typing import Any, Literal, Optional, Union
 
 import pytest
 from conftest import REPO
-from portplan.typing import ConfigDict, EntryDict, ErrorDict, LeaseDict, PlanDict, ReasonDict
+from portplan.typing import (
+    ConfigDict,
+    EntryDict,
+    ErrorDict,
+    ErrorKind,
+    HashName,
+    Holder,
+    Layout,
+    LeaseDict,
+    PlanDict,
+    ReasonDict,
+)
 
 SCHEMA = REPO / "core" / "schema" / "portplan.schema.json"
 
 # The schema definition → the type that mirrors it (a TypedDict, or a union of TypedDicts
 # told apart by `kind`).
 MIRRORS: dict[str, Any] = {
-    "Config": ConfigDict,
+    "ConfigInput": ConfigDict,
     "PlanAnswer": PlanDict,
     "Entry": EntryDict,
     "Reason": ReasonDict,
     "Lease": LeaseDict,
-    "ErrorValue": ErrorDict,
+    "PlanError": ErrorDict,
+}
+
+# The schema definition → the Literal alias of the strings it allows, and the property that
+# holds them when the definition is a union of objects (`Holder`: one `by` per variant).
+LITERALS: dict[str, tuple[Any, Optional[str]]] = {
+    "Layout": (Layout, None),
+    "HashKind": (HashName, None),
+    "ErrorKind": (ErrorKind, None),
+    "Holder": (Holder, "by"),
 }
 
 Node = Mapping[str, Any]
@@ -51,6 +71,14 @@ class Schema:
                 for name, schemas in self.properties(part).items():
                     found.setdefault(name, []).extend(schemas)
         return found
+
+    def required(self, node: Node) -> Optional[set[str]]:
+        """The keys every object of a plain object schema has; None for a composed one (whose
+        variants each have their own)."""
+        node = self.resolve(node)
+        if any(key in node for key in ("allOf", "oneOf", "anyOf")):
+            return None
+        return set(node.get("required", []))
 
     def variants(self, node: Node) -> list[Node]:
         """The alternatives of a union (`oneOf`/`anyOf`, nested unions flattened); [node] otherwise."""
@@ -114,6 +142,13 @@ def mismatches(schema: Schema, node: Node, typed_dict: Any, what: str) -> list[s
         found.append(f"{what}: in the schema only: {only_schema}")
     if only_python := sorted(set(hints) - set(properties)):
         found.append(f"{what}: in {typed_dict.__name__} only: {only_python}")
+    required = schema.required(node)
+    if required is not None:
+        python_required = set(typed_dict.__required_keys__)
+        if only_schema := sorted(required - python_required):
+            found.append(f"{what}: always there per the schema, optional in {typed_dict.__name__}: {only_schema}")
+        if only_python := sorted(python_required - required):
+            found.append(f"{what}: optional per the schema, always there in {typed_dict.__name__}: {only_python}")
     for name in sorted(set(properties) & set(hints)):
         allowed = schema.constants_of(node, name)
         literal = literal_values(hints[name])
@@ -150,7 +185,7 @@ def schema() -> Schema:
     if not SCHEMA.is_file():
         pytest.fail(
             f"{SCHEMA} does not exist: the core's JSON Schema (generated from its serde types) is what "
-            f"portplan.typing is held to; it needs the definitions {', '.join(MIRRORS)}"
+            f"portplan.typing is held to; it needs the definitions {', '.join([*MIRRORS, *LITERALS])}"
         )
     return Schema(json.loads(SCHEMA.read_text(encoding="utf-8")))
 
@@ -161,6 +196,30 @@ def test_typed_dict_matches_the_schema(schema: Schema, definition: str) -> None:
         f"{SCHEMA.name} has no definition {definition!r}: {sorted(schema.definitions)}"
     )
     assert compare(schema, definition, MIRRORS[definition]) == []
+
+
+def compare_literal(schema: Schema, definition: str, alias: Any, tag: Optional[str]) -> list[str]:
+    """How the strings a schema definition allows and those of a Literal alias differ."""
+    node = schema.definitions[definition]
+    if tag is None:
+        allowed = schema.constants(node)
+    else:
+        per_variant = [schema.constants_of(variant, tag) for variant in schema.variants(node)]
+        allowed = None if None in per_variant else {value for values in per_variant if values for value in values}
+    literal = literal_values(alias)
+    if allowed is None:
+        return [f"{definition}: not a closed set of strings in the schema"]
+    if allowed != literal:
+        return [f"{definition}: the schema allows {sorted(allowed)}, Python {sorted(literal or ())}"]
+    return []
+
+
+@pytest.mark.parametrize("definition", LITERALS)
+def test_literal_matches_the_schema(schema: Schema, definition: str) -> None:
+    assert definition in schema.definitions, (
+        f"{SCHEMA.name} has no definition {definition!r}: {sorted(schema.definitions)}"
+    )
+    assert compare_literal(schema, definition, *LITERALS[definition]) == []
 
 
 # The comparison itself, on a schema of the kinds schemars writes: it must see what differs.
@@ -177,11 +236,16 @@ SAMPLE = {
                 "hash": {"oneOf": [{"const": "sha256"}, {"const": "lagom"}]},
                 "exclude": {"type": "array"},
             },
+            "required": ["plan", "namespace", "range", "layout", "hash", "exclude"],
         },
         "Reason": {
             "oneOf": [
-                {"type": "object", "properties": {"kind": {"const": "pinned"}}},
-                {"type": "object", "properties": {"kind": {"const": "home"}, "home": {"type": "integer"}}},
+                {"type": "object", "properties": {"kind": {"const": "pinned"}}, "required": ["kind"]},
+                {
+                    "type": "object",
+                    "properties": {"kind": {"const": "home"}, "home": {"type": "integer"}},
+                    "required": ["kind", "home"],
+                },
                 {
                     "type": "object",
                     "properties": {"kind": {"type": "string", "const": "displaced"}, "home": {"type": "integer"}},
@@ -193,14 +257,23 @@ SAMPLE = {
                                 "by": {"const": "lease"},
                                 "service": {"type": "string"},
                                 "namespace": {"type": "string"},
+                                "root": {"type": ["string", "null"]},
                             }
                         },
                         {"properties": {"by": {"enum": ["busy", "excluded", "unsafe", "range"]}}},
                     ],
                 },
-                {"type": "object", "properties": {"kind": {"const": "sequential"}}},
-                {"type": "object", "properties": {"kind": {"const": "block"}, "base": {}, "offset": {}}},
-                {"type": "object", "properties": {"kind": {"const": "kept"}, "since": {}}},
+                {"type": "object", "properties": {"kind": {"const": "sequential"}}, "required": ["kind"]},
+                {
+                    "type": "object",
+                    "properties": {"kind": {"const": "block"}, "base": {}, "offset": {}},
+                    "required": ["kind", "base", "offset"],
+                },
+                {
+                    "type": "object",
+                    "properties": {"kind": {"const": "kept"}, "since": {}},
+                    "required": ["kind", "since"],
+                },
             ]
         },
     }
@@ -217,9 +290,12 @@ def test_the_comparison_finds_keys_on_one_side_only() -> None:
     sample = json.loads(json.dumps(SAMPLE))
     answer = sample["$defs"]["PlanAnswer"]["properties"]
     answer["probe"] = answer.pop("exclude")
+    sample["$defs"]["PlanAnswer"]["required"] = ["plan", "namespace", "range", "layout", "hash", "probe"]
     assert compare(Schema(sample), "PlanAnswer", PlanDict) == [
         "PlanAnswer: in the schema only: ['probe']",
         "PlanAnswer: in PlanDict only: ['exclude']",
+        "PlanAnswer: always there per the schema, optional in PlanDict: ['probe']",
+        "PlanAnswer: optional per the schema, always there in PlanDict: ['exclude']",
     ]
 
 
@@ -252,4 +328,40 @@ def test_the_comparison_finds_a_missing_or_extra_variant() -> None:
             "['block', 'displaced', 'home', 'kept', 'pinned', 'sequential'] in Python"
         ),
         "Reason[kind=home]: in the schema only: ['port']",
+    ]
+
+
+def test_the_comparison_finds_other_strings_of_a_literal_definition() -> None:
+    sample = json.loads(json.dumps(SAMPLE))
+    assert compare_literal(Schema(sample), "Layout", Layout, None) == []
+    sample["$defs"]["Layout"]["enum"].remove("block")
+    assert compare_literal(Schema(sample), "Layout", Layout, None) == [
+        "Layout: the schema allows ['hash', 'sequential'], Python ['block', 'hash', 'sequential']"
+    ]
+    holders = sample["$defs"]["Reason"]["oneOf"][2]["oneOf"]
+    sample["$defs"]["Holder"] = {"oneOf": holders}
+    assert compare_literal(Schema(sample), "Holder", Holder, "by") == []
+    holders[-1]["properties"]["by"]["enum"].remove("range")
+    assert compare_literal(Schema(sample), "Holder", Holder, "by") == [
+        (
+            "Holder: the schema allows ['busy', 'excluded', 'lease', 'pinned', 'service', 'unsafe'], "
+            "Python ['busy', 'excluded', 'lease', 'pinned', 'range', 'service', 'unsafe']"
+        )
+    ]
+
+
+def test_the_comparison_finds_keys_required_on_one_side_only() -> None:
+    sample = json.loads(json.dumps(SAMPLE))
+    answer = sample["$defs"]["PlanAnswer"]
+    assert compare(Schema(sample), "PlanAnswer", PlanDict) == []
+    answer["required"].remove("exclude")
+    assert compare(Schema(sample), "PlanAnswer", PlanDict) == [
+        "PlanAnswer: optional per the schema, always there in PlanDict: ['exclude']"
+    ]
+    home = sample["$defs"]["Reason"]["oneOf"][1]
+    home["properties"]["port"] = {"type": "integer"}
+    home["required"].append("port")
+    assert compare(Schema(sample), "Reason", ReasonDict) == [
+        "Reason[kind=home]: in the schema only: ['port']",
+        "Reason[kind=home]: always there per the schema, optional in HomeReason: ['port']",
     ]

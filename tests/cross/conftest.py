@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,9 +28,46 @@ def home(tmp_path: Path) -> Path:
     return path
 
 
-def run_cli(cli: list[str], args: list[str], cwd: Path, home: Path, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PORTPLAN_HOME": str(home)}
-    return subprocess.run([*cli, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+CLIS = {"python": PYTHON_CLI, "node": NODE_CLI}
+
+
+def run_cli(
+    cli: list[str],
+    args: list[str],
+    cwd: Path,
+    home: Path | None,
+    timeout: float = 60,
+    env: dict[str, str] | None = None,
+    prefix: list[str] | None = None,
+) -> subprocess.CompletedProcess:
+    """One CLI run with PORTPLAN_HOME=home (None: unset), `env` over the environment, after
+    `prefix` (a command such as setpriv)."""
+    full = {**os.environ, **(env or {})}
+    full.pop("PORTPLAN_HOME", None)
+    full.pop("PORT", None)
+    if home is not None:
+        full["PORTPLAN_HOME"] = str(home)
+    return subprocess.run(
+        [*(prefix or []), *cli, *args], cwd=cwd, env=full, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def as_plain_user() -> list[str]:
+    """A command prefix that drops root to `nobody` (root reads any file); empty when not root."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is needed to run a case as a plain user"
+    return [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A temporary folder `nobody` can use too (pytest's own are root-only)."""
+    folder = Path(tempfile.mkdtemp(prefix="portplan-cross-"))
+    folder.chmod(0o777)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def generated_requests(count: int, seed: int = 20261123) -> list[dict]:

@@ -81,7 +81,8 @@ def test_both_clis_print_the_same(project: Path, tmp_path: Path) -> None:
             py.stderr,
         ), step
         if py.returncode == 2:
-            assert py.stderr.startswith("portplan: error: ") and py.stderr.count("\n") == 1, step
+            assert py.stderr.startswith("portplan: error: "), step
+            assert py.stderr.count("\n") == 1, step
     registries = [same_second((home / "registry.json").read_text()) for home in homes.values()]
     assert registries[0] == registries[1]
 
@@ -93,13 +94,15 @@ def test_broken_config_and_registry_read_the_same(project: Path, tmp_path: Path)
     py = run_cli(PYTHON_CLI, ["plan"], project, home)
     js = run_cli(NODE_CLI, ["plan"], project, home)
     assert py.returncode == js.returncode == 2
-    assert py.stderr == js.stderr and "services.web" in py.stderr
+    assert py.stderr == js.stderr
+    assert "services.web" in py.stderr
     (project / "portplan.toml").write_text(CONFIG, encoding="utf-8")
     (home / "registry.json").write_text('{"version": 1, "leases": [', encoding="utf-8")
     py = run_cli(PYTHON_CLI, ["get", "web"], project, home)
     js = run_cli(NODE_CLI, ["get", "web"], project, home)
     assert py.returncode == js.returncode == 1
-    assert py.stderr == js.stderr and str(home / "registry.json") in py.stderr
+    assert py.stderr == js.stderr
+    assert str(home / "registry.json") in py.stderr
     assert (home / "registry.json").read_text() == '{"version": 1, "leases": [', (
         "a corrupt registry is never overwritten"
     )

@@ -47,13 +47,14 @@ def test_64_processes_of_two_languages_share_one_registry(tmp_path: Path) -> Non
     assert len(set(first.values())) == PROCESSES, "64 distinct ports"
     leases = json.loads((home / "registry.json").read_text())["leases"]
     assert len(leases) == PROCESSES, "64 leases, none twice"
-    assert {(l["name"], l["port"]) for l in leases} == set(first.items()), "every reported port is leased"
+    assert {(lease["name"], lease["port"]) for lease in leases} == set(first.items()), "every reported port is leased"
     # Languages swap in the second run: a name leased by Python is asked from Node and back.
     again = ports_of(start_all(project, home, names[1:] + names[:1]), names[1:] + names[:1])
     assert again == first, "the same names keep the same ports"
     after = json.loads((home / "registry.json").read_text())["leases"]
     assert len(after) == PROCESSES
-    assert {(l["name"], l["port"], l["created"]) for l in after} == {
-        (l["name"], l["port"], l["created"]) for l in leases
+    assert {(lease["name"], lease["port"], lease["created"]) for lease in after} == {
+        (lease["name"], lease["port"], lease["created"]) for lease in leases
     }, "kept leases keep their creation time"
-    assert not list(home.glob("registry.json.lock*")) and not list(home.glob("registry.json.tmp*"))
+    assert not list(home.glob("registry.json.lock*"))
+    assert not list(home.glob("registry.json.tmp*"))

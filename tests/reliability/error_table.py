@@ -113,6 +113,24 @@ def pyproject_without_section(p: Path, h: Path) -> None:
     write(p / "pyproject.toml", '[project]\nname = "x"\n')
 
 
+def unreadable_file(name: str, text: str) -> Callable[[Path, Path], None]:
+    """A file of the project that only root can read (the case runs as `nobody`)."""
+
+    def setup(p: Path, h: Path) -> None:
+        write(p / name, text)
+        os.chmod(p / name, 0o000)
+
+    return setup
+
+
+def project_file(name: str, text: str) -> Callable[[Path, Path], None]:
+    return lambda p, h: write(p / name, text)
+
+
+def registry_of_version_1(p: Path, h: Path) -> None:
+    write(h / "registry.json", GOOD_REGISTRY)
+
+
 CASES: list[Case] = [
     # Configs: the spec's error list (§2), one fault each.
     config_case("range reversed", "range = [47099, 47000]\n"),
@@ -132,11 +150,11 @@ CASES: list[Case] = [
     config_case("two services pin one port", "range = [47000, 47099]\n[services]\napi = 47010\ndb = 47010\n"),
     config_case("not enough free ports", "range = [47000, 47001]\n[services]\na = true\nb = true\nc = true\n"),
     Case(
-        "pinned port in use on the host",
+        "pinned port in use on the host (a pin is never probed)",
         lambda p, h: None,
         ["get", "api"],
         "range = [47000, 47099]\n[services]\napi = 47020\n",
-        hold=47020,
+        hold=47020,  # and nothing is written: a pin is never leased
     ),
     config_case("not TOML", "range = [47000, \n"),
     config_case("unknown key", "range = [47000, 47099]\nrnage = 1\n"),
@@ -146,6 +164,37 @@ CASES: list[Case] = [
         pyproject_without_section,
         ["--config", "pyproject.toml", "get", "web"],
     ),
+    Case(
+        "--config FILE unreadable",
+        unreadable_file("ports.toml", "range = [47000, 47099]\n"),
+        ["--config", "ports.toml", "get", "web"],
+        as_nobody=True,
+    ),
+    Case("--config FILE is a folder", lambda p, h: (p / "ports").mkdir(), ["--config", "ports", "get", "web"]),
+    Case(
+        "--config FILE is a symlink loop",
+        lambda p, h: (p / "ports.toml").symlink_to(p / "ports.toml"),
+        ["--config", "ports.toml", "get", "web"],
+    ),
+    # Config files met on the way up (SPEC §7 discovery).
+    Case("portplan.toml unreadable", unreadable_file("portplan.toml", "range = [47000, 47099]\n"), as_nobody=True),
+    Case(
+        "portplan.toml unreadable (plan)",
+        unreadable_file("portplan.toml", "range = [47000, 47099]\n"),
+        ["plan"],
+        as_nobody=True,
+    ),
+    Case(
+        "package.json unreadable, no portplan.toml", unreadable_file("package.json", "{}"), config=None, as_nobody=True
+    ),
+    Case("package.json not JSON, no portplan.toml", project_file("package.json", "{"), config=None),
+    Case(
+        "package.json over 1 MiB, no portplan.toml",
+        project_file("package.json", '{"x": "' + "x" * (1 << 20) + '"}'),
+        config=None,
+    ),
+    Case("pyproject.toml not TOML, no other config", project_file("pyproject.toml", "[project\n"), config=None),
+    Case("package.json name not JSON beside portplan.toml", project_file("package.json", "{")),
     # Names on the command line.
     config_case("name of 256 bytes", f"range = [{BASE_PORT}, {BASE_PORT + 99}]\n", ["get", "n" * 256]),
     config_case("name of 86 three-byte characters (258 bytes)", "range = [47000, 47099]\n", ["get", "€" * 86]),
@@ -158,7 +207,8 @@ CASES: list[Case] = [
     # The registry file.
     Case("registry empty", registry("")),
     Case("registry truncated", registry(GOOD_REGISTRY[:40])),
-    Case("registry of version 2", registry(GOOD_REGISTRY.replace('"version": 1', '"version": 2'))),
+    Case("registry of version 3", registry(GOOD_REGISTRY.replace('"version": 1', '"version": 3'))),
+    Case("registry of version 1 (upgraded)", registry_of_version_1, may_change=("home/registry.json",)),
     Case("registry not JSON", registry("leases:\n  - web\n")),
     Case("registry JSON but not an object", registry("[]\n")),
     Case("registry lease with a port of 70000", registry(GOOD_REGISTRY.replace("47050", "70000"))),

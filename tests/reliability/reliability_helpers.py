@@ -73,7 +73,7 @@ def project(tmp: Path, name: str, low: int, high: int, extra: str = "") -> Path:
 
 def leases(home: Path) -> list[dict]:
     data = json.loads((home / "registry.json").read_text(encoding="utf-8"))
-    assert data["version"] == 1
+    assert data["version"] == 2
     return data["leases"]
 
 

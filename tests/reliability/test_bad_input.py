@@ -36,7 +36,8 @@ def test_both_clis_say_the_same_and_change_nothing(case: Case, base: Path) -> No
     assert (node.exit, node.stdout, node.stderr) == (python.exit, python.stdout, python.stderr)
     for outcome in (python, node):
         if outcome.exit != 0:
-            assert outcome.stdout == "" and outcome.stderr.startswith("portplan: error: ")
+            assert outcome.stdout == ""
+            assert outcome.stderr.startswith("portplan: error: ")
             assert outcome.stderr.count("\n") == 1, "one line, never a traceback"
             assert changed(outcome.before, outcome.after) == set(), "a failing command changes no file"
         else:
@@ -48,9 +49,11 @@ def test_both_clis_say_the_same_and_change_nothing(case: Case, base: Path) -> No
             assert extra == set(), f"unexpected changes: {extra}"
     if python.exit == 0:
         assert python.stdout.strip().isdigit()
-        leases = json.loads((base / "home" / "registry.json").read_text())["leases"]
         if "home/registry.json" in python.before:
-            assert LEASE in leases, "the lease that was there is kept"
+            registry = json.loads((base / "home" / "registry.json").read_text())
+            assert registry["version"] == 2, "a version 1 registry is upgraded at a write"
+            # A version 1 lease that no checkout adopted is kept, with no root.
+            assert {**LEASE, "root": None} in registry["leases"], "the lease that was there is kept"
         assert not (base / "home" / "registry.json.lock").exists()
         assert stat.S_IMODE((base / "home").stat().st_mode) in (0o700, 0o755)
         if case.title == "PORTPLAN_HOME does not exist":

@@ -38,7 +38,7 @@ def check_registry(home: Path, reported: dict[str, int]) -> list[dict]:
     for language in CLIS:
         listed = run_cli(language, ["ls", "--json"], home, home)
         assert listed.returncode == 0, (language, listed.stderr)
-        assert {(l["name"], l["port"]) for l in json.loads(listed.stdout)} == set(by_name.items())
+        assert {(lease["name"], lease["port"]) for lease in json.loads(listed.stdout)} == set(by_name.items())
     return current
 
 
@@ -118,7 +118,7 @@ def kill_while_holding(language: str, name: str, folder: Path, home: Path) -> bo
     finally:
         if process.poll() is None:
             os.kill(process.pid, signal.SIGCONT)
-        out, err = process.communicate(timeout=60)
+        _, err = process.communicate(timeout=60)
         assert process.returncode in (0, -signal.SIGKILL), (language, err)
 
 
@@ -144,7 +144,7 @@ def test_a_process_killed_while_it_holds_the_lock(tmp_path: Path) -> None:
                 assert not lock.exists()
     assert caught == dict.fromkeys(CLIS, 3), caught
     print(f"\nkilled while holding the lock: {caught}")
-    names = {l["name"] for l in leases(home)}
+    names = {lease["name"] for lease in leases(home)}
     assert {f"after-{language}-{n}" for language in CLIS for n in range(40)} & names
     check_registry(home, {})
 
@@ -186,9 +186,10 @@ def test_leftover_lock_files_of_dead_owners_are_recovered(tmp_path: Path) -> Non
             make()
             done = run_cli(language, ["get", f"{case.replace(' ', '-')}-{language}"], folder, home, timeout=30)
             assert done.returncode == 0, (case, language, done.stderr)
-            assert not lock.exists() and not (home / "registry.json.lock.break").exists(), (case, language)
-    after = {l["name"]: l["port"] for l in leases(home)}
-    assert all(after[l["name"]] == l["port"] for l in before)
+            assert not lock.exists(), (case, language)
+            assert not (home / "registry.json.lock.break").exists(), (case, language)
+    after = {lease["name"]: lease["port"] for lease in leases(home)}
+    assert all(after[lease["name"]] == lease["port"] for lease in before)
     assert len(after) == 1 + 2 * len(cases)
 
 

@@ -12,7 +12,8 @@ shapes (`PlanDict`, `ReasonDict`, `ConfigDict`, ...) are in `portplan.typing`.
 
 from __future__ import annotations
 
-from ._allocate import Lease, bind, leases, port, ports, release
+from ._allocate import Lease, leases, port, ports, release
+from ._bind import bind
 from ._native import __version__
 from ._plan import Entry, Plan, plan
 from ._probe import probe

@@ -1,59 +1,35 @@
-"""Config discovery (SPEC §7): the config file, the caller's options, the namespace, git."""
+"""The project of a call (SPEC §7): its config, its root and its namespace, decided by the core
+(`load_config_json`) from what the host sees on disk, the caller's options, and git."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 from . import _native
-from ._core import answer, call, config_files
-from ._host_errors import config_io, config_without_section
-from .errors import from_answer
+from ._core import call
+from ._discovery import config_file_view, walk
 
 PathArg = Union[str, "os.PathLike[str]"]
 
 
-def _read_text(path: Path, shown: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise config_io(shown, OSError(0, "not UTF-8 text")) from None
-    except OSError as error:
-        raise config_io(shown, error) from None
+@dataclass(frozen=True)
+class Project:
+    """The resolved config (every key filled in), the project root, and the config file used."""
+
+    config: dict[str, Any]
+    root: str
+    config_file: Optional[str]
+
+    @property
+    def namespace(self) -> str:
+        namespace: str = self.config["namespace"]
+        return namespace
 
 
-def _extract(path: Path, text: str, shown: str) -> Optional[Any]:
-    """The portplan section of one file (None when it has none); parse errors name the path."""
-    return call(_native.extract_config_json, {"file": path.name, "text": text}, shown)["config"]
-
-
-def read_config_file(path: Path, start: Optional[Path] = None) -> dict[str, Any]:
-    """A config file the caller named (`--config FILE`, relative to `start`), as a `found`
-    object for the core. Messages name the path as the caller wrote it."""
-    full = path if start is None or path.is_absolute() else start / path
-    config = _extract(full, _read_text(full, str(path)), str(path))
-    if config is None:
-        raise config_without_section(str(path))
-    return {"file": full.name, "folder": full.absolute().parent.name, "config": config}
-
-
-def find_config(start: Path) -> Optional[dict[str, Any]]:
-    """The first folder from `start` upward holding a config, as a `found` object, or None."""
-    files = config_files()
-    for folder in (start, *start.parents):
-        for file in files:
-            path = folder / file
-            if not path.is_file():
-                continue
-            config = _extract(path, _read_text(path, str(path)), str(path))
-            if config is not None:
-                return {"file": file, "folder": folder.name, "config": config}
-    return None
-
-
-def _git(cwd: Path, *args: str) -> Optional[str]:
+def _git(cwd: str, *args: str) -> Optional[str]:
     import subprocess
 
     try:
@@ -64,14 +40,13 @@ def _git(cwd: Path, *args: str) -> Optional[str]:
     return out if done.returncode == 0 and out else None
 
 
-def git_info(cwd: Path) -> dict[str, Optional[str]]:
+def git_info(cwd: str) -> dict[str, Optional[str]]:
     """What the core needs for the `git` namespace (core-api.md lists the commands)."""
     common_dir = _git(cwd, "rev-parse", "--path-format=absolute", "--git-common-dir")
-    # The main worktree's folder, so every worktree of one repository shares its name.
-    toplevel = str(Path(common_dir).parent) if common_dir else _git(cwd, "rev-parse", "--show-toplevel")
     return {
         "remote": _git(cwd, "remote", "get-url", "origin"),
-        "toplevel": toplevel,
+        # The main worktree's folder, so every worktree of one repository shares its name.
+        "toplevel": os.path.dirname(common_dir) if common_dir else None,
         "branch": _git(cwd, "symbolic-ref", "--short", "-q", "HEAD"),
         "head": _git(cwd, "rev-parse", "--short", "HEAD"),
     }
@@ -90,29 +65,35 @@ def core_options(options: Mapping[str, Any]) -> dict[str, Any]:
     return {key: _json_form(value) for key, value in options.items() if value is not None}
 
 
-def resolve_config(
+def working_folder(cwd: Optional[PathArg] = None) -> str:
+    """The folder a call works from, absolute with symlinks resolved."""
+    return os.path.realpath(os.path.join(os.getcwd(), os.fspath(cwd)) if cwd is not None else os.getcwd())
+
+
+def resolve_project(
     names: Iterable[str] = (),
     options: Optional[Mapping[str, Any]] = None,
     config_path: Optional[PathArg] = None,
     cwd: Optional[PathArg] = None,
-) -> dict[str, Any]:
-    """The resolved config: the found (or named) file, the options over it, `names` added."""
-    start = Path(cwd).absolute() if cwd is not None else Path(os.getcwd())
-    if config_path is not None:
-        found: Optional[dict[str, Any]] = read_config_file(Path(config_path), start)
-    else:
-        found = find_config(start)
+) -> Project:
+    """The project of a call from `cwd` (default: the working directory): the config found
+    upward (or the file `config_path`) with `options` over it and `names` added."""
+    start = working_folder(cwd)
     request: dict[str, Any] = {
-        "found": found,
+        "cwd": start,
+        "config_path": None,
+        "config_file": None,
         "options": core_options(options or {}),
         "names": list(names),
         "git": None,
     }
-    result = answer(_native.load_config_json, request)
+    if config_path is not None:
+        request["config_path"] = os.fspath(config_path)
+        request["config_file"], request["folders"] = config_file_view(request["config_path"], start)
+    else:
+        request["folders"] = walk(start)
+    result = call(_native.load_config_json, request)
     if result.get("need") == "git":
         request["git"] = git_info(start)
-        result = answer(_native.load_config_json, request)
-    if "error" in result:
-        raise from_answer(result["error"])
-    config: dict[str, Any] = result["config"]
-    return config
+        result = call(_native.load_config_json, request)
+    return Project(result["config"], result["root"], result.get("config_file"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import errno
 import json
+import socket
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
 from . import _native
 from .errors import PlanError, PortInUseError, PortplanError, RegistryError, from_answer
@@ -23,7 +24,7 @@ def _reason(error: OSError) -> str:
 
 def _os_error(error: OSError) -> dict[str, Any]:
     """What the core needs to word an OS error: its errno name, and Python's text as a fallback."""
-    return {"code": errno.errorcode.get(error.errno or 0), "reason": _reason(error)}
+    return {"code": _error_code(error), "reason": _reason(error)}
 
 
 def with_path(path: str, error: Mapping[str, Any]) -> PortplanError:
@@ -82,9 +83,26 @@ def spawn_failed(command: str, error: OSError) -> PortplanError:
     return PortplanError(answer["kind"], answer["message"], answer)
 
 
-def port_taken(name: str, port: int, error: OSError) -> PortInUseError:
-    """`bind` could not get a port after a few tries (others keep taking them): rare enough
-    that it is Python's own, not a CLI message."""
-    return PortInUseError(
-        "host", f"cannot bind port {port} for `{name}`: {_reason(error)}", {"name": name, "port": port}
+def _error_code(error: OSError) -> Optional[str]:
+    """The errno name of an OS error; for a failed address lookup, its `EAI_*` name."""
+    if isinstance(error, socket.gaierror):
+        names = {getattr(socket, n): n for n in dir(socket) if n.startswith("EAI_")}
+        return names.get(error.errno)
+    return errno.errorcode.get(error.errno or 0)
+
+
+def bind_failed(name: str, port: int, host: Optional[str], error: OSError) -> PortplanError:
+    """A bind that failed for its own reason (an address this host lacks, not permitted, ...)."""
+    answer = _error(
+        {
+            "problem": "bind_failed",
+            "name": name,
+            "port": port,
+            "host": host,
+            "code": _error_code(error),
+            "reason": _reason(error),
+        }
     )
+    if error.errno == errno.EADDRINUSE:
+        return PortInUseError(answer["kind"], answer["message"], answer)
+    return PortplanError(answer["kind"], answer["message"], answer)

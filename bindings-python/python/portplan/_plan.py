@@ -11,9 +11,12 @@ from typing import Any, Union, cast
 
 from . import _native
 from ._core import call
+from ._discovery import read_text
+from ._host_errors import config_io, config_without_section
 from .typing import ConfigDict, HashName, Layout, PlanDict, ReasonDict, ReasonKind
 
 ConfigSource = Union[ConfigDict, Mapping[str, Any], str, "os.PathLike[str]"]
+_NOT_PLAN = ("registry", "probe", "root", "config_file")
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,9 @@ class Plan:
     """A plan: every service with its port and reason, in the core's order (by UTF-8 name)."""
 
     def __init__(self, answer: Mapping[str, Any]) -> None:
-        # The plan part of the answer (allocate_json's also carries `registry` and `probe`).
-        self._answer = cast(PlanDict, {k: v for k, v in answer.items() if k not in ("registry", "probe")})
+        # The plan part of the answer (allocate_json's also carries the registry, the ports to
+        # probe, the project root and the config file).
+        self._answer = cast(PlanDict, {k: v for k, v in answer.items() if k not in _NOT_PLAN})
         self.entries: dict[str, Entry] = {e["name"]: Entry(e["name"], e["port"], e["reason"]) for e in answer["plan"]}
         self.namespace: str = answer["namespace"]
         self.range: tuple[int, int] = (answer["range"][0], answer["range"][1])
@@ -92,9 +96,16 @@ def _config_value(config: ConfigSource) -> tuple[Any, Union[str, None]]:
 
 
 def _read_config_file(path: Path) -> tuple[Any, str]:
-    from ._config import read_config_file
-
-    return read_config_file(path)["config"], str(path)
+    """The portplan section of the file at `path`; errors name the path as given."""
+    shown = str(path)
+    try:
+        text = read_text(shown)
+    except OSError as error:
+        raise config_io(shown, error) from None
+    config = call(_native.extract_config_json, {"file": path.name, "text": text}, shown)["config"]
+    if config is None:
+        raise config_without_section(shown)
+    return config, shown
 
 
 def plan(config: ConfigSource, busy: Iterable[int] = ()) -> Plan:

@@ -16,34 +16,30 @@ import time
 from pathlib import Path
 from typing import Optional
 
+from . import _native
+from ._core import call
 from ._host_errors import registry_io, registry_locked, unsafe_registry
 
-REGISTRY_FILE = "registry.json"
 STALE_LOCK_MS = 30_000
 UNWRITTEN_LOCK_S = 2.0
 STALE_BREAK_S = 5.0
 LOCK_TIMEOUT_S = 10.0
 
 
-def registry_dir() -> Path:
-    """`$PORTPLAN_HOME`, else the platform's user state directory."""
-    home = os.environ.get("PORTPLAN_HOME")
-    if home:
-        return Path(home)
-    if sys.platform == "win32":
-        local = os.environ.get("LOCALAPPDATA")
-        return Path(local) / "portplan" if local else Path.home() / "AppData" / "Local" / "portplan"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "portplan"
-    state = os.environ.get("XDG_STATE_HOME")
-    # The XDG spec ignores relative paths.
-    if state and os.path.isabs(state):
-        return Path(state) / "portplan"
-    return Path.home() / ".local" / "state" / "portplan"
+def _home() -> Optional[str]:
+    home = os.path.expanduser("~")
+    return None if home == "~" else home
 
 
 def registry_path() -> Path:
-    return registry_dir() / REGISTRY_FILE
+    """Where the registry is: the core decides from the environment (`registry_path_json`)."""
+    request = {
+        "platform": sys.platform,
+        "env": {name: os.environ.get(name) for name in ("PORTPLAN_HOME", "XDG_STATE_HOME", "LOCALAPPDATA")},
+        "home": _home(),
+        "cwd": os.getcwd(),
+    }
+    return Path(call(_native.registry_path_json, request)["file"])
 
 
 def _ensure_dir(path: Path) -> None:

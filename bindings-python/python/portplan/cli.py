@@ -3,18 +3,19 @@ module only does the I/O between them, so the Node CLI prints the same bytes."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn, Optional
 
 from . import _native
-from ._allocate import _leases_answer, allocate, release
-from ._config import resolve_config
+from ._allocate import lease_dicts
+from ._config import resolve_project
 from ._core import answer, call
 from ._host_errors import kept_busy, spawn_failed
-from ._probe import probe as probe_port
+from ._plan import Plan
+from ._probe import free_for_a_server
+from ._session import RegistrySession
 from .errors import PortplanError
 
 
@@ -51,31 +52,35 @@ def _execute(parsed: Mapping[str, Any]) -> int:
     command: str = parsed["command"]
     name: Optional[str] = parsed["name"]
     out = sys.stdout
-    if command == "ls":  # the one command that neither allocates nor resolves a config
-        leases = _leases_answer()
+    if command == "ls":  # the one command that resolves no project
+        leases = lease_dicts()
         out.write(_render({"what": "leases_json" if parsed["json"] else "leases", "leases": leases}))
         return 0
-    config = resolve_config(parsed["names"], parsed["options"], parsed["config_path"])
-    if command == "release":
-        released = release(None if parsed["all"] else name, namespace=config["namespace"])
-        out.write(
-            _render({"what": "released", "released": [dataclasses.asdict(lease) for lease in released], "name": name})
-        )
-        return 0
-    plan = allocate(config, parsed["lease"], probe=parsed["probe"])
+    project = resolve_project(parsed["names"], parsed["options"], parsed["config_path"])
+    with RegistrySession(write=parsed["write"]) as session:
+        if command == "release":
+            result = session.release(project, None if parsed["all"] else name)
+            session.write(result)
+            out.write(_render({"what": "released", "released": result["released"], "name": name}))
+            return 0
+        result = session.allocate(project, parsed["lease"], probe=parsed["probe"])
+        if command == "run":
+            entry = next(e for e in result["plan"] if e["name"] == name)
+            # A kept port is never probed by the plan: check it before the command starts.
+            if entry["reason"]["kind"] == "kept" and parsed["probe"] and not free_for_a_server(entry["port"]):
+                raise kept_busy(project.namespace, entry["name"], entry["port"])
+        if session.writes:
+            session.write(result)
     if command == "get":
-        out.write(f"{plan[name]}\n")  # type: ignore[index]
+        out.write(f"{Plan(result)[name]}\n")  # type: ignore[index]
     elif command == "plan":
-        out.write(_render({"what": "json" if parsed["json"] else "table", "plan": plan.to_dict()}))
+        out.write(_render({"what": "json" if parsed["json"] else "table", "plan": result}))
     elif command == "why":
-        out.write(_render({"what": "why", "plan": plan.to_dict(), "name": name}))
+        out.write(_render({"what": "why", "plan": result, "name": name}))
     elif command == "env":
-        out.write(_render({"what": "env", "plan": plan.to_dict()}))
+        out.write(_render({"what": "env", "plan": result}))
     elif command == "run":
-        entry = plan.entries[name]  # type: ignore[index]
-        if entry.kind == "kept" and parsed["probe"] and not probe_port(entry.port):
-            raise kept_busy(plan.namespace, entry.name, entry.port)
-        _run(parsed["cmd"], entry.port)
+        _run(parsed["cmd"], Plan(result)[name])  # type: ignore[index]
     return 0
 
 

@@ -9,7 +9,7 @@ fails the tests.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal, TypedDict, Union
+from typing import Literal, Optional, TypedDict, Union
 
 Layout = Literal["hash", "sequential", "block"]
 """How free services get their ports (SPEC §5)."""
@@ -67,6 +67,8 @@ class DisplacedReason(_DisplacedKeys, total=False):
     """The holder's service (`by` is `service`, `pinned` or `lease`)."""
     namespace: str
     """The holder's namespace (`by` is `lease`)."""
+    root: Optional[str]
+    """The holder lease's project root, when it is another checkout's (`by` is `lease`)."""
 
 
 class SequentialReason(TypedDict):
@@ -109,10 +111,12 @@ class PlanDict(TypedDict):
 
 
 class LeaseDict(TypedDict):
-    """A lease of the registry; times in Unix seconds."""
+    """A lease of the registry: `(namespace, name, root) → port`; times in Unix seconds."""
 
     namespace: str
     name: str
+    root: Optional[str]
+    """The project root of the checkout that holds it; None for a version 1 lease not yet adopted."""
     port: int
     created: int
     used: int
@@ -161,5 +165,7 @@ class ErrorDict(_ErrorKeys, total=False):
     """The registry's format version, when this portplan cannot read it."""
     path: str
     """The file at fault (a config file, the registry)."""
+    code: str
+    """The OS's errno name behind a host fault (a failed bind: `EADDRNOTAVAIL`)."""
     exit: int
     """The exit code of a command that cannot run (126, 127)."""
