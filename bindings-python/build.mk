@@ -55,11 +55,11 @@ test-python: pytest-python lint-python $(if $(filter Linux,$(shell uname -s)),ch
 pytest-python: build-python
 	cd $(PY_DIR) && $(VENV)/bin/python -m pytest -q tests
 
-# The root ruff.toml also covers tests/ and bench/; this target checks bindings-python.
+# ruff over every Python file of the repository (root ruff.toml); mypy over the package and its tests.
 # mypy reads the sources (python/, the stubs) and the tests' imports: pytest, packaging, pyelftools.
 lint-python: $(VENV)/.portplan-tools $(VENV)/.portplan-lint-tools $(VENV)/.portplan-dist-tools
-	$(VENV)/bin/ruff check $(PY_DIR)
-	$(VENV)/bin/ruff format --check $(PY_DIR)
+	$(VENV)/bin/ruff check $(PY_DIR) tests bench
+	$(VENV)/bin/ruff format --check $(PY_DIR) tests bench
 	cd $(PY_DIR) && $(VENV)/bin/mypy --strict
 
 check-package-python: build-python $(VENV)/.portplan-dist-tools
