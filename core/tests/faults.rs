@@ -203,3 +203,54 @@ fn a_double_dash_lets_get_ask_for_a_service_named_like_an_option() {
     );
     assert_eq!(run["cmd"], json!(["npm", "start"]));
 }
+
+#[test]
+fn a_toml_syntax_error_on_a_huge_line_is_quoted_short() {
+    let line = "k".repeat(1024 * 1024);
+    for config in [
+        format!("{line} = \n"),
+        format!("x = \"{line}\n"),
+        format!("[{line}\n"),
+    ] {
+        let answer = call(portplan::plan_json, json!({ "config": config }));
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.len() < 400,
+            "{} bytes: {}",
+            message.len(),
+            &message[..200]
+        );
+    }
+}
+
+#[test]
+fn huge_values_inside_a_lease_are_quoted_short() {
+    let huge = "v".repeat(1024 * 1024);
+    // A later version's field in a lease is read past, whatever its size.
+    let later = json!({ "version": 2, "leases": [
+        { "namespace": "x", "name": "a", "root": "/x", "port": 1, "created": 1, "used": 1, huge.clone(): 1 },
+    ] });
+    let answer = call(
+        portplan::leases_json,
+        json!({ "registry": later.to_string() }),
+    );
+    assert_eq!(answer["leases"][0]["name"], "a");
+    let leases = [
+        json!({ "namespace": huge.clone(), "name": "a", "root": "/x", "port": 1, "created": 1, "used": 1 }),
+        json!({ "namespace": "x", "name": "a\u{202e}", "root": "/x", "port": 1, "created": 1, "used": 1 }),
+        json!({ "namespace": "x", "name": "a", "root": huge.clone(), "port": huge.clone(), "created": 1, "used": 1 }),
+    ];
+    for lease in leases {
+        let registry = json!({ "version": 2, "leases": [lease] }).to_string();
+        let answer = call(portplan::leases_json, json!({ "registry": registry }));
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(!message.is_empty(), "{answer}");
+        assert!(
+            message.len() < 400,
+            "{} bytes: {}",
+            message.len(),
+            &message[..300]
+        );
+        assert!(!message.contains('\u{202e}'));
+    }
+}
