@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import { callRaw } from './core.js';
 import { PlanError, RegistryError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
-import { readBounded } from './safeFile.js';
+import { readBounded, writeAll } from './safeFile.js';
 
 /** Lock and marker texts are bounded (docs/registry.md). */
 export const OWNER_TEXT_BOUND = 4096;
@@ -87,7 +87,7 @@ function createExclusive(file: string, text: string): boolean {
   }
   try {
     try {
-      fs.writeSync(fd, text);
+      writeAll(fd, text);
     } finally {
       fs.closeSync(fd);
     }

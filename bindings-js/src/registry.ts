@@ -9,7 +9,7 @@ import { type ErrorValue, PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
 import { type Held, isAlive, takeLock } from './lock.js';
 import { registryLocation, registryPath } from './registryPath.js';
-import { type Read, readBounded } from './safeFile.js';
+import { type Read, readBounded, writeAll } from './safeFile.js';
 
 /** The registry's size bound (docs/registry.md): a bigger file is refused, never read whole. */
 const REGISTRY_BOUND = 64 * 1024 * 1024;
@@ -43,7 +43,7 @@ export function writeRegistry(file: string, text: string, lock: Held): void {
   try {
     const fd = fs.openSync(temp, TEMP_FLAGS, 0o600);
     try {
-      fs.writeSync(fd, text);
+      writeAll(fd, text);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

@@ -64,3 +64,11 @@ export function readBounded(file: string, bound: number): Read {
     fs.closeSync(fd);
   }
 }
+
+/** Writes all of `text` to `fd`: a short write (a disk that just filled up) is continued, so
+ * the next write reports its error instead of leaving a cut-off file. */
+export function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let written = 0;
+  while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+}

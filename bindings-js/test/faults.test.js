@@ -373,7 +373,7 @@ test('a full disk leaves no lock and no temp file behind, and is worded by the c
     process.env.PORTPLAN_HOME = mount;
     const cwd = project(
       {
-        'portplan.toml': `${CONFIG}[services]\n${Array.from({ length: 2000 }, (_, i) => `s${i} = true`).join('\n')}\n`,
+        'portplan.toml': `${CONFIG}[services]\n${Array.from({ length: 500 }, (_, i) => `s${i} = true`).join('\n')}\n`,
       },
       'full',
     );
