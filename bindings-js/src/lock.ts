@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { callRaw } from './core.js';
-import { PlanError, RegistryError } from './errors.js';
+import type { Verdict } from './core-types.js';
+import { type ErrorValue, PlanError, RegistryError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
 import { readBounded, writeAll } from './safeFile.js';
 
@@ -40,33 +41,29 @@ function readOwner(file: string): OwnerRead {
   return { text: read.text, tooLong: read.tooLong, mtimeMs: read.stat.mtimeMs };
 }
 
-/** The owner of a lock to wait for (null: an owner that has not written its text yet). */
-type Owner = { pid: number; host: string; time: number } | null;
-type Verdict = { verdict: 'stale' } | { verdict: 'wait'; owner: Owner };
+/** A final verdict: break it, or wait for its owner (null: one that has not written yet). */
+type Final = Exclude<Verdict, { verdict: 'check_pid' }>;
 
 /** The core's verdict on an owner text (docs/core-api.md `lock_verdict_json`): asks once,
  * checks the pid it names, asks again. Hostile content is the core's error. */
-function judge(file: string, owner: NonNullable<OwnerRead>): Verdict {
+function judge(file: string, owner: NonNullable<OwnerRead>): Final {
   const now = Date.now();
-  const request: Record<string, unknown> = {
+  const request = {
     path: file,
     text: owner.text,
     longer: owner.tooLong,
     this_host: os.hostname(),
     now,
-    age_ms: Math.max(0, now - owner.mtimeMs),
-    alive: null,
+    age_ms: now - owner.mtimeMs,
+    alive: null as boolean | null,
   };
   for (;;) {
-    const answer = callRaw('lock_verdict', request);
-    if (answer.error) throw new RegistryError(answer.error, file);
-    if (answer.verdict === 'check_pid' && request.alive === null) {
-      request.alive = isAlive(answer.pid);
-      continue;
-    }
-    if (answer.verdict === 'stale') return { verdict: 'stale' };
-    if (answer.verdict === 'wait') return { verdict: 'wait', owner: answer.owner ?? null };
-    throw new PlanError({ kind: 'host', message: `the core gave an unknown lock verdict for ${file}` });
+    const answer: Verdict | { error: ErrorValue } = callRaw('lock_verdict', request);
+    if ('error' in answer) throw new RegistryError(answer.error, file);
+    if (answer.verdict !== 'check_pid') return answer;
+    // The core asks about a pid only once: a second ask would be its own fault.
+    if (request.alive !== null) throw new PlanError({ kind: 'host', message: `the core asked twice about ${file}` });
+    request.alive = isAlive(answer.pid);
   }
 }
 

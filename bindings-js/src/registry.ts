@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { call, callRaw, type Lease } from './core.js';
+import type { TempFilesAnswer } from './core-types.js';
 import { type ErrorValue, PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
 import { type Held, isAlive, takeLock } from './lock.js';
@@ -72,14 +73,16 @@ export function removeDeadTemps(file: string): void {
   if (names.length === 0) return;
   const alive: Record<string, boolean> = {};
   for (;;) {
-    const answer = call('temp_files', { names, alive });
-    const unchecked = ((answer.check_pids ?? []) as number[]).filter((pid) => !(String(pid) in alive));
-    if (unchecked.length > 0) {
+    const answer: TempFilesAnswer = call('temp_files', { names, alive });
+    if ('check_pids' in answer) {
+      const unchecked = answer.check_pids.filter((pid) => !(String(pid) in alive));
+      // Each pid is checked once: asking again about a checked one would be the core's fault.
+      if (unchecked.length === 0) throw new PlanError({ kind: 'host', message: 'the core asked twice about a pid' });
       for (const pid of unchecked) alive[String(pid)] = isAlive(pid);
       continue;
     }
     try {
-      for (const name of (answer.remove ?? []) as string[]) fs.rmSync(path.join(dir, name), { force: true });
+      for (const name of answer.remove) fs.rmSync(path.join(dir, name), { force: true });
     } catch (error) {
       throw hostErrors.io(dir, 'write', error);
     }
