@@ -9,7 +9,7 @@ const path = require('node:path');
 const { execFile, execFileSync, spawn } = require('node:child_process');
 const { port, leases, RegistryError } = require('..');
 const { engine } = require('../dist/cjs/engine.js');
-const { cli, privateRegistry, project } = require('./helpers.js');
+const { cli, cliWith, privateRegistry, project } = require('./helpers.js');
 
 const CONFIG = 'range = [43000, 43999]\nexclude = []\n';
 // Each hostile-file case must end quickly; a hang or spin fails here instead of stalling.
@@ -69,6 +69,14 @@ async function pendingAfter(promise, ms) {
   );
   await sleep(ms);
   return !settled;
+}
+
+/** The CLI in a child that is killed after 10 s: a hang or a spin fails the test instead of
+ * stalling it (an in-process call that blocks in open() would block the test runner too). */
+function cliLimited(cwd, ...args) {
+  const got = cliWith({ cwd, timeout: 10_000 }, ...args);
+  assert.equal(got.signal, undefined, `portplan ${args.join(' ')} did not finish within 10 s`);
+  return got;
 }
 
 /** The core's own message for a host error (what both languages print). */
@@ -163,51 +171,62 @@ const unsafeRegistryWords = (file, why) => coreWords({ problem: 'unsafe_registry
 test('a FIFO as the lock is a clear error at once, not a hang', LIMIT, async () => {
   const { lock, cwd } = setup('fifo');
   execFileSync('mkfifo', [lock]);
+  const got = cliLimited(cwd, 'get', 'web', '--no-probe');
+  assert.equal(got.code, 1);
+  assert.equal(got.err, `portplan: error: ${unsafeLockWords(lock, 'fifo')}\n`);
   await assert.rejects(port('web', { cwd, probe: false }), (error) => {
     assert.ok(error instanceof RegistryError);
     assert.equal(error.message, unsafeLockWords(lock, 'fifo'));
     return true;
   });
-  const got = cli(cwd, 'get', 'web', '--no-probe');
-  assert.equal(got.code, 1);
-  assert.equal(got.err, `portplan: error: ${unsafeLockWords(lock, 'fifo')}\n`);
   assert.ok(fs.statSync(lock).isFIFO(), 'left for the user to remove');
 });
 
 test('a dangling symlink as the lock is a clear error at once, not a spin', LIMIT, async () => {
   const { lock, cwd } = setup('dangling');
   fs.symlinkSync(path.join(path.dirname(lock), 'nowhere'), lock);
+  assert.equal(
+    cliLimited(cwd, 'get', 'web', '--no-probe').err,
+    `portplan: error: ${unsafeLockWords(lock, 'symlink')}\n`,
+  );
   await assert.rejects(port('web', { cwd, probe: false }), (error) => {
     assert.equal(error.message, unsafeLockWords(lock, 'symlink'));
     return error instanceof RegistryError;
   });
-  assert.equal(cli(cwd, 'get', 'web', '--no-probe').err, `portplan: error: ${unsafeLockWords(lock, 'symlink')}\n`);
 });
 
 test('a symlink to /dev/zero as the lock, marker or registry is a clear error, memory bounded', LIMIT, async () => {
   const { file, lock, cwd } = setup('zero');
   fs.symlinkSync('/dev/zero', lock);
+  assert.equal(
+    cliLimited(cwd, 'get', 'web', '--no-probe').err,
+    `portplan: error: ${unsafeLockWords(lock, 'symlink')}\n`,
+  );
   await assert.rejects(port('web', { cwd, probe: false }), { message: unsafeLockWords(lock, 'symlink') });
   fs.rmSync(lock);
   // The marker of a stale lock.
   fs.writeFileSync(lock, ownerText(await deadPid()));
   fs.symlinkSync('/dev/zero', `${lock}.break`);
+  assert.equal(
+    cliLimited(cwd, 'get', 'web', '--no-probe').err,
+    `portplan: error: ${unsafeLockWords(`${lock}.break`, 'symlink')}\n`,
+  );
   await assert.rejects(port('web', { cwd, probe: false }), { message: unsafeLockWords(`${lock}.break`, 'symlink') });
   fs.rmSync(`${lock}.break`);
   fs.rmSync(lock);
   // The registry, read with the lock (get) and without it (plan, ls).
   fs.symlinkSync('/dev/zero', file);
-  await assert.rejects(port('web', { cwd, probe: false }), { message: unsafeRegistryWords(file, 'symlink') });
-  for (const args of [['plan', '--no-probe'], ['ls']]) {
-    assert.equal(cli(cwd, ...args).err, `portplan: error: ${unsafeRegistryWords(file, 'symlink')}\n`);
+  for (const args of [['get', 'web', '--no-probe'], ['plan', '--no-probe'], ['ls']]) {
+    assert.equal(cliLimited(cwd, ...args).err, `portplan: error: ${unsafeRegistryWords(file, 'symlink')}\n`);
   }
+  await assert.rejects(port('web', { cwd, probe: false }), { message: unsafeRegistryWords(file, 'symlink') });
 });
 
 test('a FIFO or a directory as the registry is a clear error, the lock released', LIMIT, async () => {
   const { file, lock, cwd } = setup('fiforeg');
   execFileSync('mkfifo', [file]);
+  assert.equal(cliLimited(cwd, 'ls').err, `portplan: error: ${unsafeRegistryWords(file, 'fifo')}\n`);
   await assert.rejects(port('web', { cwd, probe: false }), { message: unsafeRegistryWords(file, 'fifo') });
-  assert.equal(cli(cwd, 'ls').err, `portplan: error: ${unsafeRegistryWords(file, 'fifo')}\n`);
   fs.rmSync(file);
   fs.mkdirSync(file);
   await assert.rejects(port('web', { cwd, probe: false }), { message: unsafeRegistryWords(file, 'directory') });
