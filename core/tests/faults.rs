@@ -254,3 +254,29 @@ fn huge_values_inside_a_lease_are_quoted_short() {
         assert!(!message.contains('\u{202e}'));
     }
 }
+
+#[test]
+fn names_that_print_as_something_else_are_refused_in_configs_and_registries() {
+    for bad in [
+        "web\u{202e}x",
+        "a\u{2028}b",
+        "c\u{85}",
+        "d\u{9b}1m",
+        "e\u{2066}",
+        "f\u{61c}",
+    ] {
+        let answer = call(
+            portplan::plan_json,
+            json!({ "config": { "services": { bad: true } } }),
+        );
+        assert_eq!(answer["error"]["kind"], "invalid_name", "{bad:?}: {answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(!message.contains(bad), "{message}");
+        let registry = json!({ "version": 2, "leases": [
+            { "namespace": "x", "name": bad, "root": "/x", "port": 1, "created": 1, "used": 1 },
+        ] })
+        .to_string();
+        let answer = call(portplan::leases_json, json!({ "registry": registry }));
+        assert!(answer["error"].is_object(), "{bad:?}: {answer}");
+    }
+}
