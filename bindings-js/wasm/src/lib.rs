@@ -26,22 +26,58 @@ fn failed(kind: ErrorKind, message: String) -> Answer<()> {
     })
 }
 
+/// The JSON text entry point answering the same request (`plan_json` for `plan`): a
+/// request the object form cannot read is answered by it, so both forms word a malformed
+/// request the same way (`the request is malformed: line 1, column 9: ...`).
+type TextTwin = fn(&str) -> String;
+
+#[cfg(feature = "host")]
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
+}
+
+/// The text twin's answer to `request` as JSON text: the error it gives for what the
+/// object form could not read. None when the request has no JSON text (a cycle, a BigInt).
+#[cfg(feature = "host")]
+fn answered_as_text(request: &JsValue, twin: TextTwin) -> Option<JsValue> {
+    // `undefined` (no request at all) reads as JSON `null`: not an object, as in text.
+    let text = match json_stringify(request).ok()?.as_string() {
+        Some(text) => text,
+        None => "null".to_owned(),
+    };
+    json_parse(&twin(&text)).ok()
+}
+
+/// The browser module has no text twins (docs/wasm-size.md).
+#[cfg(not(feature = "host"))]
+fn answered_as_text(_request: &JsValue, _twin: TextTwin) -> Option<JsValue> {
+    None
+}
+
 /// Reads `request` as the handler's request type, runs the handler, and gives its answer
 /// (or `{error}`) as a JavaScript object; never throws.
 fn call<R: DeserializeOwned, T: Serialize>(
     request: JsValue,
+    twin: Option<TextTwin>,
     handler: impl FnOnce(R) -> Result<T, PlanError>,
 ) -> JsValue {
     // serde also reads a struct from a list (its fields in order); a request is an object.
     let read = if request.is_array() {
         Err("the request must be an object".to_owned())
     } else {
-        serde_wasm_bindgen::from_value::<R>(request)
+        serde_wasm_bindgen::from_value::<R>(JsValue::clone(&request))
             .map_err(|e| format!("the request cannot be read: {e}"))
     };
     let answer = match read {
         Ok(request) => to_js(&Answer::from(handler(request))),
-        Err(message) => to_js(&failed(ErrorKind::InvalidRequest, message)),
+        Err(message) => match twin.and_then(|twin| answered_as_text(&request, twin)) {
+            Some(answer) => return answer,
+            None => to_js(&failed(ErrorKind::InvalidRequest, message)),
+        },
     };
     answer
         .or_else(|e| {
@@ -57,7 +93,12 @@ fn call<R: DeserializeOwned, T: Serialize>(
 /// `{error: {kind, message, ...}}`.
 #[wasm_bindgen]
 pub fn plan(request: JsValue) -> JsValue {
-    call(request, api::plan_request)
+    // The browser module stays without the text path (docs/wasm-size.md); index.js guards it.
+    #[cfg(feature = "host")]
+    let twin: Option<TextTwin> = Some(portplan::plan_json);
+    #[cfg(not(feature = "host"))]
+    let twin: Option<TextTwin> = None;
+    call(request, twin, api::plan_request)
 }
 
 #[cfg(feature = "host")]
@@ -67,29 +108,29 @@ mod host {
     use wasm_bindgen::prelude::*;
 
     macro_rules! objects {
-        ($($name:ident => $handler:path),*) => {$(
+        ($($name:ident => $handler:path, $twin:path);*) => {$(
             #[wasm_bindgen]
             pub fn $name(request: JsValue) -> JsValue {
-                call(request, $handler)
+                call(request, Some($twin), $handler)
             }
         )*};
     }
 
     objects!(
-        extract_config => api::extract_config_request,
-        load_config => api::load_config_request,
-        allocate => api::allocate_request,
-        release => api::release_request,
-        leases => api::leases_request,
-        registry_path => api::registry_path_request,
-        cli => api::cli_request,
-        render => api::render_request,
-        host_error => api::host_error_request
+        extract_config => api::extract_config_request, portplan::extract_config_json;
+        load_config => api::load_config_request, portplan::load_config_json;
+        allocate => api::allocate_request, portplan::allocate_json;
+        release => api::release_request, portplan::release_json;
+        leases => api::leases_request, portplan::leases_json;
+        registry_path => api::registry_path_request, portplan::registry_path_json;
+        cli => api::cli_request, portplan::cli_json;
+        render => api::render_request, portplan::render_json;
+        host_error => api::host_error_request, portplan::host_error_json
     );
 
     #[wasm_bindgen]
     pub fn config_files() -> JsValue {
-        call(JsValue::UNDEFINED, |()| Ok(api::config_files()))
+        call(JsValue::UNDEFINED, None, |()| Ok(api::config_files()))
     }
 
     macro_rules! json_text {

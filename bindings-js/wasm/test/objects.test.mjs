@@ -13,7 +13,20 @@ const vectors = JSON.parse(readFileSync(here('../../../tests/vectors/plan.json')
 
 const config = { range: [40000, 40010], exclude: [], services: { web: true, ssh: 22, off: false } };
 const planned = JSON.parse(wasm.plan_json(JSON.stringify({ config, busy: [40005] })));
-const allocated = JSON.parse(wasm.allocate_json(JSON.stringify({ config: { ...config, namespace: 'p' }, now: 100 })));
+const root = '/home/me/shop';
+const allocated = JSON.parse(
+  wasm.allocate_json(JSON.stringify({ config: { ...config, namespace: 'p' }, root, now: 100, lease: ['web'] })),
+);
+const folders = [
+  {
+    path: root,
+    files: { 'portplan.toml': { text: 'range = [40000, 40010]\n[services]\nweb = true' } },
+    markers: ['.git'],
+  },
+  { path: '/home/me', files: {}, markers: [] },
+  { path: '/home', files: {}, markers: [] },
+  { path: '/', files: {}, markers: [] },
+];
 const REQUESTS = {
   plan: [
     { config, busy: [40005] },
@@ -28,21 +41,37 @@ const REQUESTS = {
     {},
   ],
   load_config: [
-    { found: { folder: 'shop', config }, names: ['api'] },
-    { options: { namespace: 'git' } },
-    { options: 5 },
+    { cwd: root, folders, names: ['api'] },
+    { cwd: root, folders, options: { namespace: 'git' } },
+    { cwd: root, folders: [], config_path: 'x.toml', config_file: { path: '/x.toml', missing: true } },
+    { cwd: root, folders, options: 5 },
+    { folders },
   ],
   allocate: [
-    { config: { ...config, namespace: 'p' }, now: 100, lease: ['web'] },
-    { config, registry: '{' },
+    { config: { ...config, namespace: 'p' }, root, now: 100, lease: ['web'] },
+    { config, root, registry: allocated.registry, now: 200, lease: [] },
+    { config, root, registry: '{' },
+    { config, now: 100 },
   ],
-  release: [{ registry: allocated.registry, namespace: 'p', name: 'web' }, { registry: '[]' }],
+  release: [
+    { registry: allocated.registry, namespace: 'p', root, name: 'web', now: 200 },
+    { registry: allocated.registry, namespace: 'p', name: 'web' },
+    { registry: '[]', root },
+  ],
+  registry_path: [
+    { platform: 'linux', env: { XDG_STATE_HOME: '/x' }, home: '/home/me', cwd: root },
+    { platform: 'win32', env: { LOCALAPPDATA: 'C:\\Users\\me\\AppData\\Local' }, home: 'C:\\Users\\me', cwd: 'C:\\' },
+    { platform: 'linux', env: {}, home: null, cwd: root },
+    { platform: 5 },
+  ],
   leases: [{ registry: allocated.registry }, {}],
   cli: [{ argv: ['get', 'web', '--range', '3000-3999'] }, { argv: ['--version'] }, { argv: ['frob'] }, {}],
   render: [
     { what: 'table', plan: planned },
     { what: 'why', plan: planned, name: 'web' },
     { what: 'json', plan: allocated },
+    { what: 'table', plan: allocated },
+    { what: 'leases', leases: JSON.parse(wasm.leases_json(JSON.stringify({ registry: allocated.registry }))).leases },
     { what: 'error', error: { kind: 'usage', message: 'x' } },
     { what: 'nope' },
   ],
@@ -73,4 +102,20 @@ test('a request that is not an object is an error answer, never a throw', () => 
   for (const request of [undefined, null, 5, 'text', [1, 2]]) {
     assert.equal(wasm.plan(request).error.kind, 'invalid_request', String(request));
   }
+});
+
+test('a malformed request is worded the same by the object and the text form', () => {
+  const request = { folders };
+  const object = wasm.load_config(request);
+  assert.deepEqual(object, JSON.parse(wasm.load_config_json(JSON.stringify(request))));
+  assert.match(object.error.message, /^the request is malformed: line 1, column \d+: missing field `cwd`$/);
+  for (const bad of [null, 5, 'text', [1, 2]]) {
+    assert.deepEqual(wasm.allocate(bad), JSON.parse(wasm.allocate_json(JSON.stringify(bad))), String(bad));
+  }
+});
+
+test('the fixtures are answered, not refused', () => {
+  assert.ok(allocated.registry, JSON.stringify(allocated));
+  assert.equal(wasm.load_config(REQUESTS.load_config[0]).root, root);
+  assert.equal(wasm.registry_path(REQUESTS.registry_path[0]).file, '/x/portplan/registry.json');
 });
