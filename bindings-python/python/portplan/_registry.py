@@ -116,11 +116,11 @@ def remove_dead_temps(path: Path) -> None:
         if not unchecked:
             break
         alive.update({str(pid): _pid_alive(pid) for pid in unchecked})
-    for name in answer.get("remove", []):
-        try:
+    try:
+        for name in answer.get("remove", []):
             _unlink(folder / name)
-        except OSError as error:
-            raise registry_io(str(folder / name), "write", error) from None
+    except OSError as error:
+        raise registry_io(str(folder), "write", error) from None
 
 
 def _pid_alive(pid: int) -> bool:
