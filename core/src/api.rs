@@ -10,11 +10,13 @@ use crate::discovery::{self, GitInfo, Resolved, Walk};
 use crate::error::{ErrorInput, ErrorKind, PlanError, Result};
 use crate::formats::json_fault;
 use crate::leases::{self, ports_to_probe};
+use crate::lock::{self, LockRequest, Verdict};
 use crate::plan::{Plan, plan};
 use crate::problems::{self, Problem};
 use crate::registry::{Lease, Registry};
 use crate::registry_path::{self, Environment};
 use crate::render;
+use crate::temp_files::{self, TempFilesAnswer, TempFilesRequest};
 use crate::written::{AsWritten, Loose};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -306,6 +308,9 @@ pub struct AllocateRequest {
     lease: Option<Vec<String>>,
     #[serde(default)]
     existing_roots: Option<BTreeMap<String, bool>>,
+    /// The `env` command: its variable names are checked before anything is written.
+    #[serde(default)]
+    env: bool,
 }
 
 /// `allocate_json`'s answer: the plan, the project, the registry to write, and the ports to
@@ -343,6 +348,10 @@ pub fn allocate_request(request: AllocateRequest) -> Result<AllocateAnswer> {
             existing_roots: &existing_roots,
         },
     )?;
+    if request.env {
+        // Colliding variable names fail here, before the host is given a registry to write.
+        render::env(&allocated.plan)?;
+    }
     let probe = ports_to_probe(&allocated.plan);
     Ok(AllocateAnswer {
         plan: allocated.plan,
@@ -437,6 +446,27 @@ pub fn leases_request(request: LeasesRequest) -> Result<LeasesAnswer> {
 /// `{"registry"}` → `{"leases": [...], "roots": [...]}`.
 pub fn leases_json(request: &str) -> String {
     answer_request(request, leases_request)
+}
+
+/// Whether a lock (or the break marker) may be broken: `{"verdict": ...}` or an error.
+pub fn lock_verdict_request(request: LockRequest) -> Result<Verdict> {
+    lock::verdict(&request)
+}
+
+/// `{"path", "text", "longer", "this_host", "now", "age_ms", "alive"}` →
+/// `{"verdict": "check_pid" | "stale" | "wait", ...}` (docs/core-api.md).
+pub fn lock_verdict_json(request: &str) -> String {
+    answer_request(request, lock_verdict_request)
+}
+
+/// Which temporary registry files belong to dead writers.
+pub fn temp_files_request(request: TempFilesRequest) -> Result<TempFilesAnswer> {
+    Ok(temp_files::judge(&request))
+}
+
+/// `{"names", "alive"}` → `{"check_pids": [...]}` or `{"remove": [...]}`.
+pub fn temp_files_json(request: &str) -> String {
+    answer_request(request, temp_files_request)
 }
 
 /// The words of a problem a host met: always an error answer (an unknown problem is

@@ -1,7 +1,7 @@
 //! The command line of both CLIs (`npx portplan`, Python's `portplan`), parsed once here so
 //! that their commands, flags and errors are the same.
 
-use crate::config::quote_key;
+use crate::config::excerpt;
 use crate::error::{ErrorKind, PlanError, Result};
 use serde::Serialize;
 
@@ -90,12 +90,25 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
         probe: true,
         ..Command::default()
     };
-    let mut words = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut options_ended = false;
     let mut args = argv.iter();
     while let Some(arg) = args.next() {
         if arg == "--" {
-            command.cmd = args.by_ref().cloned().collect();
-            break;
+            // `run NAME -- CMD...`: the first `--` after run's NAME starts the command.
+            if words.len() >= 2 && words[0] == "run" {
+                command.cmd = args.by_ref().cloned().collect();
+                break;
+            }
+            // Any other `--` ends the options: `get -- --help` asks for the service `--help`.
+            if !options_ended {
+                options_ended = true;
+                continue;
+            }
+        }
+        if options_ended {
+            words.push(arg.clone());
+            continue;
         }
         let (flag, inline) = match arg.split_once('=') {
             Some((flag, value)) if arg.starts_with("--") => (flag, Some(value.to_owned())),
@@ -118,7 +131,7 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
             "--namespace" => command.options.namespace = Some(value(flag)?),
             "--layout" => command.options.layout = Some(value(flag)?),
             _ if flag.starts_with('-') && flag.len() > 1 => {
-                return Err(usage(format!("unknown option {}", quote_key(flag))));
+                return Err(usage(format!("unknown option {}", excerpt(flag))));
             }
             _ => words.push(arg.clone()),
         }
@@ -131,13 +144,13 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
     let takes_name = matches!(command.command.as_str(), "get" | "why" | "run" | "release");
     match command.command.as_str() {
         "get" | "plan" | "why" | "env" | "run" | "ls" | "release" => {}
-        other => return Err(usage(format!("unknown command {}", quote_key(other)))),
+        other => return Err(usage(format!("unknown command {}", excerpt(other)))),
     }
     if takes_name {
         command.name = words.next();
     }
     if let Some(extra) = words.next() {
-        return Err(usage(format!("unexpected argument {}", quote_key(&extra))));
+        return Err(usage(format!("unexpected argument {}", excerpt(&extra))));
     }
     let needs_name = matches!(command.command.as_str(), "get" | "why" | "run")
         || (command.command == "release" && !command.all);
@@ -184,7 +197,7 @@ fn parse_range(text: &str) -> Result<[u64; 2]> {
         Some((min, max)) => Ok([min, max]),
         None => Err(usage(format!(
             "--range takes MIN-MAX, as in 3000-3999, not {}",
-            quote_key(text)
+            excerpt(text)
         ))),
     }
 }
@@ -230,5 +243,66 @@ impl Command {
             write: self.writes(),
             command: self,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(argv: &[&str]) -> Result<Command> {
+        let argv: Vec<String> = argv.iter().map(|a| (*a).to_owned()).collect();
+        match parse(&argv)? {
+            Parsed::Run(command) => Ok(command),
+            Parsed::Help => Err(usage("help")),
+            Parsed::Version => Err(usage("version")),
+        }
+    }
+
+    #[test]
+    fn a_double_dash_ends_the_options_so_any_name_can_be_asked_for() {
+        let command = parsed(&["get", "--", "--help"]).unwrap();
+        assert_eq!(command.name.as_deref(), Some("--help"));
+        let command = parsed(&["--no-probe", "--", "why", "-x"]).unwrap();
+        assert_eq!(
+            (command.command.as_str(), command.name.as_deref()),
+            ("why", Some("-x"))
+        );
+        assert!(!command.probe);
+        // After `--`, an option-like word is a word: one too many here.
+        let error = parsed(&["get", "--", "web", "--json"]).unwrap_err();
+        assert!(
+            error.message.contains("unexpected argument --json"),
+            "{}",
+            error.message
+        );
+        // Without `--`, `--help` still asks for help.
+        assert!(matches!(
+            parse(&["get".to_owned(), "--help".to_owned()]),
+            Ok(Parsed::Help)
+        ));
+    }
+
+    #[test]
+    fn run_takes_its_command_after_the_double_dash_that_follows_its_name() {
+        let command = parsed(&["run", "web", "--", "npm", "start", "--", "-x"]).unwrap();
+        assert_eq!(command.name.as_deref(), Some("web"));
+        assert_eq!(command.cmd, ["npm", "start", "--", "-x"]);
+        let command = parsed(&["run", "--", "--help", "--", "npm", "--help"]).unwrap();
+        assert_eq!(command.name.as_deref(), Some("--help"));
+        assert_eq!(command.cmd, ["npm", "--help"]);
+        let command = parsed(&["--range", "3000-3999", "run", "web", "--", "x"]).unwrap();
+        assert_eq!(command.options.range, Some([3000, 3999]));
+        assert_eq!(command.cmd, ["x"]);
+        let error = parsed(&["run", "--", "web"]).unwrap_err();
+        assert!(error.message.contains("run needs a command after --"));
+    }
+
+    #[test]
+    fn a_huge_unknown_option_is_quoted_as_a_short_excerpt() {
+        let huge = format!("--{}", "x".repeat(10 * 1024 * 1024));
+        let error = parsed(&["get", &huge]).unwrap_err();
+        assert!(error.message.len() < 200, "{}", error.message.len());
+        assert!(error.message.contains("…"));
     }
 }

@@ -270,7 +270,7 @@ impl Config {
         if let Some(key) = file.unknown.first() {
             return Err(PlanError::at(
                 ErrorKind::InvalidConfig,
-                &quote_key(key),
+                &excerpt(key),
                 format!("unknown key (the keys are {})", KEYS.join(", ")),
             ));
         }
@@ -464,7 +464,7 @@ fn service_table(services: ServicesAsWritten) -> Result<BTreeMap<String, Service
         .into_iter()
         .map(|(name, value)| {
             // The key is only formatted for an error: this runs once per service.
-            let key = || format!("services.{}", quote_key(&name));
+            let key = || format!("services.{}", excerpt(&name));
             if let Some(message) = name_fault(&name) {
                 return Err(PlanError::at(ErrorKind::InvalidName, &key(), message)
                     .with(|data| data.name = Some(name.clone())));
@@ -548,6 +548,19 @@ pub fn quote_key(name: &str) -> String {
         }
     }
     quoted
+}
+
+/// Messages quote at most this many characters of a bad key, name or text (SPEC §7
+/// "Messages": a 10 MB key is not echoed whole).
+pub const EXCERPT_KEY_CHARS: usize = 64;
+
+/// A bad key, name or text as a message quotes it: as [`quote_key`] does, cut after 64
+/// characters with `…` after it.
+pub fn excerpt(text: &str) -> String {
+    match text.char_indices().nth(EXCERPT_KEY_CHARS) {
+        Some((end, _)) => format!("{}…", quote_key(&text[..end])),
+        None => quote_key(text),
+    }
 }
 
 /// A path as it can be printed: bare when it holds no blank, quote or character the name

@@ -12,7 +12,8 @@
 //! - §6 the plan: [`plan`];
 //! - §7 the host layer's rules: [`discovery`] (the config file, the project root, options,
 //!   namespace), [`registry_path`] (where the registry is), [`registry`] (the registry
-//!   file), [`leases`] (which leases are kept, made and dropped), [`cli`] (the command
+//!   file), [`leases`] (which leases are kept, made and dropped), [`lock`] (whether a lock
+//!   may be broken), [`temp_files`] (which temporary files dead writers left), [`cli`] (the command
 //!   line), [`render`] (the CLIs' text), [`problems`] (the words for the hosts' own errors).
 //!
 //! JSON and TOML live at the edge: [`api`] reads requests and writes answers (JSON text for
@@ -42,6 +43,10 @@ pub mod registry_path;
 pub mod registry;
 // §7 allocation against the leases
 pub mod leases;
+// §7 the registry's lock: may it be broken?
+pub mod lock;
+// §7 temporary files of dead writers
+pub mod temp_files;
 // §7 the command line
 pub mod cli;
 // §7 the CLIs' text
@@ -61,7 +66,8 @@ pub mod paths;
 
 pub use api::{
     allocate_json, cli_json, config_files_json, extract_config_json, host_error_json, leases_json,
-    load_config_json, plan_json, registry_path_json, release_json, render_json,
+    load_config_json, lock_verdict_json, plan_json, registry_path_json, release_json, render_json,
+    temp_files_json,
 };
 pub use config::{Config, HashKind, Layout, PortRange, Service};
 pub use config_file::{ConfigFile, ConfigInput};

@@ -22,7 +22,8 @@ pub struct Problem {
     pub pid: Option<u64>,
     pub host: Option<String>,
     pub time: Option<u64>,
-    /// `unsafe_registry`: `symlink`, `not_file` or `not_owner`.
+    /// `unsafe_registry`, `unsafe_lock`: `symlink`, `fifo`, `socket`, `device`,
+    /// `directory`, `not_file`, `too_large` or `not_owner`.
     pub why: Option<String>,
     /// `io`: what was being done (`read`, `write`, `lock`, ...).
     pub action: Option<String>,
@@ -114,6 +115,50 @@ fn bind_failed(request: &Problem) -> PlanError {
     })
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum UnsafeFile {
+    Registry,
+    Lock,
+}
+
+/// Why the registry or its lock cannot be used, from the host's `fstat` (or `ELOOP` at an
+/// `O_NOFOLLOW` open), and what to do about it.
+fn unsafe_file(why: &str, file: UnsafeFile) -> String {
+    let what = match why {
+        "symlink" => {
+            return "is a symbolic link, which portplan never follows (someone else may have planted it); remove it".to_owned();
+        }
+        "not_owner" => {
+            let of_yours = match file {
+                UnsafeFile::Registry => "a registry",
+                UnsafeFile::Lock => "a lock",
+            };
+            return format!("belongs to another user; portplan only uses {of_yours} of your own");
+        }
+        "too_large" => {
+            return match file {
+                UnsafeFile::Registry => "is larger than 64 MiB, too large to be a portplan registry; move it away or set PORTPLAN_HOME to another folder",
+                UnsafeFile::Lock => "is larger than 4096 bytes, too large to be a portplan lock; remove it if no portplan is running",
+            }
+            .to_owned();
+        }
+        "fifo" => "a FIFO (named pipe)",
+        "socket" => "a socket",
+        "device" => "a device",
+        "directory" => "a directory",
+        _ => "",
+    };
+    let fix = match file {
+        UnsafeFile::Registry => "remove it or set PORTPLAN_HOME to another folder",
+        UnsafeFile::Lock => "remove it if no portplan is running",
+    };
+    if what.is_empty() {
+        format!("is not a regular file; {fix}")
+    } else {
+        format!("is {what}, not a regular file; {fix}")
+    }
+}
+
 /// `{"problem": P, ...}` → the error (see docs/core-api.md for the problems and fields).
 pub fn problem_error(request: Problem) -> Result<PlanError> {
     let path = text(&request.path);
@@ -146,16 +191,26 @@ pub fn problem_error(request: Problem) -> Result<PlanError> {
                 ),
             )
         }
-        "unsafe_registry" => {
-            let why = match text(&request.why) {
-                "symlink" => {
-                    "is a symbolic link, which portplan never follows (someone else may have planted it); remove it"
-                }
-                "not_owner" => "belongs to another user; portplan only uses a registry of your own",
-                _ => "is not a regular file; remove it or set PORTPLAN_HOME to another folder",
-            };
-            PlanError::new(ErrorKind::Host, format!("the registry {path} {why}"))
-        }
+        "unsafe_registry" => PlanError::new(
+            ErrorKind::Host,
+            format!(
+                "the registry {path} {}",
+                unsafe_file(text(&request.why), UnsafeFile::Registry)
+            ),
+        ),
+        "unsafe_lock" => PlanError::new(
+            ErrorKind::Host,
+            format!(
+                "the lock {path} {}",
+                unsafe_file(text(&request.why), UnsafeFile::Lock)
+            ),
+        ),
+        "lost_lock" => PlanError::new(
+            ErrorKind::Host,
+            format!(
+                "another process took the lock {path} while this one was writing the registry; nothing was written, try again"
+            ),
+        ),
         "io" => {
             let action = match text(&request.action) {
                 "" => "use",

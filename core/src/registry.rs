@@ -2,7 +2,7 @@
 //! format 1 or 2 and written as format 2. The rules that decide which leases are kept,
 //! made or dropped are in [`crate::leases`].
 
-use crate::config::check_name;
+use crate::config::{check_name, excerpt};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::formats;
 use crate::written::{AsWritten, Loose};
@@ -202,10 +202,7 @@ impl Registry {
             ))
         };
         if let Some(key) = file.other.keys().next() {
-            return Err(malformed(format!(
-                "unknown key {}",
-                AsWritten::of(key).json()
-            )));
+            return Err(malformed(format!("unknown key {}", excerpt(key))));
         }
         let leases = match file.leases {
             None => return Err(malformed("no \"leases\" list".to_owned())),

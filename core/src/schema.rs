@@ -5,8 +5,10 @@
 use crate::api::{AllocateAnswer, ErrorAnswer, LeasesAnswer, PlanRequest};
 use crate::config::Config;
 use crate::error::PlanError;
+use crate::lock::Verdict;
 use crate::plan::{Entry, Holder, Plan, Reason};
 use crate::registry::Lease;
+use crate::temp_files::TempFilesAnswer;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
@@ -25,6 +27,8 @@ pub fn json_schema() -> String {
     answers.subschema_for::<ErrorAnswer>();
     answers.subschema_for::<PlanError>();
     answers.subschema_for::<Config>();
+    answers.subschema_for::<Verdict>();
+    answers.subschema_for::<TempFilesAnswer>();
     let mut definitions: Map<String, Value> = answers.take_definitions(true);
     let mut requests = SchemaSettings::draft2020_12()
         .for_deserialize()
