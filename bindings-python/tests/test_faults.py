@@ -116,7 +116,7 @@ def test_a_lock_taken_away_during_the_write_writes_nothing(
     portplan.port("first", **SMALL)
     before = (registry_home / "registry.json").read_bytes()
     write = _registry.write_registry
-    thief = _owner(os.getpid())
+    thief = _owner(1)  # another owner (pid 1 lives: its lock is never broken)
 
     def steal_then_write(*args: object, **kwargs: object) -> None:
         (registry_home / "registry.json.lock").write_text(thief)  # another owner broke in
