@@ -148,6 +148,7 @@ class LockWatch:
             elif not exists and since is not None:
                 self.holds.append((now - since) * 1000)
                 since = None
+            time.sleep(0.0002)  # a 0.2 ms resolution, without taking a core from the CLIs
 
     def __enter__(self) -> LockWatch:
         self._thread.start()
