@@ -26,6 +26,8 @@ json_function!(registry_path_json);
 json_function!(cli_json);
 json_function!(render_json);
 json_function!(host_error_json);
+json_function!(lock_verdict_json);
+json_function!(temp_files_json);
 
 #[pyfunction]
 fn config_files_json() -> String {
@@ -45,6 +47,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(cli_json, module)?)?;
     module.add_function(wrap_pyfunction!(render_json, module)?)?;
     module.add_function(wrap_pyfunction!(host_error_json, module)?)?;
+    module.add_function(wrap_pyfunction!(lock_verdict_json, module)?)?;
+    module.add_function(wrap_pyfunction!(temp_files_json, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -259,17 +259,34 @@ proptest! {
     }
 
     #[test]
+    fn a_live_owner_on_this_host_is_never_stale(pid in 1u32..=2_147_483_647, time in 0u64..=4_000_000_000_000, now in 0u64..=4_000_000_000_000, age in -1e12f64..1e12) {
+        let text = json!({ "pid": pid, "host": "box", "time": time }).to_string();
+        let request = json!({ "path": "/l", "text": text, "this_host": "box", "now": now, "age_ms": age, "alive": true });
+        let verdict: Value = serde_json::from_str(&portplan::lock_verdict_json(&request.to_string())).unwrap();
+        prop_assert_eq!(&verdict["verdict"], "wait", "{}", verdict);
+    }
+
+    #[test]
     fn no_input_panics(text in "\\PC{0,200}", bytes in prop::collection::vec(any::<u8>(), 0..200)) {
         let lossy = String::from_utf8_lossy(&bytes).into_owned();
         for input in [text.as_str(), lossy.as_str()] {
             for f in [portplan::plan_json, portplan::allocate_json, portplan::release_json, portplan::leases_json,
                       portplan::cli_json, portplan::render_json, portplan::load_config_json, portplan::extract_config_json, portplan::host_error_json,
-                      portplan::registry_path_json] {
+                      portplan::registry_path_json, portplan::lock_verdict_json, portplan::temp_files_json] {
                 let answer: Value = serde_json::from_str(&f(input)).expect("answers are JSON");
                 prop_assert!(answer.is_object());
             }
             let _ = Registry::parse(input);
             let _ = Config::from_text(input);
+            // Any lock text: a verdict or an error, and never stale while its owner here lives.
+            let lock = json!({ "path": "/l", "text": input, "this_host": "box", "now": 1e12, "age_ms": 1e9, "alive": true });
+            let verdict: Value = serde_json::from_str(&portplan::lock_verdict_json(&lock.to_string())).unwrap();
+            prop_assert!(verdict.get("verdict").is_some() || verdict.get("error").is_some());
+            if verdict["verdict"] == "stale" {
+                prop_assert!(verdict["why"] == "incomplete" || input.contains("host"), "{}", verdict);
+            }
+            let temp = json!({ "names": [input, format!("registry.json.tmp.{input}")], "alive": {} });
+            let _ = portplan::temp_files_json(&temp.to_string());
             let request = json!({ "config": input, "registry": input, "busy": [1], "what": "table", "plan": input, "argv": [input] });
             for f in [portplan::plan_json, portplan::allocate_json, portplan::cli_json, portplan::render_json] {
                 let _ = f(&request.to_string());

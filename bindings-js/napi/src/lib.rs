@@ -57,3 +57,13 @@ pub fn render_json(request: String) -> String {
 pub fn host_error_json(request: String) -> String {
     portplan::host_error_json(&request)
 }
+
+#[napi]
+pub fn lock_verdict_json(request: String) -> String {
+    portplan::lock_verdict_json(&request)
+}
+
+#[napi]
+pub fn temp_files_json(request: String) -> String {
+    portplan::temp_files_json(&request)
+}

@@ -125,7 +125,9 @@ mod host {
         registry_path => api::registry_path_request, portplan::registry_path_json;
         cli => api::cli_request, portplan::cli_json;
         render => api::render_request, portplan::render_json;
-        host_error => api::host_error_request, portplan::host_error_json
+        host_error => api::host_error_request, portplan::host_error_json;
+        lock_verdict => api::lock_verdict_request, portplan::lock_verdict_json;
+        temp_files => api::temp_files_request, portplan::temp_files_json
     );
 
     #[wasm_bindgen]
@@ -152,7 +154,9 @@ mod host {
         registry_path_json,
         cli_json,
         render_json,
-        host_error_json
+        host_error_json,
+        lock_verdict_json,
+        temp_files_json
     );
 
     #[wasm_bindgen]

@@ -75,6 +75,31 @@ const REQUESTS = {
     { what: 'error', error: { kind: 'usage', message: 'x' } },
     { what: 'nope' },
   ],
+  lock_verdict: [
+    {
+      path: '/r/registry.json.lock',
+      text: '{"pid": 42, "host": "box", "time": 5}',
+      this_host: 'box',
+      now: 9,
+      age_ms: 1,
+    },
+    {
+      path: '/r/registry.json.lock',
+      text: '{"pid": 42, "host": "box", "time": 5}',
+      this_host: 'box',
+      now: 9,
+      age_ms: 1,
+      alive: true,
+    },
+    { path: '/r/registry.json.lock', text: '', this_host: 'box', now: 9000, age_ms: 2500 },
+    { path: '/r/registry.json.lock', text: '{"pid": 9223372036854775808}', this_host: 'box', now: 9, age_ms: 1 },
+    { text: 'x' },
+  ],
+  temp_files: [
+    { names: ['registry.json.tmp.77.ab12', 'registry.json'] },
+    { names: ['registry.json.tmp.77.ab12'], alive: { 77: false } },
+    { names: 5 },
+  ],
   host_error: [{ problem: 'locked', path: '/r', pid: 42, host: 'box', time: 1795428245000 }, { problem: 'nope' }],
 };
 
