@@ -76,7 +76,7 @@ def kill9(tmp: Path, rounds: int = 30, size: int = 500) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(rng.uniform(0.05, 0.6))
+        time.sleep(rng.uniform(0.05, 0.35))  # a Python or Node start takes ~0.15 s
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             killed += 1
