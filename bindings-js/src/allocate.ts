@@ -24,6 +24,8 @@ interface Ask {
   /** Names to lease; null: every service of the plan; []: a question, nothing leased. */
   lease: string[] | null;
   probe: boolean;
+  /** The `env` command: the core checks the variable names before answering a registry. */
+  env: boolean;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -60,6 +62,7 @@ async function planProbed(ask: Ask, registry: Snapshot, existing?: Record<string
       now: now(),
       lease: ask.lease,
       existing_roots: existing,
+      env: ask.env,
     };
     const answer: AllocateAnswer = checkAnswer(callRaw('allocate', request), registry.file);
     const taken = ask.probe ? await takenPorts(answer.probe) : [];
@@ -102,23 +105,31 @@ async function allocateReading(ask: Ask, check?: BeforeWrite): Promise<AllocateA
   return answer;
 }
 
+/** What a command checks before anything is written. */
+export interface Checks {
+  /** Runs on the answer before the registry is written (nothing is written if it throws). */
+  check?: BeforeWrite;
+  /** The `env` command: colliding variable names fail before any lease is written. */
+  env?: boolean;
+}
+
 /**
  * The core's allocation answer for `names` (added to the config as services) leasing `lease`.
  * `write` false: a question (plan, why): the registry is read, never locked nor written.
- * `check` runs on the answer before the registry is written (nothing is written if it throws).
  */
 export async function allocateAnswer(
   options: AllocateOptions,
   names: string[],
   lease: string[] | null,
   write: boolean,
-  check?: BeforeWrite,
+  { check, env = false }: Checks = {},
 ): Promise<AllocateAnswer> {
   const ask: Ask = {
     project: resolveProject(options, names),
     busy: [...(options.busy ?? [])],
     lease,
     probe: options.probe ?? true,
+    env,
   };
   return write ? allocateWriting(ask, undefined, check) : allocateReading(ask, check);
 }
@@ -184,7 +195,7 @@ export async function listen(name: string, server: net.Server, options: ListenOp
   const tries = options.tries ?? 5;
   let forget: string | undefined;
   for (let attempt = 1; ; attempt++) {
-    const ask: Ask = { project, busy, lease: [name], probe: options.probe ?? true };
+    const ask: Ask = { project, busy, lease: [name], probe: options.probe ?? true, env: false };
     const answer = await allocateWriting(ask, forget);
     const entry = answer.plan.find((e) => e.name === name)!;
     try {

@@ -84,7 +84,7 @@ async function execute(command: CliCommand, io: Io): Promise<number> {
   const options = optionsOf(command);
   const name = command.name;
   const allocated = (check?: BeforeWrite): Promise<AllocateAnswer> =>
-    allocateAnswer(options, command.names, command.lease, command.write, check);
+    allocateAnswer(options, command.names, command.lease, command.write, { check, env: command.command === 'env' });
   switch (command.command) {
     case 'get': {
       const answer = await allocated();

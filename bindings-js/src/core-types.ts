@@ -142,6 +142,36 @@ export type Holder =
   | {
       by: 'range';
     };
+/**
+ * Why a lock may be broken.
+ */
+export type StaleWhy = 'dead' | 'old' | 'incomplete';
+/**
+ * `temp_files_json`'s answer.
+ */
+export type TempFilesAnswer =
+  | {
+      check_pids: number[];
+    }
+  | {
+      remove: string[];
+    };
+/**
+ * `lock_verdict_json`'s answer.
+ */
+export type Verdict =
+  | {
+      pid: number;
+      verdict: 'check_pid';
+    }
+  | {
+      verdict: 'stale';
+      why: StaleWhy;
+    }
+  | {
+      owner: Owner | null;
+      verdict: 'wait';
+    };
 
 /**
  * Every type of the core API by name (`CoreTypes["Lease"]` is `Lease`).
@@ -160,12 +190,16 @@ export interface CoreTypes {
   Layout: Layout;
   Lease: Lease;
   LeasesAnswer: LeasesAnswer;
+  Owner: Owner;
   PlanAnswer: PlanAnswer;
   PlanError: PlanError;
   PlanRequest: PlanRequest;
   PortRange: PortRange;
   Reason: Reason;
   Service: Service;
+  StaleWhy: StaleWhy;
+  TempFilesAnswer: TempFilesAnswer;
+  Verdict: Verdict;
 }
 /**
  * `allocate_json`'s answer: the plan, the project, the registry to write, and the ports to
@@ -323,6 +357,17 @@ export interface LeasesAnswer {
    * The distinct roots of the leases, sorted (for the host to check which still exist).
    */
   roots: string[];
+}
+/**
+ * A lock's owner, as it wrote itself into the file.
+ */
+export interface Owner {
+  host: string;
+  pid: number;
+  /**
+   * Unix milliseconds.
+   */
+  time: number;
 }
 /**
  * A plan, as every engine answers it: the entries sorted by the UTF-8 bytes of their names,

@@ -18,7 +18,9 @@ export type CoreFunction =
   | 'registry_path'
   | 'cli'
   | 'render'
-  | 'host_error';
+  | 'host_error'
+  | 'lock_verdict'
+  | 'temp_files';
 
 export type EngineName = 'native' | 'wasm';
 

@@ -3,6 +3,7 @@
 import * as util from 'node:util';
 import { callRaw } from './core.js';
 import { type ErrorValue, PlanError, RegistryError } from './errors.js';
+import type { NotFile } from './safeFile.js';
 
 function worded(request: Record<string, unknown>): ErrorValue {
   return callRaw('host_error', request).error as ErrorValue;
@@ -40,8 +41,21 @@ export function locked(path: string, owner: { pid?: unknown; host?: unknown; tim
   );
 }
 
-export function unsafeRegistry(path: string, why: 'symlink' | 'not_file' | 'not_owner'): RegistryError {
+/** Why a registry, lock or marker file is not used (the core words each). */
+export type Unsafe = NotFile | 'too_large' | 'not_owner';
+
+export function unsafeRegistry(path: string, why: Unsafe): RegistryError {
   return new RegistryError(worded({ problem: 'unsafe_registry', path, why }), path);
+}
+
+/** The lock or its break marker (`path`) is not a regular file. */
+export function unsafeLock(path: string, why: Unsafe): RegistryError {
+  return new RegistryError(worded({ problem: 'unsafe_lock', path, why }), path);
+}
+
+/** Another process took the lock (`path`) during the write: nothing was written. */
+export function lostLock(path: string): RegistryError {
+  return new RegistryError(worded({ problem: 'lost_lock', path }), path);
 }
 
 export function io(path: string, action: 'read' | 'write' | 'lock' | 'create', error: unknown): RegistryError {

@@ -1,44 +1,27 @@
-// The registry lock shared with every language (docs/registry.md "Taking the lock").
+// The registry lock shared with every language (docs/registry.md "Taking the lock"). The core
+// judges every owner text (stale, wait, or a hostile content's error); this module does the
+// syscalls: exclusive creates, safe reads, liveness checks, deletes.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { callRaw } from './core.js';
+import type { Verdict } from './core-types.js';
+import { type ErrorValue, PlanError, RegistryError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
+import { readBounded, writeAll } from './safeFile.js';
 
-const STALE_TIME_MS = 30_000;
-const UNPARSED_GRACE_MS = 2_000;
-const BREAK_FILE_STALE_MS = 5_000;
+/** Lock and marker texts are bounded (docs/registry.md). */
+export const OWNER_TEXT_BOUND = 4096;
 const GIVE_UP_MS = 10_000;
 const FIRST_WAIT_MS = 2;
 const LONGEST_WAIT_MS = 50;
 
-interface Owner {
-  pid: number;
-  host: string;
-  time: number;
-}
+const { O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY } = fs.constants;
+const CREATE_FLAGS = O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function readText(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
-}
-
-function parseOwner(text: string): Owner | null {
-  try {
-    const value = JSON.parse(text);
-    if (Number.isInteger(value?.pid) && typeof value?.host === 'string' && typeof value?.time === 'number')
-      return value;
-  } catch {
-    // Unparsable: an owner killed between creating and writing the file.
-  }
-  return null;
-}
-
-function isAlive(pid: number): boolean {
+/** Whether process `pid` of this host exists: ESRCH is the only "dead" (EPERM: someone else's). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -47,59 +30,106 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function ageMs(file: string): number | null {
-  try {
-    return Date.now() - fs.statSync(file).mtimeMs;
-  } catch {
-    return null;
+/** An owner file's text as read: absent, or its first bytes and whether there were more. */
+type OwnerRead = { text: string; tooLong: boolean; mtimeMs: number } | null;
+
+/** Reads the lock or marker `file` safely; a file that is not a regular one is an error. */
+function readOwner(file: string): OwnerRead {
+  const read = readBounded(file, OWNER_TEXT_BOUND);
+  if (read.kind === 'missing') return null;
+  if (read.kind === 'unsafe') throw hostErrors.unsafeLock(file, read.why);
+  return { text: read.text, tooLong: read.tooLong, mtimeMs: read.stat.mtimeMs };
+}
+
+/** A final verdict: break it, or wait for its owner (null: one that has not written yet). */
+type Final = Exclude<Verdict, { verdict: 'check_pid' }>;
+
+/** The core's verdict on an owner text (docs/core-api.md `lock_verdict_json`): asks once,
+ * checks the pid it names, asks again. Hostile content is the core's error. */
+function judge(file: string, owner: NonNullable<OwnerRead>): Final {
+  const now = Date.now();
+  const request = {
+    path: file,
+    text: owner.text,
+    longer: owner.tooLong,
+    this_host: os.hostname(),
+    now,
+    age_ms: now - owner.mtimeMs,
+    alive: null as boolean | null,
+  };
+  for (;;) {
+    const answer: Verdict | { error: ErrorValue } = callRaw('lock_verdict', request);
+    if ('error' in answer) throw new RegistryError(answer.error, file);
+    if (answer.verdict !== 'check_pid') return answer;
+    // The core asks about a pid only once: a second ask would be its own fault.
+    if (request.alive !== null) throw new PlanError({ kind: 'host', message: `the core asked twice about ${file}` });
+    request.alive = isAlive(answer.pid);
   }
 }
 
-function isStale(lockFile: string, text: string): boolean {
-  const owner = parseOwner(text);
-  if (!owner) return (ageMs(lockFile) ?? 0) > UNPARSED_GRACE_MS;
-  if (owner.host === os.hostname() && !isAlive(owner.pid)) return true;
-  return Date.now() - owner.time > STALE_TIME_MS;
+/** This process' owner text (pid, host, time in unix ms). */
+function ownerText(): string {
+  return JSON.stringify({ pid: process.pid, host: os.hostname(), time: Date.now() });
 }
 
-/** Creates `file` exclusively (mode 0600) holding `text`; false if it already exists. */
+/** Creates `file` exclusively (mode 0600) holding `text`; false if anything is there already.
+ * A text that cannot be written (a full disk) takes the file away again: nothing is left. */
 function createExclusive(file: string, text: string): boolean {
   let fd: number;
   try {
-    fd = fs.openSync(file, 'wx', 0o600);
+    fd = fs.openSync(file, CREATE_FLAGS, 0o600);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
   }
   try {
-    fs.writeSync(fd, text);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      writeAll(fd, text);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    fs.rmSync(file, { force: true });
+    throw error;
   }
   return true;
 }
 
+/** Deletes `file` only if it still holds `text` (the window between the read and the delete is
+ * the syscall's own; every decision before it was made on that text). */
+function removeIfSame(file: string, text: string): void {
+  const now = readOwner(file);
+  if (now !== null && now.text === text) fs.rmSync(file, { force: true });
+}
+
 /**
- * Deletes a stale lock, guarded by the break file so no fresh lock is ever deleted.
- * False when another process is breaking it right now (then wait, as Python does).
+ * Deletes a stale lock holding `staleText`, guarded by the break marker (which holds its
+ * breaker's owner text and is judged like a lock): the lock is deleted only while it still
+ * holds the stale text, so a slow breaker never deletes a fresh lock. False when a live
+ * breaker holds the marker (then wait).
  */
 function breakStale(lockFile: string, staleText: string): boolean {
-  const breakFile = `${lockFile}.break`;
-  if (!createExclusive(breakFile, String(process.pid))) {
-    const age = ageMs(breakFile);
-    if (age !== null && age <= BREAK_FILE_STALE_MS) return false;
-    fs.rmSync(breakFile, { force: true }); // its breaker died mid-way
+  const marker = `${lockFile}.break`;
+  const ownText = ownerText();
+  if (!createExclusive(marker, ownText)) {
+    const breaker = readOwner(marker);
+    if (breaker === null) return true; // its breaker just finished: look again
+    if (judge(marker, breaker).verdict === 'wait') return false;
+    removeIfSame(marker, breaker.text); // its breaker died mid-way
     return true;
   }
   try {
-    if (readText(lockFile) === staleText) fs.rmSync(lockFile, { force: true });
+    removeIfSame(lockFile, staleText);
   } finally {
-    fs.rmSync(breakFile, { force: true });
+    removeIfSame(marker, ownText);
   }
   return true;
 }
 
 export interface Held {
+  /** Throws `lost_lock` unless the lock still holds this owner's text (checked right before
+   * the registry is renamed into place). */
+  checkOwned(): void;
   release(): void;
 }
 
@@ -111,24 +141,22 @@ export async function takeLock(registryFile: string): Promise<Held> {
   let lastOwner: string | null = null;
   let wait = FIRST_WAIT_MS;
   for (;;) {
-    const owner: Owner = { pid: process.pid, host: os.hostname(), time: Date.now() };
-    const ownText = JSON.stringify(owner);
+    const ownText = ownerText();
     try {
-      if (createExclusive(lockFile, ownText)) {
-        return { release: () => releaseLock(lockFile, ownText) };
-      }
-      const text = readText(lockFile);
-      if (text === null) continue; // released between our create and our read: try again at once
-      if (isStale(lockFile, text) && breakStale(lockFile, text)) continue;
-      if (text !== lastOwner) {
-        lastOwner = text;
+      if (createExclusive(lockFile, ownText)) return held(registryFile, lockFile, ownText);
+      const owner = readOwner(lockFile);
+      if (owner === null) continue; // released between our create and our read: try again at once
+      const verdict = judge(lockFile, owner);
+      if (verdict.verdict === 'stale' && breakStale(lockFile, owner.text)) continue;
+      if (owner.text !== lastOwner) {
+        lastOwner = owner.text;
         started = Date.now();
       }
       if (Date.now() - started > GIVE_UP_MS) {
-        throw hostErrors.locked(registryFile, parseOwner(text));
+        throw hostErrors.locked(registryFile, verdict.verdict === 'wait' ? verdict.owner : null);
       }
     } catch (error) {
-      if ((error as Error).name === 'RegistryError') throw error;
+      if (error instanceof PlanError) throw error;
       // Named like Python's: "cannot lock <registry>: <reason>".
       throw hostErrors.io(registryFile, 'lock', error);
     }
@@ -137,6 +165,24 @@ export async function takeLock(registryFile: string): Promise<Held> {
   }
 }
 
-function releaseLock(lockFile: string, ownText: string): void {
-  if (readText(lockFile) === ownText) fs.rmSync(lockFile, { force: true });
+function held(registryFile: string, lockFile: string, ownText: string): Held {
+  return {
+    checkOwned() {
+      let owner: OwnerRead;
+      try {
+        owner = readOwner(lockFile);
+      } catch (error) {
+        if (error instanceof PlanError) throw hostErrors.lostLock(lockFile);
+        throw hostErrors.io(registryFile, 'lock', error);
+      }
+      if (owner === null || owner.text !== ownText) throw hostErrors.lostLock(lockFile);
+    },
+    release() {
+      try {
+        removeIfSame(lockFile, ownText);
+      } catch {
+        // Not ours any more (or unreadable): leave it to its owner.
+      }
+    },
+  };
 }

@@ -3,48 +3,90 @@
 
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { callRaw, type Lease } from './core.js';
+import * as path from 'node:path';
+import { call, callRaw, type Lease } from './core.js';
+import type { TempFilesAnswer } from './core-types.js';
 import { type ErrorValue, PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
-import { takeLock } from './lock.js';
+import { type Held, isAlive, takeLock } from './lock.js';
 import { registryLocation, registryPath } from './registryPath.js';
+import { type Read, readBounded, writeAll } from './safeFile.js';
 
-/** The registry's text, or null when there is none yet. Refuses unsafe files. */
+/** The registry's size bound (docs/registry.md): a bigger file is refused, never read whole. */
+const REGISTRY_BOUND = 64 * 1024 * 1024;
+
+/** The registry's text, or null when there is none yet. Refuses unsafe files: opened without
+ * following links or blocking, a regular file of this user, at most 64 MiB. */
 export function readRegistry(file: string): string | null {
-  let stat: fs.Stats;
+  let read: Read;
   try {
-    stat = fs.lstatSync(file);
+    read = readBounded(file, REGISTRY_BOUND);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw hostErrors.io(file, 'read', error);
   }
-  if (stat.isSymbolicLink()) throw hostErrors.unsafeRegistry(file, 'symlink');
-  if (!stat.isFile()) throw hostErrors.unsafeRegistry(file, 'not_file');
-  if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) {
+  if (read.kind === 'missing') return null;
+  if (read.kind === 'unsafe') throw hostErrors.unsafeRegistry(file, read.why);
+  if (typeof process.getuid === 'function' && read.stat.uid !== process.getuid()) {
     throw hostErrors.unsafeRegistry(file, 'not_owner');
   }
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw hostErrors.io(file, 'read', error);
-  }
+  if (read.tooLong) throw hostErrors.unsafeRegistry(file, 'too_large');
+  return read.text;
 }
 
-/** Replaces the registry atomically: temp file (0600), fsync, rename. */
-export function writeRegistry(file: string, text: string): void {
-  const temp = `${file}.tmp.${process.pid}.${randomBytes(6).toString('hex')}`;
+const TEMP_INFIX = '.tmp.';
+const { O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY } = fs.constants;
+const TEMP_FLAGS = O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY;
+
+/** Replaces the registry atomically: temp file (0600), fsync, a last check that the lock is
+ * still ours, rename. Whatever fails takes the temp file away: nothing is left behind. */
+export function writeRegistry(file: string, text: string, lock: Held): void {
+  const temp = `${file}${TEMP_INFIX}${process.pid}.${randomBytes(8).toString('hex')}`;
   try {
-    const fd = fs.openSync(temp, 'wx', 0o600);
+    const fd = fs.openSync(temp, TEMP_FLAGS, 0o600);
     try {
-      fs.writeSync(fd, text);
+      writeAll(fd, text);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
+    lock.checkOwned();
     fs.renameSync(temp, file);
   } catch (error) {
     fs.rmSync(temp, { force: true });
+    if (error instanceof PlanError) throw error;
     throw hostErrors.io(file, 'write', error);
+  }
+}
+
+/** Removes the temp files that dead writers left beside `file`: the core reads their names
+ * (docs/core-api.md `temp_files_json`) and names the pids to check; the host unlinks what it
+ * answers. */
+export function removeDeadTemps(file: string): void {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}${TEMP_INFIX}`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((name) => name.startsWith(prefix));
+  } catch (error) {
+    throw hostErrors.io(dir, 'read', error);
+  }
+  if (names.length === 0) return;
+  const alive: Record<string, boolean> = {};
+  for (;;) {
+    const answer: TempFilesAnswer = call('temp_files', { names, alive });
+    if ('check_pids' in answer) {
+      const unchecked = answer.check_pids.filter((pid) => !(String(pid) in alive));
+      // Each pid is checked once: asking again about a checked one would be the core's fault.
+      if (unchecked.length === 0) throw new PlanError({ kind: 'host', message: 'the core asked twice about a pid' });
+      for (const pid of unchecked) alive[String(pid)] = isAlive(pid);
+      continue;
+    }
+    try {
+      for (const name of answer.remove) fs.rmSync(path.join(dir, name), { force: true });
+    } catch (error) {
+      throw hostErrors.io(dir, 'write', error);
+    }
+    return;
   }
 }
 
@@ -86,9 +128,10 @@ export async function updateRegistry<T>(change: (before: Snapshot) => Promise<Up
   ensureDir(dir);
   const held = await takeLock(file);
   try {
+    removeDeadTemps(file);
     const before = readRegistry(file);
     const { text, result } = await change({ text: before, file });
-    if (text !== undefined && text !== null && text !== before) writeRegistry(file, text);
+    if (text !== undefined && text !== null && text !== before) writeRegistry(file, text, held);
     return result;
   } finally {
     held.release();

@@ -42,10 +42,19 @@ const engineName = process.env.PORTPLAN_ENGINE;
 
 const BIN = path.join(__dirname, '..', 'bin', 'portplan.js');
 
-/** Runs the CLI in `cwd` with `env` (default this process'); `uid`/`gid` to run as another user. */
-function cliWith({ cwd, env = process.env, nodeArgs = [], uid, gid }, ...args) {
-  const result = spawnSync(process.execPath, [...nodeArgs, BIN, ...args], { cwd, env, uid, gid, encoding: 'utf8' });
-  return { code: result.status, out: result.stdout, err: result.stderr };
+/** Runs the CLI in `cwd` with `env` (default this process'); `uid`/`gid` to run as another user;
+ * `timeout` (ms) kills it (then `signal` names the signal). */
+function cliWith({ cwd, env = process.env, nodeArgs = [], uid, gid, timeout }, ...args) {
+  const result = spawnSync(process.execPath, [...nodeArgs, BIN, ...args], {
+    cwd,
+    env,
+    uid,
+    gid,
+    timeout,
+    encoding: 'utf8',
+  });
+  const got = { code: result.status, out: result.stdout, err: result.stderr };
+  return result.signal === null ? got : { ...got, signal: result.signal };
 }
 
 /** Runs the CLI in `cwd` with this process' environment. */

@@ -1,0 +1,74 @@
+// Opening the registry's files without trusting them (SPEC §7 "Writes"): never follow a
+// symlink, never block (a FIFO), only regular files, and never read more than a bound.
+import * as fs from 'node:fs';
+
+/** Why a path is not a file we read: the core words each one. */
+export type NotFile = 'symlink' | 'fifo' | 'socket' | 'device' | 'directory' | 'not_file';
+
+/** What a bounded read found. */
+export type Read =
+  | { kind: 'missing' }
+  | { kind: 'unsafe'; why: NotFile }
+  | { kind: 'file'; text: string; tooLong: boolean; stat: fs.Stats };
+
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+
+function kindOf(stat: fs.Stats): NotFile | null {
+  if (stat.isFile()) return null;
+  if (stat.isFIFO()) return 'fifo';
+  if (stat.isSocket()) return 'socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'device';
+  if (stat.isDirectory()) return 'directory';
+  if (stat.isSymbolicLink()) return 'symlink';
+  return 'not_file';
+}
+
+function kindOfPath(file: string): NotFile {
+  try {
+    return kindOf(fs.lstatSync(file)) ?? 'not_file';
+  } catch {
+    return 'not_file';
+  }
+}
+
+/** Reads at most `bound` + 1 bytes of `file` (tooLong: there were more than `bound`). Other
+ * OS errors are thrown as Node gives them. */
+export function readBounded(file: string, bound: number): Read {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'missing' };
+    // O_NOFOLLOW on a symlink (dangling or not) fails with ELOOP (EMLINK on FreeBSD).
+    if (code === 'ELOOP' || code === 'EMLINK') return { kind: 'unsafe', why: 'symlink' };
+    // A FIFO opened for reading never blocks with O_NONBLOCK; a socket (or a device without
+    // its driver) refuses to open (ENXIO): say which it is.
+    if (code === 'ENXIO') return { kind: 'unsafe', why: kindOfPath(file) };
+    throw error;
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    const why = kindOf(stat);
+    if (why !== null) return { kind: 'unsafe', why };
+    const buffer = Buffer.alloc(Math.min(bound, stat.size) + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const got = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      if (got === 0) break;
+      length += got;
+    }
+    const tooLong = length > bound;
+    return { kind: 'file', text: buffer.toString('utf8', 0, Math.min(length, bound)), tooLong, stat };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes all of `text` to `fd`: a short write (a disk that just filled up) is continued, so
+ * the next write reports its error instead of leaving a cut-off file. */
+export function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let written = 0;
+  while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+}
