@@ -225,19 +225,22 @@ def test_a_busy_breaker_is_waited_for(registry_home: Path, project: Path, monkey
     monkeypatch.setattr(_registry, "LOCK_TIMEOUT_S", 0.1)
     owner = {"pid": _dead_pid(), "host": socket.gethostname(), "time": int(time.time() * 1000)}
     _lock_file(registry_home).write_text(json.dumps(owner), encoding="utf-8")
-    (registry_home / "registry.json.lock.break").write_text("1", encoding="utf-8")
-    with pytest.raises(portplan.RegistryError):
+    # The marker holds its breaker's owner text: this live process.
+    breaker = {"pid": os.getpid(), "host": socket.gethostname(), "time": int(time.time() * 1000) - 60_000}
+    (registry_home / "registry.json.lock.break").write_text(json.dumps(breaker), encoding="utf-8")
+    with pytest.raises(portplan.RegistryError) as raised:
         portplan.port("web", **SMALL)
+    assert "is locked by" in str(raised.value)
     assert _lock_file(registry_home).exists()
+    assert (registry_home / "registry.json.lock.break").exists()
 
 
 def test_an_abandoned_breaker_is_removed(registry_home: Path, project: Path) -> None:
     owner = {"pid": _dead_pid(), "host": socket.gethostname(), "time": int(time.time() * 1000)}
     _lock_file(registry_home).write_text(json.dumps(owner), encoding="utf-8")
     breaker = registry_home / "registry.json.lock.break"
-    breaker.write_text("1", encoding="utf-8")
-    old = time.time() - 6
-    os.utime(breaker, (old, old))
+    dead_breaker = {"pid": _dead_pid(), "host": socket.gethostname(), "time": int(time.time() * 1000)}
+    breaker.write_text(json.dumps(dead_breaker), encoding="utf-8")
     portplan.port("web", **SMALL)
     assert sorted(os.listdir(registry_home)) == ["registry.json"]
 

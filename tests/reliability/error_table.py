@@ -95,6 +95,39 @@ def lock_is_directory(p: Path, h: Path) -> None:
     (h / "registry.json.lock").mkdir()
 
 
+def lock_text(text: str) -> Callable[[Path, Path], None]:
+    """A lock holding `text` beside a good registry."""
+
+    def setup(p: Path, h: Path) -> None:
+        write(h / "registry.json", GOOD_REGISTRY)
+        write(h / "registry.json.lock", text)
+
+    return setup
+
+
+def lock_fifo(p: Path, h: Path) -> None:
+    write(h / "registry.json", GOOD_REGISTRY)
+    os.mkfifo(h / "registry.json.lock")
+
+
+def lock_link(target: str) -> Callable[[Path, Path], None]:
+    def setup(p: Path, h: Path) -> None:
+        write(h / "registry.json", GOOD_REGISTRY)
+        (h / "registry.json.lock").symlink_to(target)
+
+    return setup
+
+
+def marker_not_an_owner(p: Path, h: Path) -> None:
+    """A stale lock (dead pid) whose break marker holds something that is not an owner."""
+    dead_pid_lock(p, h)
+    write(h / "registry.json.lock.break", "breaking\n")
+
+
+def registry_fifo(p: Path, h: Path) -> None:
+    os.mkfifo(h / "registry.json")
+
+
 def home_is_file(p: Path, h: Path) -> None:
     h.rmdir()
     write(h, "not a folder\n")
@@ -224,6 +257,24 @@ CASES: list[Case] = [
     # The lock and PORTPLAN_HOME.
     Case("lock held by a dead pid", dead_pid_lock, may_change=("home/registry.json", "home/registry.json.lock")),
     Case("lock is a directory", lock_is_directory),
+    Case("lock is a FIFO", lock_fifo),
+    Case("lock is a dangling symlink", lock_link("nowhere")),
+    Case("lock is a symlink to /dev/zero", lock_link("/dev/zero")),
+    Case("lock nested 100,000 levels deep", lock_text("[" * 100_000 + "]" * 100_000)),
+    Case("lock with pid 2**63", lock_text('{"pid": 9223372036854775808, "host": "box", "time": 1}')),
+    Case("lock with a NaN time", lock_text('{"pid": 1, "host": "box", "time": NaN}')),
+    Case("lock longer than 4096 bytes", lock_text(json.dumps({"pid": 1, "host": "box", "time": 1, "x": "y" * 5000}))),
+    Case("break marker that is not an owner", marker_not_an_owner),
+    Case("registry is a FIFO", registry_fifo),
+    Case("registry with a 1 MB unknown key", registry(json.dumps({"version": 2, "leases": [], "k" * 1_000_000: 1}))),
+    Case("portplan.toml with a 1 MB unknown key", lambda p, h: None, config=f"{'q' * 1_000_000} = 1\n"),
+    Case(
+        "env with colliding variable names",
+        lambda p, h: None,
+        ["env"],
+        config=f"range = [{BASE_PORT}, {BASE_PORT + 99}]\n[services]\nweb-api = true\nweb_api = true\n",
+    ),
+    Case("a service named --help", lambda p, h: None, ["get", "--", "--help"], may_change=("home/registry.json",)),
     Case("PORTPLAN_HOME does not exist", home_missing, may_change=("home",)),
     Case("PORTPLAN_HOME is a file", home_is_file),
     Case("PORTPLAN_HOME not writable", not_writable_home, as_nobody=True),

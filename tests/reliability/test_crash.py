@@ -174,11 +174,12 @@ def test_leftover_lock_files_of_dead_owners_are_recovered(tmp_path: Path) -> Non
         "empty lock": lambda: (lock.write_bytes(b""), os.utime(lock, (old, old))),
         # An owner on another host (or a reused pid) that stopped updating 60 s ago.
         "old time": lambda: lock.write_text(json.dumps({"pid": 1, "host": "elsewhere", "time": int(old * 1000)})),
-        # ... and its breaker died too, leaving a break file 60 s old.
+        # ... and its breaker died too, leaving its break marker (its owner text) behind.
         "dead breaker": lambda: (
             lock.write_text(json.dumps({"pid": dead_pid(), "host": socket.gethostname(), "time": 1})),
-            (home / "registry.json.lock.break").write_text("1"),
-            os.utime(home / "registry.json.lock.break", (old, old)),
+            (home / "registry.json.lock.break").write_text(
+                json.dumps({"pid": dead_pid(), "host": socket.gethostname(), "time": int(old * 1000)})
+            ),
         ),
     }
     for case, make in cases.items():

@@ -53,6 +53,18 @@ def unsafe_registry(path: str, why: str) -> RegistryError:
     return RegistryError(answer["kind"], answer["message"], path, answer)
 
 
+def unsafe_lock(path: str, why: str) -> RegistryError:
+    """The lock or its break marker (`path`) is not a regular file."""
+    answer = _error({"problem": "unsafe_lock", "path": path, "why": why})
+    return RegistryError(answer["kind"], answer["message"], path, answer)
+
+
+def lost_lock(path: str) -> RegistryError:
+    """Another process took the lock (`path`) during the write: nothing was written."""
+    answer = _error({"problem": "lost_lock", "path": path})
+    return RegistryError(answer["kind"], answer["message"], path, answer)
+
+
 def registry_io(path: str, action: str, error: OSError) -> RegistryError:
     answer = _error({"problem": "io", "path": path, "action": action, **_os_error(error)})
     return RegistryError(answer["kind"], answer["message"], path, answer)

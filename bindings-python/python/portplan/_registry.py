@@ -6,24 +6,27 @@ Only bytes are handled here; the contents are parsed and produced by the core.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import socket
-import stat
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from . import _native
 from ._core import call
-from ._host_errors import registry_io, registry_locked, unsafe_registry
+from ._host_errors import lost_lock, registry_io, registry_locked, unsafe_lock, unsafe_registry
+from ._safe_file import FileRead, NotAFile, read_bounded
+from .errors import RegistryError
 
-STALE_LOCK_MS = 30_000
-UNWRITTEN_LOCK_S = 2.0
-STALE_BREAK_S = 5.0
+# Bounds of docs/registry.md: a bigger file is refused (or judged by the core), never read whole.
+OWNER_TEXT_BOUND = 4096
+REGISTRY_BOUND = 64 * 1024 * 1024
 LOCK_TIMEOUT_S = 10.0
+TEMP_INFIX = ".tmp."
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _home() -> Optional[str]:
@@ -50,51 +53,74 @@ def _ensure_dir(path: Path) -> None:
 
 
 def read_registry(path: Path) -> Optional[str]:
-    """The registry's text, or None when there is none yet. Refuses a symlink, a directory,
-    or a file of another user."""
+    """The registry's text, or None when there is none yet. Refuses unsafe files: opened without
+    following links or blocking, a regular file of this user, at most 64 MiB."""
     try:
-        info = os.lstat(path)
-    except FileNotFoundError:
+        read = read_bounded(path, REGISTRY_BOUND)
+    except OSError as error:
+        raise registry_io(str(path), "read", error) from None
+    if read is None:
         return None
-    except OSError as error:
-        raise registry_io(str(path), "read", error) from None
-    if stat.S_ISLNK(info.st_mode):
-        raise unsafe_registry(str(path), "symlink")
-    if not stat.S_ISREG(info.st_mode):
-        raise unsafe_registry(str(path), "not_file")
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+    if isinstance(read, NotAFile):
+        raise unsafe_registry(str(path), read.why)
+    if hasattr(os, "getuid") and read.info.st_uid != os.getuid():
         raise unsafe_registry(str(path), "not_owner")
-    try:
-        # O_NOFOLLOW closes the gap between the lstat above and the open.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
-        with os.fdopen(fd, "rb") as file:
-            data = file.read()
-    except OSError as error:
-        if error.errno == errno.ELOOP:
-            raise unsafe_registry(str(path), "symlink") from None
-        raise registry_io(str(path), "read", error) from None
+    if read.longer:
+        raise unsafe_registry(str(path), "too_large")
     # Undecodable bytes reach the core as U+FFFD, which it rejects as a corrupt registry.
-    return data.decode("utf-8", errors="replace")
+    return read.data.decode("utf-8", errors="replace")
 
 
-def write_registry(path: Path, old: Optional[str], new: str) -> None:
-    """Replaces the registry atomically (temporary file, fsync, rename); skips an unchanged one."""
+def write_registry(path: Path, old: Optional[str], new: str, lock: Optional[RegistryLock] = None) -> None:
+    """Replaces the registry atomically (temporary file, fsync, a last check that the lock is
+    still ours, rename); skips an unchanged one. Whatever fails takes the temp file away."""
     if new == old:
         return
     _ensure_dir(path)
     # os.urandom, not secrets: importing secrets (hashlib, random, hmac) costs ~10 ms at import.
-    temporary = path.with_name(f"{path.name}.tmp.{os.getpid()}.{os.urandom(6).hex()}")
+    temporary = path.with_name(f"{path.name}{TEMP_INFIX}{os.getpid()}.{os.urandom(8).hex()}")
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        fd = os.open(temporary, _CREATE_FLAGS, 0o600)
         with os.fdopen(fd, "wb") as file:
             file.write(new.encode("utf-8"))
             file.flush()
             os.fsync(file.fileno())
+        if lock is not None:
+            lock.check_owned()
         os.replace(temporary, path)
-    except OSError as error:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise registry_io(str(path), "write", error) from None
+        if isinstance(error, OSError):
+            raise registry_io(str(path), "write", error) from None
+        raise
+
+
+def remove_dead_temps(path: Path) -> None:
+    """Removes the temp files that dead writers left beside `path`: the core reads their names
+    (docs/core-api.md `temp_files_json`) and names the pids to check; the host unlinks them."""
+    folder = path.parent
+    prefix = path.name + TEMP_INFIX
+    try:
+        names = [name for name in os.listdir(folder) if name.startswith(prefix)]
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise registry_io(str(folder), "read", error) from None
+    if not names:
+        return
+    alive: dict[str, bool] = {}
+    while True:
+        answer = call(_native.temp_files_json, {"names": names, "alive": alive})
+        unchecked = [pid for pid in answer.get("check_pids", []) if str(pid) not in alive]
+        if not unchecked:
+            break
+        alive.update({str(pid): _pid_alive(pid) for pid in unchecked})
+    try:
+        for name in answer.get("remove", []):
+            _unlink(folder / name)
+    except OSError as error:
+        raise registry_io(str(folder), "write", error) from None
 
 
 def _pid_alive(pid: int) -> bool:
@@ -129,23 +155,34 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def _owner_text() -> bytes:
+    """This process's owner text (pid, host, time in Unix ms)."""
+    return json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": _now_ms()}).encode()
+
+
 def _create_exclusive(path: Path, data: bytes) -> bool:
-    """Creates `path` with `data` (mode 0600); False when it already exists."""
+    """Creates `path` with `data` (mode 0600, never through a link); False when something is
+    there already. A text that cannot be written (a full disk) takes the file away again."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        fd = os.open(path, _CREATE_FLAGS, 0o600)
     except FileExistsError:
         return False
-    with os.fdopen(fd, "wb") as file:
-        file.write(data)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
     return True
 
 
-def _read_bytes(path: Path) -> Optional[bytes]:
-    try:
-        with open(path, "rb") as file:
-            return file.read()
-    except FileNotFoundError:
-        return None
+def _read_owner(path: Path) -> Optional[FileRead]:
+    """The lock or marker at `path`, read safely (None: it is gone); not a regular file is an error."""
+    read = read_bounded(path, OWNER_TEXT_BOUND)
+    if isinstance(read, NotAFile):
+        raise unsafe_lock(str(path), read.why)
+    return read
 
 
 def _unlink(path: Path) -> None:
@@ -153,8 +190,42 @@ def _unlink(path: Path) -> None:
         os.unlink(path)
 
 
+def _remove_if_same(path: Path, data: bytes) -> None:
+    """Deletes `path` only if it still holds `data`: every decision was made on that text."""
+    now = _read_owner(path)
+    if now is not None and now.data == data:
+        _unlink(path)
+
+
+def _judge(path: Path, owner: FileRead) -> Mapping[str, Any]:
+    """The core's verdict on an owner text (`lock_verdict_json`): asks, checks the pid it names,
+    asks again. Hostile content is the core's error, raised naming `path`."""
+    now = _now_ms()
+    request: dict[str, Any] = {
+        "path": str(path),
+        "text": owner.data.decode("utf-8", errors="replace"),
+        "longer": owner.longer,
+        "this_host": socket.gethostname(),
+        "now": now,
+        "age_ms": now - int(owner.info.st_mtime * 1000),
+        "alive": None,
+    }
+    while True:
+        answer: dict[str, Any] = json.loads(_native.lock_verdict_json(json.dumps(request)))
+        if "error" in answer:
+            error = answer["error"]
+            raise RegistryError(error.get("kind", "host"), error.get("message", ""), str(path), error)
+        if answer.get("verdict") == "check_pid" and request["alive"] is None:
+            request["alive"] = _pid_alive(int(answer["pid"]))
+            continue
+        if answer.get("verdict") in ("stale", "wait"):
+            return answer
+        raise RegistryError("host", f"the core gave an unknown lock verdict for {path}", str(path))
+
+
 class RegistryLock:
-    """The cross-language lock of registry.md: `registry.json.lock`, created exclusively."""
+    """The cross-language lock of registry.md: `registry.json.lock`, created exclusively. The core
+    judges every owner text; this class does the syscalls."""
 
     def __init__(self, path: Path) -> None:
         self.registry = path
@@ -162,36 +233,23 @@ class RegistryLock:
         self.breaker = path.with_name(path.name + ".lock.break")
         self._owner = b""
 
-    def _is_stale(self, content: bytes) -> bool:
-        try:
-            owner = json.loads(content)
-            pid, host, since = owner["pid"], owner["host"], owner["time"]
-        except (ValueError, KeyError, TypeError):
-            # An owner killed between creating and writing the lock leaves it unparsable.
-            try:
-                return time.time() - os.stat(self.lock).st_mtime > UNWRITTEN_LOCK_S
-            except FileNotFoundError:
+    def _break(self, stale: bytes) -> bool:
+        """Deletes the lock if it still holds the `stale` text, guarded by the break marker (which
+        holds its breaker's owner text and is judged like a lock): a slow breaker never deletes
+        a fresh lock. False when a live breaker holds the marker (then wait)."""
+        own = _owner_text()
+        if not _create_exclusive(self.breaker, own):
+            breaker = _read_owner(self.breaker)
+            if breaker is None:
+                return True  # its breaker just finished: look again
+            if _judge(self.breaker, breaker)["verdict"] == "wait":
                 return False
-        if host == socket.gethostname() and isinstance(pid, int) and not _pid_alive(pid):
-            return True
-        return not isinstance(since, (int, float)) or _now_ms() - since > STALE_LOCK_MS
-
-    def _break(self, content: bytes) -> bool:
-        """Deletes a stale lock unless someone replaced it meanwhile. False when another
-        process is breaking it (then wait)."""
-        if not _create_exclusive(self.breaker, str(os.getpid()).encode()):
-            try:
-                if time.time() - os.stat(self.breaker).st_mtime <= STALE_BREAK_S:
-                    return False
-                _unlink(self.breaker)  # its breaker died mid-way
-            except FileNotFoundError:
-                pass
+            _remove_if_same(self.breaker, breaker.data)  # its breaker died mid-way
             return True
         try:
-            if _read_bytes(self.lock) == content:
-                _unlink(self.lock)
+            _remove_if_same(self.lock, stale)
         finally:
-            _unlink(self.breaker)
+            _remove_if_same(self.breaker, own)
         return True
 
     def acquire(self) -> None:
@@ -201,37 +259,42 @@ class RegistryLock:
         last_owner: Optional[bytes] = None
         delay = 0.002
         while True:
-            owner = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": _now_ms()}).encode()
+            own = _owner_text()
             try:
-                if _create_exclusive(self.lock, owner):
-                    self._owner = owner
+                if _create_exclusive(self.lock, own):
+                    self._owner = own
                     return
-                content = _read_bytes(self.lock)
+                owner = _read_owner(self.lock)
+                if owner is None:
+                    continue  # released between our create and our read: try again at once
+                verdict = _judge(self.lock, owner)
+                if verdict["verdict"] == "stale" and self._break(owner.data):
+                    continue
             except OSError as error:
                 raise registry_io(str(self.registry), "lock", error) from None
-            if content is None:
-                continue  # released between our create and our read: try again at once
-            if self._is_stale(content) and self._break(content):
-                continue
-            if content != last_owner:
-                last_owner = content
+            if owner.data != last_owner:
+                last_owner = owner.data
                 deadline = time.monotonic() + LOCK_TIMEOUT_S
             if time.monotonic() > deadline:
-                raise self._locked_error(content)
+                raise registry_locked(str(self.registry), verdict.get("owner") or {})
             time.sleep(delay)
             delay = min(delay * 2, 0.05)
 
-    def _locked_error(self, content: bytes) -> Exception:
+    def check_owned(self) -> None:
+        """Raises `lost_lock` unless the lock still holds this process's text (checked right
+        before the registry is renamed into place)."""
         try:
-            owner = json.loads(content)
-        except ValueError:
-            owner = None
-        return registry_locked(str(self.registry), owner if isinstance(owner, dict) else {})
+            owner = _read_owner(self.lock)
+        except RegistryError:
+            raise lost_lock(str(self.lock)) from None
+        if owner is None or not self._owner or owner.data != self._owner:
+            raise lost_lock(str(self.lock))
 
     def release(self) -> None:
         # Only our own lock: a lock broken as stale may since belong to someone else.
-        if self._owner and _read_bytes(self.lock) == self._owner:
-            _unlink(self.lock)
+        if self._owner:
+            with contextlib.suppress(OSError, RegistryError):
+                _remove_if_same(self.lock, self._owner)
         self._owner = b""
 
     def __enter__(self) -> RegistryLock:

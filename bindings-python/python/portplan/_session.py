@@ -16,7 +16,7 @@ from ._config import Project
 from ._core import answer as core_answer
 from ._host_errors import with_path
 from ._probe import probe as probe_port
-from ._registry import RegistryLock, read_registry, registry_path, write_registry
+from ._registry import RegistryLock, read_registry, registry_path, remove_dead_temps, write_registry
 from .errors import from_answer
 from .typing import LeaseDict
 
@@ -81,10 +81,16 @@ class RegistrySession:
         return self._existing
 
     def allocate(
-        self, project: Project, lease: Optional[Sequence[str]], busy: Iterable[int] = (), probe: bool = True
+        self,
+        project: Project,
+        lease: Optional[Sequence[str]],
+        busy: Iterable[int] = (),
+        probe: bool = True,
+        env: bool = False,
     ) -> dict[str, Any]:
         """The plan of `project` against the registry, probing the ports it hands out until a
-        round finds none newly busy. `lease`: the names to record (None: every service)."""
+        round finds none newly busy. `lease`: the names to record (None: every service).
+        `env`: the `env` command: colliding variable names fail before any lease is answered."""
         busy = list(busy)
         request = {
             "config": project.config,
@@ -93,6 +99,7 @@ class RegistrySession:
             "registry": self.text,
             "lease": None if lease is None else list(lease),
             "existing_roots": self.existing_roots(),
+            "env": env,
         }
         while True:
             answer = self.call(_native.allocate_json, {**request, "busy": busy, "now": int(time.time())})
@@ -118,6 +125,7 @@ class RegistrySession:
         if not self.writes:
             raise RuntimeError("a reading session never writes the registry")
         new: Optional[str] = answer.get("registry")
-        if new is not None:
-            write_registry(self.path, self.text, new)
+        if new is not None and new != self.text:
+            remove_dead_temps(self.path)
+            write_registry(self.path, self.text, new, self._lock)
             self.text = new

@@ -63,7 +63,7 @@ def _execute(parsed: Mapping[str, Any]) -> int:
             session.write(result)
             out.write(_render({"what": "released", "released": result["released"], "name": name}))
             return 0
-        result = session.allocate(project, parsed["lease"], probe=parsed["probe"])
+        result = session.allocate(project, parsed["lease"], probe=parsed["probe"], env=command == "env")
         if command == "run":
             entry = next(e for e in result["plan"] if e["name"] == name)
             # A kept port is never probed by the plan: check it before the command starts.
