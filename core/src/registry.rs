@@ -353,36 +353,22 @@ impl Registry {
     /// `used` in the future is kept), and leases of roots the host found gone (`false`;
     /// roots not listed stay).
     pub fn prune(&mut self, now: u64, existing_roots: &BTreeMap<String, bool>) {
-        let clock = self.expiry_clock(now);
         self.leases
-            .retain(|_, lease| stays(lease, clock, existing_roots));
+            .retain(|_, lease| stays(lease, now, existing_roots));
     }
 
     /// This registry pruned, or None when pruning drops nothing (most calls: no copy).
     pub fn pruned(&self, now: u64, existing_roots: &BTreeMap<String, bool>) -> Option<Registry> {
-        let clock = self.expiry_clock(now);
         if self
             .leases
             .values()
-            .all(|lease| stays(lease, clock, existing_roots))
+            .all(|lease| stays(lease, now, existing_roots))
         {
             return None;
         }
         let mut pruned = self.clone();
         pruned.prune(now, existing_roots);
         Some(pruned)
-    }
-
-    /// The time leases are aged against: `now`, but never later than the newest `used` the
-    /// registry holds. A clock that jumps far ahead for one call then finds every lease as
-    /// fresh as the registry's last activity and drops none (issue 17); a clock that really
-    /// moved on drops them one write later, once that write has recorded the new time.
-    fn expiry_clock(&self, now: u64) -> u64 {
-        self.leases
-            .values()
-            .map(|lease| lease.used)
-            .max()
-            .map_or(now, |newest| now.min(newest))
     }
 }
 

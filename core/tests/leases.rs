@@ -426,57 +426,6 @@ fn leases_expire_after_30_days_unless_used_lies_in_the_future() {
 }
 
 #[test]
-fn a_clock_that_jumps_a_month_ahead_for_one_call_drops_no_other_lease() {
-    let c = config(json!({ "namespace": "shop", "services": { "web": true, "api": true } }));
-    let mut registry = Registry::parse(
-        &json!({ "version": 2, "leases": [
-            { "namespace": "shop", "name": "web", "root": SHOP, "port": 40000, "created": 1, "used": NOW },
-            { "namespace": "x", "name": "db", "root": "/x", "port": 40001, "created": 1, "used": NOW - 24 * HOUR },
-        ] })
-        .to_string(),
-    )
-    .unwrap();
-    let jumped = NOW + LEASE_TTL_SECONDS + 24 * HOUR;
-    Call::new(SHOP)
-        .at(jumped)
-        .lease(&["api"])
-        .apply(&c, &mut registry);
-    assert!(
-        lease_of(&registry, "web", Some(SHOP)).is_some(),
-        "web survives the jump"
-    );
-    assert!(
-        lease_of(&registry, "db", Some("/x")).is_some(),
-        "db survives the jump"
-    );
-    assert_eq!(lease_of(&registry, "api", Some(SHOP)).unwrap().used, jumped);
-    // The clock comes back: api's `used` lies in the future and every lease stays.
-    Call::new(SHOP)
-        .at(NOW + 2 * HOUR)
-        .lease(&["web"])
-        .apply(&c, &mut registry);
-    for (name, root) in [("web", SHOP), ("api", SHOP), ("db", "/x")] {
-        assert!(
-            lease_of(&registry, name, Some(root)).is_some(),
-            "{name} kept"
-        );
-    }
-    // A clock that stays ahead ages the others one write later, as the TTL says.
-    Call::new(SHOP)
-        .at(jumped + HOUR)
-        .lease(&["api"])
-        .apply(&c, &mut registry);
-    Call::new(SHOP)
-        .at(jumped + 2 * HOUR)
-        .lease(&["api"])
-        .apply(&c, &mut registry);
-    assert!(
-        lease_of(&registry, "db", Some("/x")).is_none(),
-        "db aged out once the registry saw the new time"
-    );
-}
-
-#[test]
 fn leases_of_deleted_roots_are_dropped_at_a_write() {
     let c = config(json!({ "namespace": "shop", "services": { "web": true } }));
     let mut registry = Registry::default();
