@@ -124,14 +124,21 @@ function loadNative(): Engine {
 }
 
 function loadWasm(): Engine {
-  let glue: Record<string, (text?: string) => string>;
+  let glue: Record<string, (request?: unknown) => unknown>;
   try {
     glue = requireHere(path.join(packageRoot, 'pkg', 'node', 'portplan_wasm.js'));
   } catch (error) {
     throw new EngineError(`the wasm engine does not load (${(error as Error).message.split('\n')[0]})`, error);
   }
-  // JSON text, as with the addon: one string each way is faster than JS objects field by field.
-  return textEngine('wasm', (jsonName) => glue[jsonName]);
+  // Plain JS objects through serde-wasm-bindgen: 7-24 % faster than JSON text from 100 to
+  // 10,000 services (docs/core-api.md, "Node: JSON text or objects?").
+  return {
+    name: 'wasm',
+    call(fn, request) {
+      const entry = glue[fn];
+      return (fn === 'config_files' ? entry() : entry(request ?? {})) as CoreAnswer;
+    },
+  };
 }
 
 function loadEngine(): Engine {
