@@ -1,5 +1,5 @@
 # portplan: every engine, built and tested from one place.
-#   make demo   set everything up, then print and allocate the plan of examples/portplan.toml
+#   make demo   set everything up, then print the plan of examples/portplan.toml (read-only)
 #   make test   set everything up, then run every test, linter and check; fails if it changed the tree
 #   make build  build every engine in place (core, Python package in .venv, npm package)
 SHELL := bash
