@@ -14,17 +14,16 @@ commands:
   why NAME              say why NAME has its port
   env                   print .env lines (WEB_PORT=21225), every service leased
   env --write [FILE]    put those lines in a marked block of FILE (default .env)
-  run NAME -- CMD...    run CMD on the port of NAME, leased: sets PORT, every
-                        <SERVICE>_PORT and the variable its tool reads
-                        (UVICORN_PORT, FLASK_RUN_PORT ...), and adds the port
-                        flag vite, astro, ng serve, storybook dev and Django's
-                        runserver need when CMD has none
-  preview               open the plan in the browser (npm package; read-only)
+  run NAME -- CMD...    run CMD on NAME's port, leased: sets PORT, <SERVICE>_PORT
+                        and the variable its tool reads (FLASK_RUN_PORT ...); adds
+                        the port flag of vite, astro, ng serve, storybook dev or
+                        manage.py runserver when CMD has none
+  preview               show the plan in the browser (npm package: npx portplan)
   ls                    list the leases of the registry (--json for JSON)
   release NAME | --all  free this project's lease of NAME (or all of them)
 
-A lease keeps a service's port stable for its project folder; plan, why, ls
-and preview only read. Leases of deleted folders, or unused for 30 days, are dropped.
+A lease keeps a service's port stable for its project folder; plan, why, ls and
+preview only read. Leases of deleted folders, or unused for 30 days, are dropped.
 
 options:
   --config FILE         the config file (default: portplan.toml, package.json \"portplan\"
