@@ -111,6 +111,8 @@ pub const TOOLS: &[Tool] = &[
             commands: &["dev", "serve", "preview"],
             serves_without_command: true,
             other_commands: &["build", "optimize"],
+            // `--host [host]` and `--open [path]` take an optional value: a word after them
+            // is read as a root folder, which serves all the same.
             value_options: &[
                 "-c",
                 "--config",
@@ -119,9 +121,11 @@ pub const TOOLS: &[Tool] = &[
                 "--logLevel",
                 "-m",
                 "--mode",
-                "--host",
                 "--port",
                 "--outDir",
+                "--configLoader",
+                "-f",
+                "--filter",
             ],
             adds: Adds::Options {
                 port: &["--port", "{port}"],
@@ -609,6 +613,7 @@ mod tests {
             "vite optimize",
             "vite --mode production build",
             "vite --port 5555 dev",
+            "vite --host build",
         ] {
             assert_eq!(with_port(cmd), cmd);
         }
