@@ -405,7 +405,7 @@ const LAUNCHERS: &[Launcher] = &[
     },
     Launcher {
         program: "bun",
-        commands: &["x"],
+        commands: &["x", "run"],
         bare: false,
         value_options: &["-p", "--package", "--cwd"],
         stop_options: &[],
@@ -739,6 +739,7 @@ mod tests {
             ),
             ("bunx vite", "bunx vite --port 21225 --strictPort"),
             ("bun x vite", "bun x vite --port 21225 --strictPort"),
+            ("bun run vite", "bun run vite --port 21225 --strictPort"),
             (
                 "uv run manage.py runserver",
                 "uv run manage.py runserver 127.0.0.1:21225",
