@@ -4,9 +4,10 @@
 //! typed values.
 
 use crate::cli::{self, Parsed};
-use crate::config::Config;
+use crate::config::{Config, HashKind};
 use crate::config_file::ConfigInput;
 use crate::discovery::{self, GitInfo, Resolved, Walk};
+use crate::env_file;
 use crate::error::{ErrorInput, ErrorKind, PlanError, Result};
 use crate::formats::json_fault;
 use crate::leases::{self, ports_to_probe};
@@ -16,7 +17,9 @@ use crate::problems::{self, Problem};
 use crate::registry::{Lease, Registry};
 use crate::registry_path::{self, Environment};
 use crate::render;
+use crate::run;
 use crate::temp_files::{self, TempFilesAnswer, TempFilesRequest};
+use crate::test_namespace;
 use crate::written::{AsWritten, Loose};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -494,7 +497,7 @@ pub struct CliRequest {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum CliAnswer {
-    Run(cli::CommandAnswer),
+    Run(Box<cli::CommandAnswer>),
     Help {
         help: &'static str,
     },
@@ -507,7 +510,7 @@ pub enum CliAnswer {
 /// The command line of both CLIs, parsed once.
 pub fn cli_request(request: CliRequest) -> Result<CliAnswer> {
     Ok(match cli::parse(&request.argv)? {
-        Parsed::Run(command) => CliAnswer::Run(command.into_answer()),
+        Parsed::Run(command) => CliAnswer::Run(Box::new(command.into_answer())),
         Parsed::Help => CliAnswer::Help { help: cli::USAGE },
         Parsed::Version => CliAnswer::Version {
             version: env!("CARGO_PKG_VERSION"),
@@ -555,13 +558,60 @@ pub struct RenderRequest {
     released: Option<Vec<Lease>>,
     #[serde(default)]
     error: Option<ErrorInput>,
+    /// `run`: the command to run.
+    #[serde(default)]
+    cmd: Option<Vec<String>>,
+    /// `env_file`: the file as the user named it, its text (None: missing), whether it was
+    /// UTF-8, whether it was too large to read.
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    existing: Option<String>,
+    #[serde(default = "yes")]
+    utf8: bool,
+    #[serde(default)]
+    too_large: bool,
+    /// `serving`: a port the user set (`--port`, `server.port`), and what set it.
+    #[serde(default)]
+    explicit: Option<NonZeroU16>,
+    #[serde(default)]
+    source: Option<String>,
+    /// `test_namespace`: the project's namespace and hash, its root, the xdist worker.
+    #[serde(default)]
+    namespace: Option<String>,
+    #[serde(default)]
+    root: Option<String>,
+    #[serde(default)]
+    worker: Option<String>,
+    #[serde(default)]
+    hash: Option<HashKind>,
 }
 
-#[derive(Debug, Serialize)]
+fn yes() -> bool {
+    true
+}
+
+/// `render_json`'s answer: the text, and the fields of the `what` kinds that have more.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+#[schemars(rename = "RenderAnswer")]
 pub struct TextAnswer {
+    /// What to print (for `preview_service` and `test_namespace`: the name, no newline).
     text: String,
+    /// `error`: the CLI's exit code.
     #[serde(skip_serializing_if = "Option::is_none")]
     exit: Option<i32>,
+    /// `run`: the variables to add to the environment of the command.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    env: Option<BTreeMap<String, String>>,
+    /// `run`: the command to spawn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    argv: Option<Vec<String>>,
+    /// `env_file`: whether the new text differs from the file's (false: write nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changed: Option<bool>,
+    /// `env_file`: the line to print on stdout.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
 }
 
 /// Pretty JSON text and a newline (plain data always serializes).
@@ -608,6 +658,60 @@ pub fn render_request(request: RenderRequest) -> Result<TextAnswer> {
             request.name.as_deref(),
         ),
         "leases_json" => pretty(&request.leases.as_deref().unwrap_or_default()),
+        "run" => {
+            let cmd = request
+                .cmd
+                .as_deref()
+                .filter(|cmd| !cmd.is_empty())
+                .ok_or_else(|| bad_request("`cmd` must be the command to run"))?;
+            let launch = run::launch(plan()?, required(request.name.as_deref(), "name")?, cmd)?;
+            return Ok(TextAnswer {
+                env: Some(launch.env),
+                argv: Some(launch.argv),
+                ..TextAnswer::default()
+            });
+        }
+        "env_file" => {
+            let plan = plan()?;
+            let lines: Vec<String> = render::env_variables(plan)?
+                .iter()
+                .map(|(variable, entry)| format!("{variable}={}", entry.port))
+                .collect();
+            let existing = env_file::Existing {
+                text: request.existing.as_deref(),
+                utf8: request.utf8,
+                too_large: request.too_large,
+            };
+            let path = request.path.as_deref().unwrap_or(cli::DEFAULT_ENV_FILE);
+            let merged = env_file::merge(path, &existing, &lines)?;
+            return Ok(TextAnswer {
+                text: merged.text,
+                changed: Some(merged.changed),
+                message: Some(merged.message),
+                ..TextAnswer::default()
+            });
+        }
+        "serving" => {
+            let name = required(request.name.as_deref(), "name")?;
+            match request.explicit {
+                Some(port) => render::serving_explicit(name, port.get(), request.source.as_deref()),
+                None => render::serving(plan()?, name)?,
+            }
+        }
+        "preview_service" => {
+            format!(
+                "{}{}",
+                required(request.name.as_deref(), "name")?,
+                render::PREVIEW_SUFFIX
+            )
+        }
+        "preview" => render::PREVIEW_LINE.to_owned(),
+        "test_namespace" => test_namespace::test_namespace(
+            request.namespace.as_deref().unwrap_or_default(),
+            required(request.root.as_deref(), "root")?,
+            request.worker.as_deref(),
+            request.hash.unwrap_or_default(),
+        )?,
         "error" => {
             let error = request
                 .error
@@ -617,16 +721,20 @@ pub fn render_request(request: RenderRequest) -> Result<TextAnswer> {
             return Ok(TextAnswer {
                 text,
                 exit: Some(exit),
+                ..TextAnswer::default()
             });
         }
         other => {
             return Err(bad_request(format!(
-                "`what` must be table, why, env, json, leases, leases_json, released or error, not {}",
+                "`what` must be table, why, env, json, leases, leases_json, released, error, run, env_file, serving, preview_service, preview or test_namespace, not {}",
                 AsWritten::of(other).excerpt()
             )));
         }
     };
-    Ok(TextAnswer { text, exit: None })
+    Ok(TextAnswer {
+        text,
+        ..TextAnswer::default()
+    })
 }
 
 /// `{"what", ...}` → `{"text"}` (and `"exit"` for an error).

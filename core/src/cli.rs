@@ -13,12 +13,17 @@ commands:
   plan                  print every service's port, leased names too (--json: JSON)
   why NAME              say why NAME has its port
   env                   print .env lines (WEB_PORT=21225), every service leased
-  run NAME -- CMD...    run CMD with PORT set to the port of NAME, leased
+  env --write [FILE]    put those lines in a marked block of FILE (default .env)
+  run NAME -- CMD...    run CMD on NAME's port, leased: sets PORT, <SERVICE>_PORT
+                        and the variable its tool reads (FLASK_RUN_PORT ...); adds
+                        the port flag of vite, astro, ng serve, storybook dev or
+                        manage.py runserver when CMD has none
+  preview               show the plan in the browser (npm package: npx portplan)
   ls                    list the leases of the registry (--json for JSON)
   release NAME | --all  free this project's lease of NAME (or all of them)
 
-A lease keeps a service's port stable for its project folder; plan, why and ls
-only read. Leases of deleted folders, or unused for 30 days, are dropped.
+A lease keeps a service's port stable for its project folder; plan, why, ls and
+preview only read. Leases of deleted folders, or unused for 30 days, are dropped.
 
 options:
   --config FILE         the config file (default: portplan.toml, package.json \"portplan\"
@@ -28,6 +33,8 @@ options:
   --layout LAYOUT       hash, sequential or block
   --no-probe            do not check the host for ports in use
   --json                JSON output (plan, ls)
+  --port N              preview: serve on port N (default: any free port)
+  --no-open             preview: print the address, do not open a browser
   -h, --help            this help
   --version             the version
 ";
@@ -55,6 +62,12 @@ pub struct Command {
     pub config_path: Option<String>,
     pub options: CliOptions,
     pub cmd: Vec<String>,
+    /// `env --write [FILE]`: the file to write the block to (`.env` without FILE).
+    pub env_file: Option<String>,
+    /// `preview --port N`: the port to serve the preview on (None: any free port).
+    pub preview_port: Option<u16>,
+    /// `preview`: whether to open a browser (false with `--no-open`).
+    pub open: bool,
 }
 
 /// `cli_json`'s answer: the command line, and what the host does with it.
@@ -88,10 +101,13 @@ fn usage(message: impl Into<String>) -> PlanError {
 pub fn parse(argv: &[String]) -> Result<Parsed> {
     let mut command = Command {
         probe: true,
+        open: true,
         ..Command::default()
     };
     let mut words: Vec<String> = Vec::new();
     let mut options_ended = false;
+    // The first preview-only option seen, for the error when the command is not preview.
+    let mut preview_only: Option<&str> = None;
     let mut args = argv.iter();
     while let Some(arg) = args.next() {
         if arg == "--" {
@@ -130,6 +146,30 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
             "--range" => command.options.range = Some(parse_range(&value(flag)?)?),
             "--namespace" => command.options.namespace = Some(value(flag)?),
             "--layout" => command.options.layout = Some(value(flag)?),
+            "--no-open" => {
+                command.open = false;
+                preview_only.get_or_insert("--no-open");
+            }
+            "--port" => {
+                command.preview_port = Some(parse_port(&value(flag)?)?);
+                preview_only.get_or_insert("--port");
+            }
+            // `--write` takes FILE when the next word is not an option (`env --write`).
+            "--write" => {
+                let file = match inline {
+                    Some(file) => file,
+                    None => match args.clone().next() {
+                        Some(next) if !next.starts_with('-') => {
+                            args.next().cloned().unwrap_or_default()
+                        }
+                        _ => DEFAULT_ENV_FILE.to_owned(),
+                    },
+                };
+                if file.is_empty() {
+                    return Err(usage("--write needs a file name, not an empty word"));
+                }
+                command.env_file = Some(file);
+            }
             _ if flag.starts_with('-') && flag.len() > 1 => {
                 return Err(usage(format!("unknown option {}", excerpt(flag))));
             }
@@ -143,7 +183,7 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
     command.command = name;
     let takes_name = matches!(command.command.as_str(), "get" | "why" | "run" | "release");
     match command.command.as_str() {
-        "get" | "plan" | "why" | "env" | "run" | "ls" | "release" => {}
+        "get" | "plan" | "why" | "env" | "run" | "ls" | "release" | "preview" => {}
         other => return Err(usage(format!("unknown command {}", excerpt(other)))),
     }
     if takes_name {
@@ -185,7 +225,33 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
     if command.all && command.command != "release" {
         return Err(usage("--all goes with release"));
     }
+    if command.env_file.is_some() && command.command != "env" {
+        return Err(usage(format!(
+            "--write goes with env, not {}",
+            command.command
+        )));
+    }
+    if let Some(flag) = preview_only.filter(|_| command.command != "preview") {
+        return Err(usage(format!(
+            "{flag} goes with preview, not {}",
+            command.command
+        )));
+    }
     Ok(Parsed::Run(command))
+}
+
+/// The file `env --write` writes without FILE.
+pub const DEFAULT_ENV_FILE: &str = ".env";
+
+/// `--port N`: a port from 1 to 65535.
+fn parse_port(text: &str) -> Result<u16> {
+    match text.trim().parse::<u16>() {
+        Ok(port) if port >= 1 => Ok(port),
+        _ => Err(usage(format!(
+            "--port takes a port from 1 to 65535, not {}",
+            excerpt(text)
+        ))),
+    }
 }
 
 /// `MIN-MAX` → `[min, max]`; the numbers are checked as a config range later.
@@ -220,7 +286,7 @@ impl Command {
     }
 
     /// Whether the command writes the registry: `get`, `run`, `env` and `release` do;
-    /// `plan`, `why` and `ls` only read it (without the lock).
+    /// `plan`, `why`, `ls` and `preview` only read it (without the lock).
     pub fn writes(&self) -> bool {
         matches!(self.command.as_str(), "get" | "run" | "env" | "release")
     }
@@ -296,6 +362,82 @@ mod tests {
         assert_eq!(command.cmd, ["x"]);
         let error = parsed(&["run", "--", "web"]).unwrap_err();
         assert!(error.message.contains("run needs a command after --"));
+    }
+
+    #[test]
+    fn env_write_takes_an_optional_file() {
+        assert_eq!(parsed(&["env"]).unwrap().env_file, None);
+        let command = parsed(&["env", "--write"]).unwrap();
+        assert_eq!(command.env_file.as_deref(), Some(".env"));
+        let answer = command.into_answer();
+        assert_eq!((answer.write, answer.lease.clone()), (true, None));
+        let of = |argv: &[&str]| parsed(argv).unwrap().env_file;
+        assert_eq!(
+            of(&["env", "--write", "dev.env"]).as_deref(),
+            Some("dev.env")
+        );
+        assert_eq!(
+            of(&["env", "--write=conf/.env"]).as_deref(),
+            Some("conf/.env")
+        );
+        assert_eq!(of(&["--write", "x.env", "env"]).as_deref(), Some("x.env"));
+        assert_eq!(
+            of(&["env", "--write", "--no-probe"]).as_deref(),
+            Some(".env")
+        );
+        let error = parsed(&["get", "web", "--write"]).unwrap_err();
+        assert_eq!(
+            error.message,
+            "--write goes with env, not get (see portplan --help)"
+        );
+        assert!(parsed(&["env", "--write="]).is_err());
+        // After `--`, FILE is a word like any other: one too many for env.
+        assert!(parsed(&["env", "--write", "--", "x"]).is_err());
+    }
+
+    #[test]
+    fn preview_is_read_only_and_takes_a_port_and_no_open() {
+        let command = parsed(&["preview"]).unwrap();
+        assert_eq!((command.preview_port, command.open), (None, true));
+        let answer = command.into_answer();
+        assert!(answer.allocate && !answer.write);
+        assert_eq!(answer.lease, Some(vec![]));
+        assert!(answer.names.is_empty());
+        let command = parsed(&["preview", "--port", "8123", "--no-open"]).unwrap();
+        assert_eq!((command.preview_port, command.open), (Some(8123), false));
+        assert_eq!(
+            parsed(&["preview", "--port=9000"]).unwrap().preview_port,
+            Some(9000)
+        );
+        for bad in ["0", "65536", "x", ""] {
+            let error = parsed(&["preview", "--port", bad]).unwrap_err();
+            assert!(
+                error
+                    .message
+                    .starts_with("--port takes a port from 1 to 65535"),
+                "{}",
+                error.message
+            );
+        }
+        let error = parsed(&["plan", "--no-open"]).unwrap_err();
+        assert_eq!(
+            error.message,
+            "--no-open goes with preview, not plan (see portplan --help)"
+        );
+        assert!(parsed(&["get", "web", "--port", "3000"]).is_err());
+        assert!(parsed(&["preview", "web"]).is_err());
+    }
+
+    #[test]
+    fn the_help_names_the_new_commands() {
+        for words in [
+            "env --write [FILE]",
+            "preview",
+            "--no-open",
+            "FLASK_RUN_PORT",
+        ] {
+            assert!(USAGE.contains(words), "{words}");
+        }
     }
 
     #[test]

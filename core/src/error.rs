@@ -106,6 +106,9 @@ pub struct ErrorData {
     /// The file concerned (added by the host).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// The line of that file at fault, from 1 (`env --write`: a second portplan block).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
     /// The OS's errno name behind a host fault (`bind_failed`: `EADDRNOTAVAIL`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,

@@ -14,7 +14,10 @@
 //!   namespace), [`registry_path`] (where the registry is), [`registry`] (the registry
 //!   file), [`leases`] (which leases are kept, made and dropped), [`lock`] (whether a lock
 //!   may be broken), [`temp_files`] (which temporary files dead writers left), [`cli`] (the command
-//!   line), [`render`] (the CLIs' text), [`problems`] (the words for the hosts' own errors).
+//!   line), [`render`] (the CLIs' text), [`run`] and [`tools`] (what `run` spawns, and the
+//!   table of the tools it knows), [`env_file`] (the block `env --write` keeps in a `.env`
+//!   file), [`test_namespace`] (a test session's namespace), [`problems`] (the words for
+//!   the hosts' own errors).
 //!
 //! JSON and TOML live at the edge: [`api`] reads requests and writes answers (JSON text for
 //! every engine; the browser module reads and writes JavaScript objects through the same
@@ -51,6 +54,13 @@ pub mod temp_files;
 pub mod cli;
 // §7 the CLIs' text
 pub mod render;
+// §7 `run`: the tools it knows, and what it spawns
+pub mod run;
+pub mod tools;
+// §7 `env --write`: the block in a .env file
+pub mod env_file;
+// §7 the namespace of a test session (the pytest plugin)
+pub mod test_namespace;
 // §7 the words for the hosts' own problems
 pub mod problems;
 // The edge: requests and answers

@@ -23,7 +23,8 @@ pub struct Problem {
     pub host: Option<String>,
     pub time: Option<u64>,
     /// `unsafe_registry`, `unsafe_lock`: `symlink`, `fifo`, `socket`, `device`,
-    /// `directory`, `not_file`, `too_large` or `not_owner`.
+    /// `directory`, `not_file`, `too_large` or `not_owner`; `not_regular_file` (the file
+    /// of `env --write`): `fifo`, `socket`, `device`, `directory`, `symlink`, `not_file`.
     pub why: Option<String>,
     /// `io`: what was being done (`read`, `write`, `lock`, ...).
     pub action: Option<String>,
@@ -239,6 +240,25 @@ pub fn problem_error(request: Problem) -> Result<PlanError> {
                 format!(
                     "port {port} is leased to {name}, but another process is using it; if that is not {name}, free the lease with `portplan release {name}` and a new port is planned"
                 ),
+            )
+        }
+        "not_regular_file" => {
+            let what = match text(&request.why) {
+                "fifo" => "a FIFO (named pipe)",
+                "socket" => "a socket",
+                "device" => "a device",
+                "directory" => "a directory",
+                "symlink" => "a symbolic link to something that is not a regular file",
+                _ => "not a regular file",
+            };
+            let what = if what.starts_with("not ") {
+                format!("it is {what}")
+            } else {
+                format!("it is {what}, not a regular file")
+            };
+            PlanError::new(
+                ErrorKind::Host,
+                format!("cannot use {path}: {what}; nothing was written"),
             )
         }
         "bind_failed" => bind_failed(&request),

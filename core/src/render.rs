@@ -147,16 +147,72 @@ fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -> String {
 
 /// One sentence: the port of `name` and why.
 pub fn why(plan: &Plan, name: &str) -> Result<String> {
-    let entry = plan
-        .entries
-        .iter()
-        .find(|e| e.name == name)
-        .ok_or_else(|| {
-            let message = format!("no service named {} in the plan", quote_key(name));
-            PlanError::new(ErrorKind::UnknownService, message)
-                .with(|data| data.service = Some(name.to_owned()))
-        })?;
-    Ok(format!("{}\n", why_sentence(plan, entry)))
+    Ok(format!("{}\n", why_sentence(plan, entry(plan, name)?)))
+}
+
+/// The plan's entry of `name`, or `unknown_service`.
+pub fn entry<'a>(plan: &'a Plan, name: &str) -> Result<&'a Entry> {
+    plan.entries.iter().find(|e| e.name == name).ok_or_else(|| {
+        let message = format!("no service named {} in the plan", quote_key(name));
+        PlanError::new(ErrorKind::UnknownService, message)
+            .with(|data| data.service = Some(name.to_owned()))
+    })
+}
+
+/// The dev-server plugins' preview service is the dev service's name and this suffix, so
+/// `vite` and `vite preview` run side by side on ports of their own.
+pub const PREVIEW_SUFFIX: &str = "-preview";
+
+/// What a CLI without the browser preview prints for `preview`.
+pub const PREVIEW_LINE: &str =
+    "portplan: the browser preview is in the npm package: npx portplan preview\n";
+
+/// The line a dev-server plugin prints when it serves: `portplan: web → 21225 (home)`.
+pub fn serving(plan: &Plan, name: &str) -> Result<String> {
+    let entry = entry(plan, name)?;
+    let reason = match &entry.reason {
+        Reason::Pinned => "pinned".to_owned(),
+        Reason::Home { .. } => "home".to_owned(),
+        Reason::Sequential => "sequential".to_owned(),
+        Reason::Block { base, offset } => format!("block {base}+{offset}"),
+        Reason::Kept { .. } => "kept".to_owned(),
+        Reason::Displaced { home, by } => {
+            let by = match by {
+                Holder::Service { service } => format!(" by {}", quote_key(service)),
+                Holder::Pinned { service } => format!(" by {}, pinned", quote_key(service)),
+                Holder::Lease {
+                    namespace,
+                    service,
+                    root,
+                } => format!(
+                    " by the lease {}{}",
+                    lease_label(namespace, service),
+                    root.as_deref()
+                        .map_or(String::new(), |root| format!(" of {}", quote_path(root)))
+                ),
+                Holder::Busy => " by a process using it".to_owned(),
+                Holder::Excluded => ": excluded".to_owned(),
+                Holder::Unsafe => ": browsers refuse it".to_owned(),
+                Holder::Range => ": out of range".to_owned(),
+            };
+            format!("displaced from {home}{by}")
+        }
+    };
+    Ok(format!(
+        "portplan: {} → {} ({reason})\n",
+        quote_key(name),
+        entry.port
+    ))
+}
+
+/// The line a dev-server plugin prints when the user's own port wins: nothing is planned
+/// or leased for it.
+pub fn serving_explicit(name: &str, port: u16, source: Option<&str>) -> String {
+    let source = source.map_or(String::new(), |source| format!("{}, ", quote_key(source)));
+    format!(
+        "portplan: {} → {port} ({source}set by you; not leased)\n",
+        quote_key(name)
+    )
 }
 
 fn why_sentence(plan: &Plan, entry: &Entry) -> String {
@@ -231,8 +287,17 @@ fn why_sentence(plan: &Plan, entry: &Entry) -> String {
 /// `.env` lines: `WEB_PORT=21225`. Names become upper-case ASCII letters, digits and `_`,
 /// so no name can break a line or inject a shell word.
 pub fn env(plan: &Plan) -> Result<String> {
+    Ok(env_variables(plan)?
+        .iter()
+        .map(|(variable, entry)| format!("{variable}={}\n", entry.port))
+        .collect())
+}
+
+/// Each entry's variable (`WEB_PORT`), in plan order; two services with one variable are
+/// an error, as they would overwrite each other.
+pub fn env_variables(plan: &Plan) -> Result<Vec<(String, &Entry)>> {
     let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-    let mut out = String::new();
+    let mut variables = Vec::with_capacity(plan.entries.len());
     for entry in &plan.entries {
         let variable = env_variable(&entry.name);
         if let Some(first) = seen.insert(variable.clone(), &entry.name) {
@@ -245,9 +310,9 @@ pub fn env(plan: &Plan) -> Result<String> {
                 ),
             ));
         }
-        out.push_str(&format!("{variable}={}\n", entry.port));
+        variables.push((variable, entry));
     }
-    Ok(out)
+    Ok(variables)
 }
 
 pub fn env_variable(name: &str) -> String {

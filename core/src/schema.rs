@@ -2,7 +2,7 @@
 //! types themselves (`core/schema/portplan.schema.json`): the bindings' own types are held
 //! to it. Answers are described as the core writes them, requests as it reads them.
 
-use crate::api::{AllocateAnswer, ErrorAnswer, LeasesAnswer, PlanRequest};
+use crate::api::{AllocateAnswer, ErrorAnswer, LeasesAnswer, PlanRequest, TextAnswer};
 use crate::config::Config;
 use crate::error::PlanError;
 use crate::lock::Verdict;
@@ -29,6 +29,7 @@ pub fn json_schema() -> String {
     answers.subschema_for::<Config>();
     answers.subschema_for::<Verdict>();
     answers.subschema_for::<TempFilesAnswer>();
+    answers.subschema_for::<TextAnswer>();
     let mut definitions: Map<String, Value> = answers.take_definitions(true);
     let mut requests = SchemaSettings::draft2020_12()
         .for_deserialize()
