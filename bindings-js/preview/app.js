@@ -812,11 +812,19 @@ function showProject(project) {
   document.documentElement.dataset.mode = 'project';
 }
 
+/** The project's config as the editor shows it: the file's text, or a manifest's portplan
+ * section (package.json, pyproject.toml) as JSON. */
+const projectText = (project) => project.config_text ?? `${pretty(project.config)}\n`;
+
+function loadProjectView(project) {
+  load(projectText(project), project.busy, { view: { answer: project.answer, busy: project.busy } });
+}
+
 async function loadProject() {
   const project = await fetchProject();
   if (!project) return;
   showProject(project);
-  load(project.config_text, project.busy, { view: { answer: project.answer, busy: project.busy } });
+  loadProjectView(project);
 }
 
 function loadFromHash() {
@@ -890,8 +898,7 @@ async function start() {
     planner = planByProject;
     showProject(project);
     // A link of an edited config (#text=, #config=) opens as shared; else the project itself.
-    if (!loadFromHash())
-      load(project.config_text, project.busy, { view: { answer: project.answer, busy: project.busy } });
+    if (!loadFromHash()) loadProjectView(project);
   } else if (!loadFromHash()) {
     load(EXAMPLES[0].text, EXAMPLES[0].busy);
   }

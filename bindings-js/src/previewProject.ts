@@ -20,9 +20,11 @@ export interface PlanView {
 export interface ProjectView extends PlanView {
   root: string | null;
   config_file: string | null;
-  /** The config as the page edits it: the file's text, or the portplan section of a
-   * package.json / pyproject.toml as JSON; '' when no config was found. */
-  config_text: string;
+  /** The config file's text ('' when no config was found), or null when the config is the
+   * portplan section of a package.json / pyproject.toml: then `config` holds it, and the
+   * page shows it as JSON. */
+  config_text: string | null;
+  config?: unknown;
 }
 
 function asError(error: unknown): { error: ErrorValue } {
@@ -63,13 +65,13 @@ async function planReadOnly(project: Project, given: number[], probing: boolean)
   }
 }
 
-function configText(configFile: string | null): string {
-  if (configFile === null) return '';
+/** The config as the page edits it: the file's text, or the section of a manifest. */
+function configOf(configFile: string | null): Pick<ProjectView, 'config_text' | 'config'> {
+  if (configFile === null) return { config_text: '' };
   const text = fs.readFileSync(configFile, 'utf8');
   const base = path.basename(configFile);
-  if (base !== 'package.json' && base !== 'pyproject.toml') return text;
-  const { config } = call('extract_config', { file: configFile, text });
-  return `${JSON.stringify(config ?? {}, null, 2)}\n`;
+  if (base !== 'package.json' && base !== 'pyproject.toml') return { config_text: text };
+  return { config_text: null, config: call('extract_config', { file: configFile, text }).config ?? {} };
 }
 
 /** The project's plans, for one `portplan preview`. */
@@ -87,23 +89,13 @@ export class PreviewProject {
     } catch (error) {
       return { root: null, config_file: null, config_text: '', answer: asError(error), busy: [] };
     }
-    let text = '';
+    const where = { root: project.root, config_file: project.configFile };
+    let config: Pick<ProjectView, 'config_text' | 'config'> = { config_text: '' };
     try {
-      text = configText(project.configFile);
-      return {
-        root: project.root,
-        config_file: project.configFile,
-        config_text: text,
-        ...(await this.plan(project, [])),
-      };
+      config = configOf(project.configFile);
+      return { ...where, ...config, ...(await this.plan(project, [])) };
     } catch (error) {
-      return {
-        root: project.root,
-        config_file: project.configFile,
-        config_text: text,
-        answer: asError(error),
-        busy: [],
-      };
+      return { ...where, ...config, answer: asError(error), busy: [] };
     }
   }
 

@@ -622,6 +622,36 @@ test('portplan preview opens on the project: its config, kept leases and busy po
   rmSync(top, { recursive: true, force: true });
 });
 
+test('a config in package.json opens as its portplan section, in JSON', async () => {
+  const { top, cwd, env } = tempProject();
+  rmSync(join(cwd, 'portplan.toml'));
+  const manifest = { name: 'shop', portplan: { range: [23400, 23499], services: { web: true } } };
+  writeFileSync(join(cwd, 'package.json'), JSON.stringify(manifest));
+  const preview = await startPreview(cwd, env);
+  try {
+    await withPage(
+      '',
+      async (page) => {
+        await page.waitForSelector('html[data-mode="project"]');
+        assert.equal(
+          await page.inputValue('#config'),
+          '{\n  "range": [23400, 23499],\n  "services": {\n    "web": true\n  }\n}\n',
+        );
+        assert.equal(await page.textContent('#project-config'), join(cwd, 'package.json'));
+        assert.deepEqual(
+          (await rows(page)).map((r) => [r.service, r.reason]),
+          [['web', 'home']],
+        );
+      },
+      preview.url,
+    );
+  } finally {
+    assert.equal(await preview.stop(), 0);
+  }
+  assert.equal(existsSync(join(env.PORTPLAN_HOME, 'registry.json')), false, 'no registry written');
+  rmSync(top, { recursive: true, force: true });
+});
+
 test('the page alone (make preview) has no project and plans in the browser', async () => {
   await withPage('', async (page) => {
     assert.equal(await page.evaluate(() => document.documentElement.dataset.mode), undefined);
