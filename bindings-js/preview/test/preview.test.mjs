@@ -46,9 +46,10 @@ let context;
 let profile;
 
 before(async () => {
+  // The server (../serve.mjs, as `portplan preview`) serves /pkg/ from the package's web/.
   assert.ok(
-    existsSync(join(ROOT, 'pkg', 'portplan_wasm_bg.wasm')),
-    'no pkg/portplan_wasm_bg.wasm: run `make build-preview` first',
+    existsSync(join(ROOT, '..', 'web', 'portplan_wasm_bg.wasm')),
+    'no bindings-js/web/portplan_wasm_bg.wasm: run `make build-js` first',
   );
   ({ server, url: base } = await serve(ROOT));
   profile = mkdtempSync(join(tmpdir(), 'portplan-preview-chromium-'));
