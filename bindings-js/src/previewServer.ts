@@ -14,8 +14,8 @@ export const ENGINE_DIR = path.join(PACKAGE, 'web');
 
 /** The files served, and where they are. A new file of the page goes here and in
  * package.json "files". */
-const PAGE_FILES = ['index.html', 'app.js', 'style.css'];
-const ENGINE_FILES = ['index.js', 'portplan_wasm.js', 'portplan_wasm_bg.wasm'];
+export const PAGE_FILES = ['index.html', 'app.js', 'style.css'];
+export const ENGINE_FILES = ['index.js', 'portplan_wasm.js', 'portplan_wasm_bg.wasm'];
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

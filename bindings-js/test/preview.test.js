@@ -72,7 +72,7 @@ test('preview serves the page and the project plan exactly as plan --json, writi
     assert.equal(shown.root, cwd);
     assert.ok(shown.busy.includes(apiHome), `the busy port ${apiHome} is listed: ${shown.busy}`);
     const entry = (name) => shown.answer.plan.find((e) => e.name === name);
-    assert.deepEqual(entry('web'), { name: 'web', port: web, reason: entry('web').reason });
+    assert.equal(entry('web').port, web);
     assert.equal(entry('web').reason.kind, 'kept');
     assert.deepEqual(entry('api').reason, { kind: 'displaced', home: apiHome, by: 'busy' });
 
@@ -190,4 +190,22 @@ test('preview opens the browser with the URL; when it cannot, it says so and pri
   } finally {
     await cannot.stop();
   }
+});
+
+test('the package ships every file the preview server serves', () => {
+  const { PAGE_FILES, ENGINE_FILES } = require('../dist/cjs/previewServer.js');
+  const { execFileSync } = require('node:child_process');
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: path.join(__dirname, '..'),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }),
+  )[0].files.map((file) => file.path);
+  const served = [...PAGE_FILES.map((name) => `preview/${name}`), ...ENGINE_FILES.map((name) => `web/${name}`)];
+  assert.deepEqual(
+    served.filter((file) => !packed.includes(file)),
+    [],
+  );
+  assert.ok(packed.includes('dist/cjs/previewServer.js'));
 });
