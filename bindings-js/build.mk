@@ -1,6 +1,7 @@
 # The npm package (bindings-js/): native addon, wasm engines, TypeScript, tests.
 #   make build-js           build in place (scripts/build.sh)
-#   make test-js            the package's tests in both engines, and check-package-js
+#   make test-js            the package's tests in both engines, `run` with real vite and astro
+#                           (test/tools/, installed once with npm into ~/.cache/portplan-tools/npm), and check-package-js
 #   make check-package-js   pack as published; attw, publint; install the tarballs and use them
 #   make lint-js            Biome (lint + format) and tsc --strict
 #   make pack-js            the tarballs in target/npm-pack/ (main + this host's platform package)
@@ -13,6 +14,7 @@ test-js: build-js check-package-js
 	cd bindings-js && PORTPLAN_ENGINE=native node --test --test-concurrency=1 test/*.test.js
 	cd bindings-js && PORTPLAN_ENGINE=wasm node --test --test-concurrency=1 test/*.test.js
 	cd bindings-js && node --test wasm/test/
+	cd bindings-js && node --test --test-concurrency=1 test/tools/
 
 check-package-js: build-js
 	bindings-js/scripts/check-package.sh

@@ -1,5 +1,7 @@
 // portplan preview: the plan of a config as a table and a picture of the range.
-// Every port comes from the core (the `portplan/web` wasm engine); this file only draws.
+// Every port comes from the core: the `portplan/web` wasm engine, or in project mode
+// (`portplan preview` serving the page) the CLI's read-only endpoints, which plan against the
+// registry's leases and the ports busy on the host. This file only draws.
 // Names are untrusted: they only ever become text nodes or attribute values, never HTML.
 
 import * as engine from './pkg/index.js';
@@ -101,6 +103,7 @@ const ERROR_TITLES = {
 const $ = (id) => document.getElementById(id);
 const state = { text: '', busy: [] };
 let revision = 0;
+let renders = 0; // the latest render asked for; an older one that finishes later is dropped
 
 // ---- small DOM helpers: children are nodes or strings (always text nodes) ----
 
@@ -151,6 +154,40 @@ function runPlan(text, busy) {
   }
 }
 
+/** The page alone: the wasm engine plans the text against the busy ports given. */
+async function planInPage(text, busy) {
+  return { answer: runPlan(text, busy), busy };
+}
+
+/** Project mode: the CLI plans the text read-only against the registry and probes the host;
+ * the busy ports it answers include those it found. */
+async function planByProject(text, busy) {
+  try {
+    const response = await fetch('api/plan', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text, busy }),
+    });
+    if (!response.ok) throw new Error(`${response.status} ${(await response.text()).trim()}`);
+    return await response.json();
+  } catch (e) {
+    const message = `portplan preview (the command serving this page) did not answer: ${e.message}. Is it still running?`;
+    return { answer: { error: { kind: 'host', message } }, busy };
+  }
+}
+
+let planner = planInPage;
+
+/** The project `portplan preview` serves this page for, or null (the page alone). */
+async function fetchProject() {
+  try {
+    const response = await fetch('api/project', { cache: 'no-store' });
+    return response.ok ? ((await response.json()).project ?? null) : null;
+  } catch {
+    return null; // a static server without the endpoint
+  }
+}
+
 // ---- excluded ports (only for colouring the picture) ----
 
 /** The plan answer's `exclude` (the config's, defaults applied by the core) as [a, b] pairs. */
@@ -190,7 +227,12 @@ function reasonWords(entry, inRange) {
         case 'pinned':
           return [...from, 'by the pin of ', name(r.service)];
         case 'lease':
-          return [...from, 'by the lease of ', name(`${r.namespace}/${r.service}`)];
+          return [
+            ...from,
+            'by the lease of ',
+            name(`${r.namespace}/${r.service}`),
+            ...(r.root ? [' in ', el('code', { class: 'path' }, r.root)] : []),
+          ];
         case 'busy':
           return [...from, 'by a busy port'];
         case 'excluded':
@@ -570,12 +612,19 @@ function renderMeter(count, size) {
 
 // ---- the whole render ----
 
-function render({ writeHash = true } = {}) {
+/** Plans the editor's text (or draws `view`, a plan already made) and draws it all;
+ * `notice` is a line for the status box. */
+async function render({ writeHash = true, view, notice } = {}) {
+  const ticket = ++renders;
   const text = state.text;
   const isJson = text.trimStart().startsWith('{');
   $('format').textContent = isJson ? 'JSON' : 'TOML';
-  const answer = runPlan(text, state.busy);
-  $('status').hidden = true;
+  const planned = view ?? (await planner(text, state.busy));
+  if (ticket !== renders) return;
+  const answer = planned.answer;
+  state.busy = [...new Set(planned.busy)].sort((a, b) => a - b);
+  $('status').textContent = notice ?? '';
+  $('status').hidden = notice === undefined;
   const errorBox = $('error');
   if (answer.error) {
     showError(answer.error);
@@ -727,11 +776,55 @@ function readHash(hash) {
   return { text, busy: busy.ports ?? [] };
 }
 
-function load(text, busy) {
+function load(text, busy, { view, notice } = {}) {
   state.text = text;
   state.busy = [...new Set(busy)].sort((a, b) => a - b);
   $('config').value = text;
-  render();
+  render({ view, notice });
+}
+
+// ---- project mode ----
+
+/** The banner over the editor: which project, which config, and that nothing is written. */
+function showProject(project) {
+  const box = $('project');
+  const config = project.config_file
+    ? ['config ', el('code', { class: 'path', id: 'project-config' }, project.config_file)]
+    : [el('span', { id: 'project-config' }, 'no portplan config found: the plan shows the leases of this project')];
+  box.replaceChildren(
+    el(
+      'p',
+      {},
+      el('strong', {}, 'Project '),
+      el('code', { class: 'path', id: 'project-root' }, project.root ?? '(not found)'),
+      ' · ',
+      ...config,
+    ),
+    el(
+      'p',
+      { class: 'hint' },
+      'Plans come from portplan on this computer: the registry’s leases (kept) and the ports busy on the host. ' +
+        'Read-only: edits here are never saved, and nothing is written to the registry.',
+    ),
+    withClick(el('button', { type: 'button', id: 'project-reload' }, 'Reload the project'), () => loadProject()),
+  );
+  box.hidden = false;
+  document.documentElement.dataset.mode = 'project';
+}
+
+/** The project's config as the editor shows it: the file's text, or a manifest's portplan
+ * section (package.json, pyproject.toml) as JSON. */
+const projectText = (project) => project.config_text ?? `${pretty(project.config)}\n`;
+
+function loadProjectView(project) {
+  load(projectText(project), project.busy, { view: { answer: project.answer, busy: project.busy } });
+}
+
+async function loadProject() {
+  const project = await fetchProject();
+  if (!project) return;
+  showProject(project);
+  loadProjectView(project);
 }
 
 function loadFromHash() {
@@ -741,9 +834,7 @@ function loadFromHash() {
     return true;
   }
   if (shared?.problem) {
-    load(EXAMPLES[0].text, EXAMPLES[0].busy);
-    $('status').textContent = shared.problem;
-    $('status').hidden = false;
+    load(EXAMPLES[0].text, EXAMPLES[0].busy, { notice: shared.problem });
     return true;
   }
   return false;
@@ -802,7 +893,15 @@ async function start() {
     if (location.hash.slice(1) !== hashOf()) loadFromHash();
   });
 
-  if (!loadFromHash()) load(EXAMPLES[0].text, EXAMPLES[0].busy);
+  const project = await fetchProject();
+  if (project) {
+    planner = planByProject;
+    showProject(project);
+    // A link of an edited config (#text=, #config=) opens as shared; else the project itself.
+    if (!loadFromHash()) loadProjectView(project);
+  } else if (!loadFromHash()) {
+    load(EXAMPLES[0].text, EXAMPLES[0].busy);
+  }
 }
 
 start();

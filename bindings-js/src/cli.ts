@@ -4,11 +4,31 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { type AllocateOptions, allocateAnswer, type BeforeWrite, leases, release } from './allocate.js';
 import { type AllocateAnswer, type CliCommand, call, callRaw } from './core.js';
+import { type EnvFile, type Merged, merge, readEnvFile, writeEnvFile } from './envFile.js';
 import { EngineError, type ErrorValue, PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
+import { preview } from './preview.js';
 import { probe as probeFree } from './probe.js';
 
-interface Io {
+/** The parsed command line (docs/core-api.md `cli_json`, with issue 15's fields). */
+interface Command extends Omit<CliCommand, 'command'> {
+  command: CliCommand['command'] | 'preview';
+  /** `env --write [FILE]`: FILE as given (`.env` by default); null without --write. */
+  env_file: string | null;
+  /** `preview --port N`; null: any free port. */
+  preview_port: number | null;
+  /** `preview`: false with --no-open. */
+  open: boolean;
+}
+
+/** What `run` starts: the core's argv (a port flag added for tools that read only flags)
+ * and the variables added to this process' environment. */
+interface RunAnswer {
+  env: Record<string, string>;
+  argv: string[];
+}
+
+export interface Io {
   out(text: string): void;
   err(text: string): void;
 }
@@ -37,7 +57,7 @@ function reportError(error: unknown, io: Io): number {
   return answer.exit;
 }
 
-function optionsOf(command: CliCommand): AllocateOptions {
+function optionsOf(command: Command): AllocateOptions {
   return {
     configPath: command.config_path ?? undefined,
     probe: command.probe,
@@ -46,10 +66,11 @@ function optionsOf(command: CliCommand): AllocateOptions {
   };
 }
 
-/** Runs `argv[0]` with PORT set; resolves with the exit code to pass on. */
-function runChild(argv: string[], port: number, io: Io): Promise<number> {
+/** Runs the core's argv with its variables added to the environment; resolves with the exit
+ * code to pass on. */
+function runChild({ argv, env }: RunAnswer, io: Io): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env: { ...process.env, PORT: String(port) } });
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env: { ...process.env, ...env } });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const signal of signals) process.on(signal, forward);
@@ -80,7 +101,30 @@ function keptFree(name: string, probing: boolean) {
   };
 }
 
-async function execute(command: CliCommand, io: Io): Promise<number> {
+/** `run`'s last check before the registry write: the kept port is free, and the core's
+ * environment and argv (a variable that collides is an error here, so nothing is written). */
+function runChecks(command: Command, found: { run?: RunAnswer }) {
+  const name = command.name!;
+  const kept = keptFree(name, command.probe);
+  return async (answer: AllocateAnswer): Promise<void> => {
+    await kept(answer);
+    found.run = call('render', { what: 'run', plan: answer, name, cmd: command.cmd }) as RunAnswer;
+  };
+}
+
+/** `env --write`: the file is read and merged before the registry write, written after it. */
+async function envWrite(command: Command, allocate: (check: BeforeWrite) => Promise<AllocateAnswer>, io: Io) {
+  const file: EnvFile = readEnvFile(command.env_file!);
+  let merged: Merged | undefined;
+  await allocate(async (answer) => {
+    merged = merge(file, answer);
+  });
+  if (merged!.changed) writeEnvFile(file, merged!.text);
+  io.out(merged!.message);
+  return 0;
+}
+
+async function execute(command: Command, io: Io): Promise<number> {
   const options = optionsOf(command);
   const name = command.name;
   const allocated = (check?: BeforeWrite): Promise<AllocateAnswer> =>
@@ -101,13 +145,17 @@ async function execute(command: CliCommand, io: Io): Promise<number> {
       return 0;
     }
     case 'env': {
+      if (command.env_file !== null) return envWrite(command, allocated, io);
       io.out(render({ what: 'env', plan: await allocated() }));
       return 0;
     }
     case 'run': {
-      const answer = await allocated(keptFree(name!, command.probe));
-      return runChild(command.cmd, portOf(answer, name!), io);
+      const found: { run?: RunAnswer } = {};
+      await allocated(runChecks(command, found));
+      return runChild(found.run!, io);
     }
+    case 'preview':
+      return preview(options, { port: command.preview_port, open: command.open }, io);
     case 'ls': {
       io.out(render({ what: command.json ? 'leases_json' : 'leases', leases: leases() }));
       return 0;
@@ -137,7 +185,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(parsed.text);
       return 0;
     }
-    return await execute(parsed as CliCommand, io);
+    return await execute(parsed as Command, io);
   } catch (error) {
     return reportError(error, io);
   }

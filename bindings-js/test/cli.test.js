@@ -65,6 +65,70 @@ test('run sets PORT, keeps the environment and passes the exit code on', () => {
   assert.match(missing.err, /^portplan: error: .*portplan-no-such-command/);
 });
 
+test("run gives the command the core's environment: PORT, every <SERVICE>_PORT, the tool variables", () => {
+  privateRegistry();
+  const cwd = project({ 'portplan.toml': CONFIG }, 'clip');
+  const ports = plan(`namespace = "clip"\n${CONFIG}`).ports;
+  // The environment without any *PORT variable, but one that run must override.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.endsWith('PORT')));
+  env.WEB_PORT = 'overridden';
+  const script =
+    'const e = process.env; process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(e).filter(([k]) => k.endsWith("PORT")))))';
+  const result = cliWith({ cwd, env }, 'run', 'api', '--no-probe', '--', process.execPath, '-e', script);
+  assert.equal(result.code, 0, result.err);
+  const api = String(ports.api);
+  assert.deepEqual(JSON.parse(result.out), {
+    WEB_PORT: String(ports.web),
+    PORT: api,
+    API_PORT: api,
+    SSH_PORT: '22',
+    UVICORN_PORT: api,
+    FLASK_RUN_PORT: api,
+    JUPYTER_PORT: api,
+    NUXT_PORT: api,
+    NITRO_PORT: api,
+    STREAMLIT_SERVER_PORT: api,
+    GRADIO_SERVER_PORT: api,
+  });
+});
+
+test('run adds the port flag a tool needs (vite), and keeps a port the command sets', () => {
+  privateRegistry();
+  const cwd = project({ 'portplan.toml': CONFIG }, 'clip');
+  const web = String(plan(`namespace = "clip"\n${CONFIG}`).ports.web);
+  // A stand-in `vite` on PATH that prints the arguments it got.
+  const bin = path.join(cwd, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(
+    path.join(bin, 'vite'),
+    '#!/usr/bin/env node\nprocess.stdout.write(JSON.stringify(process.argv.slice(2)))\n',
+    {
+      mode: 0o755,
+    },
+  );
+  const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+  const args = (...cmd) => JSON.parse(cliWith({ cwd, env }, 'run', 'web', '--no-probe', '--', ...cmd).out);
+  assert.deepEqual(args('vite'), ['--port', web, '--strictPort']);
+  assert.deepEqual(args('vite', 'dev', '--host'), ['dev', '--port', web, '--strictPort', '--host']);
+  assert.deepEqual(args('vite', '--port', '5555'), ['--port', '5555']);
+  assert.deepEqual(args('vite', 'build'), ['build']);
+});
+
+test('run: a service whose variable is a tool variable fails before anything is written', () => {
+  const file = privateRegistry();
+  const cwd = project({ 'portplan.toml': '[services]\nweb = true\nflask-run = true\n' }, 'clash');
+  const marker = path.join(cwd, 'started');
+  const script = `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'x')`;
+  const result = cli(cwd, 'run', 'web', '--no-probe', '--', process.execPath, '-e', script);
+  assert.equal(result.code, 2);
+  assert.match(
+    result.err,
+    /^portplan: error: service flask-run would be FLASK_RUN_PORT, which run sets to the port of web/,
+  );
+  assert.equal(fs.existsSync(marker), false, 'the command did not start');
+  assert.equal(fs.existsSync(file), false, 'no lease written');
+});
+
 test('usage errors exit 2, host errors exit 1, one line on stderr', () => {
   const file = privateRegistry();
   const cwd = project({ 'portplan.toml': CONFIG }, 'clip');

@@ -1,9 +1,21 @@
 // Browser tests of the preview page: Debian's headless Chromium driven by playwright-core,
-// the page served from this folder by ../serve.mjs on a free port of 127.0.0.1.
+// the page served from this folder by ../serve.mjs on a free port of 127.0.0.1, and in
+// project mode by `portplan preview --no-open` (../../bin/portplan.js) on a temp project.
 // Run by `make test-preview` (after `make build-preview` put the wasm engine in ../pkg/).
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -34,9 +46,10 @@ let context;
 let profile;
 
 before(async () => {
+  // The server (../serve.mjs, as `portplan preview`) serves /pkg/ from the package's web/.
   assert.ok(
-    existsSync(join(ROOT, 'pkg', 'portplan_wasm_bg.wasm')),
-    'no pkg/portplan_wasm_bg.wasm: run `make build-preview` first',
+    existsSync(join(ROOT, '..', 'web', 'portplan_wasm_bg.wasm')),
+    'no bindings-js/web/portplan_wasm_bg.wasm: run `make build-js` first',
   );
   ({ server, url: base } = await serve(ROOT));
   profile = mkdtempSync(join(tmpdir(), 'portplan-preview-chromium-'));
@@ -70,10 +83,11 @@ const hashFor = (config, busy = []) =>
   `#config=${b64url(JSON.stringify(config))}` + (busy.length ? `&busy=${busy.join(',')}` : '');
 
 /**
- * Opens the page at `hash` in a fresh tab; `run(page)` does the test. Afterwards: no script
- * error, no dialog, no console error, and no request anywhere but the local server.
+ * Opens the page at `hash` in a fresh tab (of the server at `origin`); `run(page)` does the
+ * test. Afterwards: no script error, no dialog, no console error, and no request anywhere but
+ * the local server.
  */
-async function withPage(hash, run) {
+async function withPage(hash, run, origin = base) {
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -85,12 +99,12 @@ async function withPage(hash, run) {
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
   });
   page.on('request', (r) => {
-    if (!r.url().startsWith(base)) problems.push(`request outside the page's server: ${r.url()}`);
+    if (!r.url().startsWith(origin)) problems.push(`request outside the page's server: ${r.url()}`);
   });
   const requests = [];
   page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   try {
-    await page.goto(base + hash);
+    await page.goto(origin + hash);
     await page.waitForSelector('html[data-revision]');
     await run(page, requests);
     assert.deepEqual(problems, []);
@@ -473,11 +487,175 @@ test('the page loads only its own files', async () => {
   await withPage('', async (_page, requests) => {
     assert.deepEqual([...new Set(requests)].sort(), [
       '/',
+      '/api/project',
       '/app.js',
       '/pkg/index.js',
       '/pkg/portplan_wasm.js',
       '/pkg/portplan_wasm_bg.wasm',
       '/style.css',
     ]);
+  });
+});
+
+// ---- project mode: `portplan preview` on a temp project ----
+
+const CLI = join(ROOT, '..', 'bin', 'portplan.js');
+const PROJECT_CONFIG = `# the shop's services
+range = [23300, 23399]
+exclude = []
+
+[services]
+web = true
+api = true
+docs = true
+ssh = 22
+`;
+
+/** A temp project with its own registry; `portplan ARGS` runs there. */
+function tempProject() {
+  const top = realpathSync(mkdtempSync(join(tmpdir(), 'portplan-preview-project-')));
+  const cwd = join(top, 'shop');
+  mkdirSync(cwd);
+  writeFileSync(join(cwd, 'portplan.toml'), PROJECT_CONFIG);
+  const env = { ...process.env, PORTPLAN_HOME: join(top, 'home') };
+  const portplan = (...args) => {
+    const result = spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    return result.stdout;
+  };
+  return { top, cwd, env, portplan, registry: join(env.PORTPLAN_HOME, 'registry.json') };
+}
+
+/** Starts `portplan preview --no-open` in `cwd`; resolves with its URL and a stop(). */
+async function startPreview(cwd, env) {
+  const child = spawn(process.execPath, [CLI, 'preview', '--no-open'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (chunk) => (err += chunk));
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const found = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (found) resolve(found[1]);
+    });
+    exited.then((code) => reject(new Error(`portplan preview exited (${code}): ${err}`)));
+  });
+  const stop = () => {
+    child.kill('SIGINT');
+    return exited;
+  };
+  return { url, stop, stderr: () => err };
+}
+
+const listening = (port) =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ port, host: '0.0.0.0', exclusive: true }, () => resolve(server));
+  });
+
+const bytesAndInode = (file) => ({ bytes: readFileSync(file, 'utf8'), ino: statSync(file).ino });
+
+test('portplan preview opens on the project: its config, kept leases and busy ports; nothing written', async () => {
+  const { top, cwd, env, portplan, registry } = tempProject();
+  const web = Number(portplan('get', 'web'));
+  const planned = JSON.parse(portplan('plan', '--json', '--no-probe')).plan;
+  const apiHome = planned.find((e) => e.name === 'api').port;
+  const foreign = await listening(apiHome);
+  const before = bytesAndInode(registry);
+  const preview = await startPreview(cwd, env);
+  try {
+    await withPage(
+      '',
+      async (page) => {
+        await page.waitForSelector('html[data-mode="project"]');
+        assert.equal(await status(page), 'ok');
+        assert.equal(await page.inputValue('#config'), PROJECT_CONFIG);
+        assert.equal(await page.textContent('#project-root'), cwd);
+        assert.equal(await page.textContent('#project-config'), join(cwd, 'portplan.toml'));
+        const shown = await rows(page);
+        assert.deepEqual(
+          shown.map((r) => r.service),
+          ['api', 'docs', 'ssh', 'web'],
+        );
+        const row = (name) => shown.find((r) => r.service === name);
+        assert.equal(row('web').port, web);
+        assert.equal(row('web').reason, 'kept');
+        assert.match(row('web').words, /kept: its lease/);
+        assert.equal(row('api').reason, 'displaced');
+        assert.match(row('api').words, new RegExp(`displaced from ${apiHome} by a busy port`));
+        assert.ok(
+          (await page.$$eval('#busy-list [data-busy]', (lis) => lis.map((li) => Number(li.dataset.busy)))).includes(
+            apiHome,
+          ),
+          'the busy port found on the host is listed',
+        );
+        assert.equal((await cells(page)).find((c) => c.port === apiHome).state, 'busy');
+        await shot(page, 'project.png');
+
+        // Editing re-plans read-only through portplan: the lease stays kept, the new service shows.
+        await redraw(page, () => page.fill('#config', `${PROJECT_CONFIG}extra = true\n`));
+        const edited = await rows(page);
+        assert.deepEqual(
+          edited.map((r) => r.service),
+          ['api', 'docs', 'extra', 'ssh', 'web'],
+        );
+        assert.equal(edited.find((r) => r.service === 'web').reason, 'kept');
+        await redraw(page, () => page.fill('#config', 'range = [1'));
+        assert.equal(await status(page), 'error');
+        assert.equal((await errorBox(page)).kind, 'invalid_config');
+
+        // Back to the project as the file holds it.
+        await redraw(page, () => page.click('#project-reload'));
+        assert.equal(await page.inputValue('#config'), PROJECT_CONFIG);
+        assert.equal((await rows(page)).length, 4);
+      },
+      preview.url,
+    );
+  } finally {
+    foreign.close();
+    assert.equal(await preview.stop(), 0);
+  }
+  assert.equal(preview.stderr(), '');
+  assert.deepEqual(bytesAndInode(registry), before, 'the registry was not written');
+  assert.equal(readFileSync(join(cwd, 'portplan.toml'), 'utf8'), PROJECT_CONFIG, 'the config was not written');
+  rmSync(top, { recursive: true, force: true });
+});
+
+test('a config in package.json opens as its portplan section, in JSON', async () => {
+  const { top, cwd, env } = tempProject();
+  rmSync(join(cwd, 'portplan.toml'));
+  const manifest = { name: 'shop', portplan: { range: [23400, 23499], services: { web: true } } };
+  writeFileSync(join(cwd, 'package.json'), JSON.stringify(manifest));
+  const preview = await startPreview(cwd, env);
+  try {
+    await withPage(
+      '',
+      async (page) => {
+        await page.waitForSelector('html[data-mode="project"]');
+        assert.equal(
+          await page.inputValue('#config'),
+          '{\n  "range": [23400, 23499],\n  "services": {\n    "web": true\n  }\n}\n',
+        );
+        assert.equal(await page.textContent('#project-config'), join(cwd, 'package.json'));
+        assert.deepEqual(
+          (await rows(page)).map((r) => [r.service, r.reason]),
+          [['web', 'home']],
+        );
+      },
+      preview.url,
+    );
+  } finally {
+    assert.equal(await preview.stop(), 0);
+  }
+  assert.equal(existsSync(join(env.PORTPLAN_HOME, 'registry.json')), false, 'no registry written');
+  rmSync(top, { recursive: true, force: true });
+});
+
+test('the page alone (make preview) has no project and plans in the browser', async () => {
+  await withPage('', async (page) => {
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.mode), undefined);
+    assert.equal(await page.$eval('#project', (e) => e.hidden), true);
   });
 });
