@@ -77,16 +77,19 @@ function reportKeptBusy(httpServer: net.Server, namespace: string, name: string,
 
 /**
  * `vite preview` of a project never built: Vite says "Did you build your project?" only when no
- * plugin has a `configurePreviewServer` hook, so this plugin (which has one) says it itself
- * under the same conditions rather than serve an empty folder.
+ * plugin but its own has a `configurePreviewServer` hook (one that may serve something else),
+ * so this plugin, which has one, says it itself under the same conditions rather than lease a
+ * port for an empty folder.
  */
 function refuseMissingBuild(config: ResolvedConfig, self: Plugin): void {
-  const others = config.plugins.filter((plugin) => plugin !== self && plugin.name !== self.name);
+  const mayServe = config.plugins.filter(
+    (plugin) => plugin !== self && plugin.name !== self.name && !plugin.name.startsWith('vite:'),
+  );
   const fromCli = process.argv[1]?.endsWith(path.normalize('bin/vite.js')) && process.argv[2] === 'preview';
   const outDir = config.build.outDir;
   if (
     fromCli &&
-    others.every((plugin) => !plugin.configurePreviewServer) &&
+    mayServe.every((plugin) => !plugin.configurePreviewServer) &&
     !fs.existsSync(path.resolve(config.root, outDir))
   ) {
     throw new Error(`The directory "${outDir}" does not exist. Did you build your project?`);
