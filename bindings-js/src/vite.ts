@@ -118,11 +118,17 @@ export function portplan(options: VitePluginOptions = {}): Plugin {
     return { namespace: answer.namespace, name, port: entry.port, kept: entry.reason.kind === 'kept', line };
   }
 
-  /** Names the port the user chose (portplan leaves it alone): printed once per start. */
-  function sayExplicit(port: Explicit): void {
-    const name = given ?? packageName(root);
-    const service = serving === 'preview' ? call('render', { what: 'preview_service', name }).text : name;
-    say(call('render', { what: 'serving', name: service, explicit: port.port, source: port.source }).text);
+  /** Once `httpServer` listens, names the port the user chose (portplan leaves it alone): the
+   * port Vite bound, which differs from the chosen one when Vite moved on from a busy port
+   * (no strictPort) or was given 0. */
+  function sayExplicit(httpServer: net.Server | null, chosen: Explicit): void {
+    httpServer?.once('listening', () => {
+      const name = given ?? packageName(root);
+      const service = serving === 'preview' ? call('render', { what: 'preview_service', name }).text : name;
+      const bound = httpServer.address();
+      const port = typeof bound === 'object' && bound !== null ? bound.port : chosen.port;
+      say(call('render', { what: 'serving', name: service, explicit: port, source: chosen.source }).text);
+    });
   }
 
   /** Before `httpServer` binds: the kept-busy error, and the line once it listens. */
@@ -153,7 +159,7 @@ export function portplan(options: VitePluginOptions = {}): Plugin {
         // A restart passes the previous config's port; only a first call's port is the caller's.
         const chosen = explicit ?? (port !== undefined && !isRestart ? { port, source: 'listen()' } : undefined);
         if (chosen !== undefined) {
-          server.httpServer?.once('listening', () => sayExplicit(chosen));
+          sayExplicit(server.httpServer, chosen);
           return listen(port, isRestart);
         }
         if (!server.httpServer) return listen(port, isRestart); // middleware mode: Vite's own error
@@ -166,8 +172,7 @@ export function portplan(options: VitePluginOptions = {}): Plugin {
     async configurePreviewServer(server: PreviewServer) {
       if (serving !== 'preview') return;
       if (explicit !== undefined) {
-        const chosen = explicit;
-        server.httpServer.once('listening', () => sayExplicit(chosen));
+        sayExplicit(server.httpServer, explicit);
         return;
       }
       refuseMissingBuild(server.config, plugin);

@@ -181,6 +181,26 @@ test('vite --port N: the given port wins, is named once, and nothing is leased',
   assert.equal(fileState(registry), null);
 });
 
+test('vite --port N on a busy N: Vite moves on (no strictPort) and the line names the port it bound', async () => {
+  const registry = privateRegistry();
+  const root = viteProject();
+  const port = planned()['vite-app-preview'] + 4;
+  const holder = await holdInAnotherProcess(port);
+  try {
+    await serving(root, ['--port', String(port)], async (url, output) => {
+      const bound = Number(new URL(url).port);
+      assert.ok(bound > port, `vite moved from ${port} to ${bound}`);
+      const lines = output()
+        .split('\n')
+        .filter((line) => line.startsWith('portplan:'));
+      assert.deepEqual(lines, [`portplan: vite-app → ${bound} (--port, set by you; not leased)`]);
+    });
+  } finally {
+    await holder.release();
+  }
+  assert.equal(fileState(registry), null);
+});
+
 test('server.port in the config wins over the plan, and nothing is leased', async () => {
   const registry = privateRegistry();
   const port = planned()['vite-app-preview'] + 2;
