@@ -26,6 +26,11 @@ import pytest
 class PortFactory(Protocol):
     """The type of the `portplan_port` fixture: `portplan_port("api") -> 21225`."""
 
+    @property
+    def namespace(self) -> str:
+        """The session's test namespace (`shop:test-gw0-1a2b3c4d`)."""
+        ...
+
     def __call__(self, name: str) -> int: ...
 
 
