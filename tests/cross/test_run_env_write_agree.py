@@ -102,8 +102,9 @@ def test_run_starts_the_same_command_with_the_same_env(
 def test_run_refuses_a_service_named_like_a_tool_variable_alike(project: Path, tmp_path: Path) -> None:
     (project / "portplan.toml").write_text(CONFIG + "uvicorn = true\n", encoding="utf-8")
     homes = _homes(tmp_path)
-    py = run_cli(PYTHON_CLI, ["run", "web", "--no-probe", "--", sys.executable, "-c", "print(1)"], project, homes["python"])
-    js = run_cli(NODE_CLI, ["run", "web", "--no-probe", "--", sys.executable, "-c", "print(1)"], project, homes["node"])
+    args = ["run", "web", "--no-probe", "--", sys.executable, "-c", "print(1)"]
+    py = run_cli(PYTHON_CLI, args, project, homes["python"])
+    js = run_cli(NODE_CLI, args, project, homes["node"])
     assert (py.returncode, py.stdout, py.stderr) == (js.returncode, js.stdout, js.stderr)
     assert py.returncode == 2
     assert "UVICORN_PORT" in py.stderr
