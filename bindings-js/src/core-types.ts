@@ -196,6 +196,7 @@ export interface CoreTypes {
   PlanRequest: PlanRequest;
   PortRange: PortRange;
   Reason: Reason;
+  RenderAnswer: RenderAnswer;
   Service: Service;
   StaleWhy: StaleWhy;
   TempFilesAnswer: TempFilesAnswer;
@@ -296,6 +297,10 @@ export interface PlanError {
     | 'usage'
     | 'unknown_service'
     | 'host';
+  /**
+   * The line of that file at fault, from 1 (`env --write`: a second portplan block).
+   */
+  line?: number | null;
   /**
    * One sentence a user can act on.
    */
@@ -399,4 +404,35 @@ export interface PlanRequest {
    * The config: an object, or JSON or TOML text; absent, every default.
    */
   config?: ConfigInput | null;
+}
+/**
+ * `render_json`'s answer: the text, and the fields of the `what` kinds that have more.
+ */
+export interface RenderAnswer {
+  /**
+   * `run`: the command to spawn.
+   */
+  argv?: string[] | null;
+  /**
+   * `env_file`: whether the new text differs from the file's (false: write nothing).
+   */
+  changed?: boolean | null;
+  /**
+   * `run`: the variables to add to the environment of the command.
+   */
+  env?: {
+    [k: string]: string;
+  } | null;
+  /**
+   * `error`: the CLI's exit code.
+   */
+  exit?: number | null;
+  /**
+   * `env_file`: the line to print on stdout.
+   */
+  message?: string | null;
+  /**
+   * What to print (for `preview_service` and `test_namespace`: the name, no newline).
+   */
+  text: string;
 }

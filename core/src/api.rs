@@ -4,8 +4,7 @@
 //! typed values.
 
 use crate::cli::{self, Parsed};
-use crate::config::Config;
-use crate::config::HashKind;
+use crate::config::{Config, HashKind};
 use crate::config_file::ConfigInput;
 use crate::discovery::{self, GitInfo, Resolved, Walk};
 use crate::env_file;
@@ -701,11 +700,12 @@ pub fn render_request(request: RenderRequest) -> Result<TextAnswer> {
         }
         "preview_service" => {
             format!(
-                "{}{PREVIEW_SUFFIX}",
-                required(request.name.as_deref(), "name")?
+                "{}{}",
+                required(request.name.as_deref(), "name")?,
+                render::PREVIEW_SUFFIX
             )
         }
-        "preview" => PREVIEW_LINE.to_owned(),
+        "preview" => render::PREVIEW_LINE.to_owned(),
         "test_namespace" => test_namespace::test_namespace(
             request.namespace.as_deref().unwrap_or_default(),
             required(request.root.as_deref(), "root")?,
@@ -736,14 +736,6 @@ pub fn render_request(request: RenderRequest) -> Result<TextAnswer> {
         ..TextAnswer::default()
     })
 }
-
-/// The dev-server plugins' preview service is the dev service's name and this suffix, so
-/// `vite` and `vite preview` run side by side on ports of their own.
-pub const PREVIEW_SUFFIX: &str = "-preview";
-
-/// What a CLI without the browser preview prints for `preview`.
-pub const PREVIEW_LINE: &str =
-    "portplan: the browser preview is in the npm package: npx portplan preview\n";
 
 /// `{"what", ...}` → `{"text"}` (and `"exit"` for an error).
 pub fn render_json(request: &str) -> String {

@@ -14,17 +14,16 @@ commands:
   why NAME              say why NAME has its port
   env                   print .env lines (WEB_PORT=21225), every service leased
   env --write [FILE]    put those lines in a marked block of FILE (default .env)
-  run NAME -- CMD...    run CMD on the port of NAME, leased: sets PORT, every
-                        <SERVICE>_PORT and the variable its tool reads
-                        (UVICORN_PORT, FLASK_RUN_PORT ...), and adds the port
-                        flag vite, astro, ng serve, storybook dev and Django's
-                        runserver need when CMD has none
-  preview               open the plan in the browser (npm package; read-only)
+  run NAME -- CMD...    run CMD on NAME's port, leased: sets PORT, <SERVICE>_PORT
+                        and the variable its tool reads (FLASK_RUN_PORT ...); adds
+                        the port flag of vite, astro, ng serve, storybook dev or
+                        manage.py runserver when CMD has none
+  preview               show the plan in the browser (npm package: npx portplan)
   ls                    list the leases of the registry (--json for JSON)
   release NAME | --all  free this project's lease of NAME (or all of them)
 
-A lease keeps a service's port stable for its project folder; plan, why, ls
-and preview only read. Leases of deleted folders, or unused for 30 days, are dropped.
+A lease keeps a service's port stable for its project folder; plan, why, ls and
+preview only read. Leases of deleted folders, or unused for 30 days, are dropped.
 
 options:
   --config FILE         the config file (default: portplan.toml, package.json \"portplan\"
@@ -363,6 +362,82 @@ mod tests {
         assert_eq!(command.cmd, ["x"]);
         let error = parsed(&["run", "--", "web"]).unwrap_err();
         assert!(error.message.contains("run needs a command after --"));
+    }
+
+    #[test]
+    fn env_write_takes_an_optional_file() {
+        assert_eq!(parsed(&["env"]).unwrap().env_file, None);
+        let command = parsed(&["env", "--write"]).unwrap();
+        assert_eq!(command.env_file.as_deref(), Some(".env"));
+        let answer = command.into_answer();
+        assert_eq!((answer.write, answer.lease.clone()), (true, None));
+        let of = |argv: &[&str]| parsed(argv).unwrap().env_file;
+        assert_eq!(
+            of(&["env", "--write", "dev.env"]).as_deref(),
+            Some("dev.env")
+        );
+        assert_eq!(
+            of(&["env", "--write=conf/.env"]).as_deref(),
+            Some("conf/.env")
+        );
+        assert_eq!(of(&["--write", "x.env", "env"]).as_deref(), Some("x.env"));
+        assert_eq!(
+            of(&["env", "--write", "--no-probe"]).as_deref(),
+            Some(".env")
+        );
+        let error = parsed(&["get", "web", "--write"]).unwrap_err();
+        assert_eq!(
+            error.message,
+            "--write goes with env, not get (see portplan --help)"
+        );
+        assert!(parsed(&["env", "--write="]).is_err());
+        // After `--`, FILE is a word like any other: one too many for env.
+        assert!(parsed(&["env", "--write", "--", "x"]).is_err());
+    }
+
+    #[test]
+    fn preview_is_read_only_and_takes_a_port_and_no_open() {
+        let command = parsed(&["preview"]).unwrap();
+        assert_eq!((command.preview_port, command.open), (None, true));
+        let answer = command.into_answer();
+        assert!(answer.allocate && !answer.write);
+        assert_eq!(answer.lease, Some(vec![]));
+        assert!(answer.names.is_empty());
+        let command = parsed(&["preview", "--port", "8123", "--no-open"]).unwrap();
+        assert_eq!((command.preview_port, command.open), (Some(8123), false));
+        assert_eq!(
+            parsed(&["preview", "--port=9000"]).unwrap().preview_port,
+            Some(9000)
+        );
+        for bad in ["0", "65536", "x", ""] {
+            let error = parsed(&["preview", "--port", bad]).unwrap_err();
+            assert!(
+                error
+                    .message
+                    .starts_with("--port takes a port from 1 to 65535"),
+                "{}",
+                error.message
+            );
+        }
+        let error = parsed(&["plan", "--no-open"]).unwrap_err();
+        assert_eq!(
+            error.message,
+            "--no-open goes with preview, not plan (see portplan --help)"
+        );
+        assert!(parsed(&["get", "web", "--port", "3000"]).is_err());
+        assert!(parsed(&["preview", "web"]).is_err());
+    }
+
+    #[test]
+    fn the_help_names_the_new_commands() {
+        for words in [
+            "env --write [FILE]",
+            "preview",
+            "--no-open",
+            "FLASK_RUN_PORT",
+        ] {
+            assert!(USAGE.contains(words), "{words}");
+        }
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub const END_MARKER: &str = "# <<< portplan <<<";
 const START_PREFIX: &str = "# >>> portplan";
 const END_PREFIX: &str = "# <<< portplan";
 
+const BOM: char = '\u{feff}';
+
 /// The largest file portplan edits (a `.env` file is small; anything larger is not one).
 pub const MAX_BYTES: usize = 1024 * 1024;
 
@@ -85,6 +87,10 @@ pub fn merge(path: &str, existing: &Existing, lines: &[String]) -> Result<Merged
             let last_break =
                 &file_lines[end][file_lines[end].trim_end_matches(['\r', '\n']).len()..];
             let mut text: String = file_lines[..start].concat();
+            // A byte order mark before the start marker stays where it was.
+            if file_lines[start].starts_with(BOM) {
+                text.push(BOM);
+            }
             text.push_str(&block(last_break));
             text.push_str(&file_lines[end + 1..].concat());
             (text, "replaced")
@@ -125,7 +131,7 @@ fn find_block(
     let mut start: Option<usize> = None;
     let mut block: Option<(usize, usize)> = None;
     for (i, line) in lines.iter().enumerate() {
-        let trimmed = line.trim();
+        let trimmed = line.trim_start_matches(BOM).trim();
         if trimmed.starts_with(START_PREFIX) {
             if let Some(open) = start {
                 return Err(fault(
@@ -257,6 +263,13 @@ mod tests {
             format!("A=1\n{}", block("\n").trim_end_matches('\n'))
         );
         assert!(!merge_text(Some(&merged.text)).unwrap().changed);
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_block_stays() {
+        let old = format!("\u{feff}{START_MARKER}\nWEB_PORT=1\n{END_MARKER}\nA=1\n");
+        let merged = merge_text(Some(&old)).unwrap();
+        assert_eq!(merged.text, format!("\u{feff}{}A=1\n", block("\n")));
     }
 
     fn fault(text: &str) -> PlanError {

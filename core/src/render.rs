@@ -159,6 +159,14 @@ pub fn entry<'a>(plan: &'a Plan, name: &str) -> Result<&'a Entry> {
     })
 }
 
+/// The dev-server plugins' preview service is the dev service's name and this suffix, so
+/// `vite` and `vite preview` run side by side on ports of their own.
+pub const PREVIEW_SUFFIX: &str = "-preview";
+
+/// What a CLI without the browser preview prints for `preview`.
+pub const PREVIEW_LINE: &str =
+    "portplan: the browser preview is in the npm package: npx portplan preview\n";
+
 /// The line a dev-server plugin prints when it serves: `portplan: web → 21225 (home)`.
 pub fn serving(plan: &Plan, name: &str) -> Result<String> {
     let entry = entry(plan, name)?;

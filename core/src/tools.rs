@@ -111,6 +111,8 @@ pub const TOOLS: &[Tool] = &[
             commands: &["dev", "serve", "preview"],
             serves_without_command: true,
             other_commands: &["build", "optimize"],
+            // `--host [host]` and `--open [path]` take an optional value: a word after them
+            // is read as a root folder, which serves all the same.
             value_options: &[
                 "-c",
                 "--config",
@@ -119,9 +121,11 @@ pub const TOOLS: &[Tool] = &[
                 "--logLevel",
                 "-m",
                 "--mode",
-                "--host",
                 "--port",
                 "--outDir",
+                "--configLoader",
+                "-f",
+                "--filter",
             ],
             adds: Adds::Options {
                 port: &["--port", "{port}"],
@@ -401,7 +405,7 @@ const LAUNCHERS: &[Launcher] = &[
     },
     Launcher {
         program: "bun",
-        commands: &["x"],
+        commands: &["x", "run"],
         bare: false,
         value_options: &["-p", "--package", "--cwd"],
         stop_options: &[],
@@ -609,6 +613,7 @@ mod tests {
             "vite optimize",
             "vite --mode production build",
             "vite --port 5555 dev",
+            "vite --host build",
         ] {
             assert_eq!(with_port(cmd), cmd);
         }
@@ -734,6 +739,7 @@ mod tests {
             ),
             ("bunx vite", "bunx vite --port 21225 --strictPort"),
             ("bun x vite", "bun x vite --port 21225 --strictPort"),
+            ("bun run vite", "bun run vite --port 21225 --strictPort"),
             (
                 "uv run manage.py runserver",
                 "uv run manage.py runserver 127.0.0.1:21225",

@@ -1,9 +1,9 @@
 """The core's JSON shapes as Python types: what a config holds and what the core answers.
 
 `Plan.to_dict()` is a `PlanDict`, `Entry.reason` a `ReasonDict`, `PortplanError.to_dict()` an
-`ErrorDict`; `plan()` takes a `ConfigDict`. tests/test_schema.py holds these types to the
-core's JSON Schema (core/schema/portplan.schema.json), so a field added on one side only
-fails the tests.
+`ErrorDict`; `plan()` takes a `ConfigDict`; the core's `render_json` answers a
+`RenderAnswerDict`. tests/test_schema.py holds these types to the core's JSON Schema
+(core/schema/portplan.schema.json), so a field added on one side only fails the tests.
 """
 
 from __future__ import annotations
@@ -164,8 +164,31 @@ class ErrorDict(_ErrorKeys, total=False):
     version: int
     """The registry's format version, when this portplan cannot read it."""
     path: str
-    """The file at fault (a config file, the registry)."""
+    """The file at fault (a config file, the registry, the file of `env --write`)."""
+    line: int
+    """The line of that file at fault, from 1 (`env --write`: a second portplan block)."""
     code: str
     """The OS's errno name behind a host fault (a failed bind: `EADDRNOTAVAIL`)."""
     exit: int
     """The exit code of a command that cannot run (126, 127)."""
+
+
+class _RenderKeys(TypedDict):
+    text: str
+    """What to print (for `preview_service` and `test_namespace`: the name, no newline)."""
+
+
+class RenderAnswerDict(_RenderKeys, total=False):
+    """What the core's `render_json` answers (docs/core-api.md): the text, and the keys of the
+    `what` kinds that have more."""
+
+    exit: int
+    """`error`: the CLI's exit code."""
+    env: dict[str, str]
+    """`run`: the variables to add to the command's environment (`PORT`, `WEB_PORT`, ...)."""
+    argv: list[str]
+    """`run`: the command to run, with its tool's port flag when it needs one."""
+    changed: bool
+    """`env_file`: whether the new text differs from the file's (False: write nothing)."""
+    message: str
+    """`env_file`: the line to print on stdout."""
