@@ -107,10 +107,17 @@ def test_a_symlink_to_a_file_writes_the_target_and_keeps_the_link(project: Path,
     assert target.read_text(encoding="utf-8") == "SHARED=1\n" + _block()
 
 
-def test_a_dangling_symlink_is_an_error(project: Path, registry_home: Path, tmp_path: Path) -> None:
-    (project / ".env").symlink_to(tmp_path / "nowhere.env")
-    _fails_and_writes_nothing(["--write"], project, registry_home, 1, "cannot read .env: No such file or directory")
-    assert not (tmp_path / "nowhere.env").exists()
+def test_a_dangling_symlink_creates_its_target(project: Path, tmp_path: Path) -> None:
+    (project / ".env").symlink_to(tmp_path / "secrets.env")
+    assert run_cli("env", "--write", "--no-probe", cwd=project).returncode == 0
+    assert (project / ".env").is_symlink()
+    assert (tmp_path / "secrets.env").read_text(encoding="utf-8") == _block()
+
+
+def test_a_file_in_a_missing_folder_is_an_error(project: Path, registry_home: Path) -> None:
+    _fails_and_writes_nothing(
+        ["--write", "nowhere/.env"], project, registry_home, 1, "cannot write nowhere/.env: No such file or directory"
+    )
 
 
 def test_a_directory_is_an_error(project: Path, registry_home: Path) -> None:
@@ -182,6 +189,22 @@ def test_an_unreadable_file_is_an_error_and_untouched(shared_tmp: Path) -> None:
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == "portplan: error: cannot read .env: Permission denied\n"
     (folder / ".env").chmod(0o600)
+    assert (folder / ".env").read_text(encoding="utf-8") == "SECRET=1\n"
+    assert not (home / "registry.json").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_read_only_file_is_an_error_and_untouched(shared_tmp: Path) -> None:
+    folder = shared_tmp / "shop"
+    folder.mkdir()
+    folder.chmod(0o777)
+    (folder / "portplan.toml").write_text(CONFIG, encoding="utf-8")
+    (folder / ".env").write_text("SECRET=1\n", encoding="utf-8")
+    (folder / ".env").chmod(0o444)
+    home = shared_tmp / "home"
+    done = run_cli("env", "--write", "--no-probe", cwd=folder, env={"PORTPLAN_HOME": str(home)}, prefix=as_plain_user())
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "portplan: error: cannot write .env: Permission denied\n"
     assert (folder / ".env").read_text(encoding="utf-8") == "SECRET=1\n"
     assert not (home / "registry.json").exists()
 

@@ -60,19 +60,22 @@ class EnvFile:
 
 
 def read_env_file(shown: str) -> EnvFile:
-    """Reads FILE: a missing file is `existing: None`; a symlink is followed to a regular file
-    only; a FIFO, a directory, a device or an unreadable file is an error (never written)."""
+    """Reads FILE: a missing file is `existing: None`; a symlink is followed (a dangling one to
+    where it points, so the link is kept); a FIFO, a directory, a device or an unreadable file
+    is an error (never written); so is a file or folder this user may not write."""
     target = os.path.realpath(shown)
     try:
         read = read_bounded(Path(target), ENV_FILE_BOUND)
     except OSError as error:  # EACCES, EIO, ...
         raise _io_error(shown, "read", error) from None
-    if read is None:
-        if os.path.islink(shown):  # a dangling link: writing would create a file elsewhere
-            raise _io_error(shown, "read", FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT)))
-        return EnvFile(shown, target, None, True, False, None)
     if isinstance(read, NotAFile):
         raise _host_error({"problem": "not_regular_file", "path": shown, "why": read.why})
+    # The file is replaced by a rename in its folder: a read-only file stays as it is, as an
+    # editor would leave it; a folder that cannot take the new file fails before any write.
+    for place in (os.path.dirname(target), target) if read is not None else (os.path.dirname(target),):
+        _check_writable(shown, place)
+    if read is None:
+        return EnvFile(shown, target, None, True, False, None)
     assert isinstance(read, FileRead)
     if read.longer:
         return EnvFile(shown, target, None, True, True, read.info)
@@ -83,6 +86,13 @@ def read_env_file(shown: str) -> EnvFile:
         text = read.data.decode("utf-8", errors="replace")
         utf8 = False
     return EnvFile(shown, target, text, utf8, False, read.info)
+
+
+def _check_writable(shown: str, place: str) -> None:
+    if os.access(place, os.W_OK):
+        return
+    code = errno.EACCES if os.path.lexists(place) else errno.ENOENT
+    raise _io_error(shown, "write", OSError(code, os.strerror(code)))
 
 
 class PreparedWrite:
