@@ -140,3 +140,16 @@ def test_the_entry_point_names_the_plugin() -> None:
 
     found = [e for e in entry_points(group="pytest11") if e.name == "portplan"]
     assert [e.value for e in found] == ["portplan.pytest_plugin"]
+
+
+def test_the_plugin_module_imports_nothing_more() -> None:
+    """pytest imports the plugin at every start, also where no test asks for a port: beyond
+    pytest and the package itself, it may load nothing until a test asks."""
+    code = (
+        "import sys, pytest, portplan\n"
+        "before = set(sys.modules)\n"
+        "import portplan.pytest_plugin\n"
+        "print(sorted(set(sys.modules) - before))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "['portplan.pytest_plugin']\n"
