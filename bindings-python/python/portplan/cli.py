@@ -96,7 +96,7 @@ def _execute(parsed: Mapping[str, Any]) -> int:
         out.write(_render({"what": "preview"}))
         return 0
     project = resolve_project(parsed["names"], parsed["options"], parsed["config_path"])
-    if command == "env" and parsed.get("env_file") is not None:
+    if command == "env" and parsed["env_file"] is not None:
         return _write_env_file(parsed, project)
     with RegistrySession(write=parsed["write"]) as session:
         if command == "release":
