@@ -9,8 +9,8 @@ namespace, the xdist worker (`PYTEST_XDIST_WORKER`, else `main`) and a hash of t
 (docs/core-api.md, `test_namespace`): each worker of each checkout gets its own ports, the same
 on every run, whoever starts first; the session frees them when it ends.
 
-This module is imported at every pytest start, also where no test asks for a port: it imports
-nothing of portplan until a test does.
+This module is imported at every pytest start, also where no test asks for a port: beyond
+the package itself it imports nothing of portplan until a test does.
 """
 
 from __future__ import annotations
