@@ -15,7 +15,7 @@ import portplan
 import pytest
 from portplan import _native
 
-PYPROJECT = '[project]\nname = "shop"\nversion = "1"\n\n[tool.portplan]\nrange = [43000, 43999]\n'
+PYPROJECT = '[project]\nname = "shop"\nversion = "1"\n\n[tool.portplan]\nrange = [30000, 32767]\n'
 
 # The project's test records what the fixture gave, and the registry as seen during the session.
 TEST = """\
@@ -68,7 +68,7 @@ def _namespace(checkout: Path, worker: Optional[str]) -> str:
 
 def _homes(namespace: str) -> dict[str, int]:
     return portplan.plan(
-        {"range": [43000, 43999], "namespace": namespace, "services": {"api": True, "web": True}}
+        {"range": [30000, 32767], "namespace": namespace, "services": {"api": True, "web": True}}
     ).ports
 
 
@@ -121,7 +121,7 @@ def test_a_session_that_asks_for_no_port_touches_no_registry(checkout: Path, reg
 
 
 def test_an_error_names_its_cause(checkout: Path) -> None:
-    (checkout / "pyproject.toml").write_text(PYPROJECT.replace("[43000, 43999]", "[9, 1]"), encoding="utf-8")
+    (checkout / "pyproject.toml").write_text(PYPROJECT.replace("[30000, 32767]", "[9, 1]"), encoding="utf-8")
     done, _ = _session(checkout)
     assert done.returncode == 1
     assert "PlanError" in done.stdout
