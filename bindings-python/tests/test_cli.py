@@ -160,6 +160,58 @@ def test_run_sets_port_and_passes_the_exit_code(project: Path) -> None:
     assert done.stdout == f"{_expected_plan()['web']} kept\n"
 
 
+def test_run_sets_every_services_port_and_the_tools_variables(project: Path) -> None:
+    code = "import json, os; print(json.dumps({k: v for k, v in os.environ.items() if k.endswith('PORT')}))"
+    done = run_cli(
+        "run", "api", "--no-probe", "--", sys.executable, "-c", code, cwd=project, env={"FLASK_RUN_PORT": "1"}
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    ports = _expected_plan().ports
+    api = str(ports["api"])
+    tools = ["UVICORN_PORT", "FLASK_RUN_PORT", "JUPYTER_PORT", "NUXT_PORT", "NITRO_PORT"]
+    tools += ["STREAMLIT_SERVER_PORT", "GRADIO_SERVER_PORT"]
+    shown = json.loads(done.stdout)
+    # What run added (FLASK_RUN_PORT=1 was inherited: the core's variables override it).
+    added = {k: v for k, v in shown.items() if k not in os.environ or k == "FLASK_RUN_PORT"}
+    assert added == {
+        "PORT": api,
+        "API_PORT": api,
+        "WEB_PORT": str(ports["web"]),
+        "MAIL_PORT": "41090",
+        **dict.fromkeys(tools, api),
+    }
+    # run leases its own name only.
+    assert [lease.name for lease in portplan.leases()] == ["api"]
+
+
+def test_run_gives_runserver_its_address(project: Path) -> None:
+    (project / "manage.py").write_text("import json, sys\nprint(json.dumps(sys.argv[1:]))\n", encoding="utf-8")
+    web = _expected_plan()["web"]
+    done = run_cli("run", "web", "--no-probe", "--", sys.executable, "manage.py", "runserver", cwd=project)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout) == ["runserver", f"127.0.0.1:{web}"]
+    given = run_cli("run", "web", "--no-probe", "--", sys.executable, "manage.py", "runserver", "8123", cwd=project)
+    assert json.loads(given.stdout) == ["runserver", "8123"], "a port the user gave wins"
+
+
+def test_run_with_a_service_named_like_a_tool_variable_writes_nothing(project: Path, registry_home: Path) -> None:
+    (project / "portplan.toml").write_text(CONFIG + "flask-run = true\n", encoding="utf-8")
+    done = run_cli("run", "web", "--no-probe", "--", sys.executable, "-c", "print('started')", cwd=project)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "FLASK_RUN_PORT" in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert not (registry_home / "registry.json").exists()
+
+
+def test_preview_says_where_the_page_is(project: Path, registry_home: Path) -> None:
+    for args in (["preview"], ["preview", "--port", "8080", "--no-open"]):
+        done = run_cli(*args, cwd=project)
+        assert (done.returncode, done.stderr) == (0, "")
+        assert done.stdout == _render("preview")
+        assert "npx portplan preview" in done.stdout
+    assert not (registry_home / "registry.json").exists()
+
+
 def test_run_never_injects_the_name(project: Path, tmp_path: Path) -> None:
     marker = tmp_path / "injected"
     name = f"w;touch {marker};$(touch {marker})"

@@ -10,8 +10,9 @@ from typing import Any, NoReturn, Optional
 
 from . import _native
 from ._allocate import lease_dicts
-from ._config import resolve_project
+from ._config import Project, resolve_project
 from ._core import answer, call
+from ._env_file import PreparedWrite, read_env_file
 from ._host_errors import kept_busy, spawn_failed
 from ._plan import Plan
 from ._probe import free_for_a_server
@@ -24,6 +25,11 @@ def _render(request: Mapping[str, Any]) -> str:
     return text
 
 
+def _render_answer(request: Mapping[str, Any]) -> dict[str, Any]:
+    """A render answer with its fields beyond `text` (`run`: env and argv; `env_file`)."""
+    return call(_native.render_json, request)
+
+
 def _fail(error: Mapping[str, Any]) -> int:
     rendered = answer(_native.render_json, {"what": "error", "error": error})
     sys.stderr.write(rendered["text"])
@@ -32,20 +38,50 @@ def _fail(error: Mapping[str, Any]) -> int:
     return exit_code
 
 
-def _run(argv: Sequence[str], port: int) -> NoReturn:
-    env = dict(os.environ, PORT=str(port))
+def _run(argv: Sequence[str], env: Mapping[str, str]) -> NoReturn:
+    """Starts the command the core chose (`render run`: the tool's port flag added) with the
+    core's variables over this process's environment."""
+    full_env = {**os.environ, **env}
     sys.stdout.flush()
     sys.stderr.flush()
     # argv is a list all the way: no shell, so neither NAME nor PORT can inject a word.
     try:
         if os.name == "posix":
             # Replace this process, so signals and the exit code are the command's own.
-            os.execvpe(argv[0], list(argv), env)
+            os.execvpe(argv[0], list(argv), full_env)
         import subprocess
 
-        sys.exit(subprocess.run(list(argv), env=env, check=False).returncode)
+        sys.exit(subprocess.run(list(argv), env=full_env, check=False).returncode)
     except OSError as error:
         sys.exit(_fail(spawn_failed(argv[0], error).to_dict()))
+
+
+def _started_command(parsed: Mapping[str, Any], project: Project, result: Mapping[str, Any]) -> dict[str, Any]:
+    """What `run` will start (`render run`: argv and env), checked before anything is written:
+    a kept port held by another process, variables that collide."""
+    name: str = parsed["name"]
+    entry = next(e for e in result["plan"] if e["name"] == name)
+    # A kept port is never probed by the plan: check it before the command starts.
+    if entry["reason"]["kind"] == "kept" and parsed["probe"] and not free_for_a_server(entry["port"]):
+        raise kept_busy(project.namespace, entry["name"], entry["port"])
+    return _render_answer({"what": "run", "plan": result, "name": name, "cmd": parsed["cmd"]})
+
+
+def _write_env_file(parsed: Mapping[str, Any], project: Project) -> int:
+    """`env --write [FILE]`: the file is read and its new text computed (and staged beside it)
+    before the registry is written; the file is replaced last."""
+    file = read_env_file(parsed["env_file"])
+    with RegistrySession(write=True) as session:
+        result = session.allocate(project, parsed["lease"], probe=parsed["probe"], env=True)
+        merged = _render_answer({"what": "env_file", "plan": result, **file.render_request()})
+        if not merged["changed"]:
+            session.write(result)
+        else:
+            with PreparedWrite(file, merged["text"]) as staged:
+                session.write(result)
+                staged.commit()
+    sys.stdout.write(merged["message"])
+    return 0
 
 
 def _execute(parsed: Mapping[str, Any]) -> int:
@@ -56,7 +92,12 @@ def _execute(parsed: Mapping[str, Any]) -> int:
         leases = lease_dicts()
         out.write(_render({"what": "leases_json" if parsed["json"] else "leases", "leases": leases}))
         return 0
+    if command == "preview":  # the page is in the npm package: say where, read nothing
+        out.write(_render({"what": "preview"}))
+        return 0
     project = resolve_project(parsed["names"], parsed["options"], parsed["config_path"])
+    if command == "env" and parsed["env_file"] is not None:
+        return _write_env_file(parsed, project)
     with RegistrySession(write=parsed["write"]) as session:
         if command == "release":
             result = session.release(project, None if parsed["all"] else name)
@@ -64,11 +105,7 @@ def _execute(parsed: Mapping[str, Any]) -> int:
             out.write(_render({"what": "released", "released": result["released"], "name": name}))
             return 0
         result = session.allocate(project, parsed["lease"], probe=parsed["probe"], env=command == "env")
-        if command == "run":
-            entry = next(e for e in result["plan"] if e["name"] == name)
-            # A kept port is never probed by the plan: check it before the command starts.
-            if entry["reason"]["kind"] == "kept" and parsed["probe"] and not free_for_a_server(entry["port"]):
-                raise kept_busy(project.namespace, entry["name"], entry["port"])
+        started = _started_command(parsed, project, result) if command == "run" else None
         if session.writes:
             session.write(result)
     if command == "get":
@@ -79,8 +116,8 @@ def _execute(parsed: Mapping[str, Any]) -> int:
         out.write(_render({"what": "why", "plan": result, "name": name}))
     elif command == "env":
         out.write(_render({"what": "env", "plan": result}))
-    elif command == "run":
-        _run(parsed["cmd"], Plan(result)[name])  # type: ignore[index]
+    elif started is not None:
+        _run(started["argv"], started["env"])
     return 0
 
 
