@@ -68,7 +68,7 @@ check-workflows:
 	actionlint -shellcheck=$(TOOLS)/bin/shellcheck -pyflakes=
 lint-shell:
 	scripts/tools.sh actionlint
-	shellcheck -x scripts/*.sh scripts/tests/*.sh .ci/run
+	shellcheck -x scripts/*.sh scripts/tests/*.sh tests/tools/*.sh .ci/run
 
 # The scripts' own tests: tools missing from PATH and fake installers, a changed tree,
 # manifests whose versions disagree.

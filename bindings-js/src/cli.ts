@@ -10,17 +10,6 @@ import * as hostErrors from './hostErrors.js';
 import { preview } from './preview.js';
 import { probe as probeFree } from './probe.js';
 
-/** The parsed command line (docs/core-api.md `cli_json`, with issue 15's fields). */
-interface Command extends Omit<CliCommand, 'command'> {
-  command: CliCommand['command'] | 'preview';
-  /** `env --write [FILE]`: FILE as given (`.env` by default); null without --write. */
-  env_file: string | null;
-  /** `preview --port N`; null: any free port. */
-  preview_port: number | null;
-  /** `preview`: false with --no-open. */
-  open: boolean;
-}
-
 /** What `run` starts: the core's argv (a port flag added for tools that read only flags)
  * and the variables added to this process' environment. */
 interface RunAnswer {
@@ -57,7 +46,7 @@ function reportError(error: unknown, io: Io): number {
   return answer.exit;
 }
 
-function optionsOf(command: Command): AllocateOptions {
+function optionsOf(command: CliCommand): AllocateOptions {
   return {
     configPath: command.config_path ?? undefined,
     probe: command.probe,
@@ -103,7 +92,7 @@ function keptFree(name: string, probing: boolean) {
 
 /** `run`'s last check before the registry write: the kept port is free, and the core's
  * environment and argv (a variable that collides is an error here, so nothing is written). */
-function runChecks(command: Command, found: { run?: RunAnswer }) {
+function runChecks(command: CliCommand, found: { run?: RunAnswer }) {
   const name = command.name!;
   const kept = keptFree(name, command.probe);
   return async (answer: AllocateAnswer): Promise<void> => {
@@ -113,7 +102,7 @@ function runChecks(command: Command, found: { run?: RunAnswer }) {
 }
 
 /** `env --write`: the file is read and merged before the registry write, written after it. */
-async function envWrite(command: Command, allocate: (check: BeforeWrite) => Promise<AllocateAnswer>, io: Io) {
+async function envWrite(command: CliCommand, allocate: (check: BeforeWrite) => Promise<AllocateAnswer>, io: Io) {
   const file: EnvFile = readEnvFile(command.env_file!);
   let merged: Merged | undefined;
   await allocate(async (answer) => {
@@ -124,7 +113,7 @@ async function envWrite(command: Command, allocate: (check: BeforeWrite) => Prom
   return 0;
 }
 
-async function execute(command: Command, io: Io): Promise<number> {
+async function execute(command: CliCommand, io: Io): Promise<number> {
   const options = optionsOf(command);
   const name = command.name;
   const allocated = (check?: BeforeWrite): Promise<AllocateAnswer> =>
@@ -185,7 +174,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.out(parsed.text);
       return 0;
     }
-    return await execute(parsed as Command, io);
+    return await execute(parsed as CliCommand, io);
   } catch (error) {
     return reportError(error, io);
   }

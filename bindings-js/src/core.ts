@@ -24,7 +24,7 @@ export type {
 export type ResolvedConfig = Config;
 
 export interface CliCommand {
-  command: 'get' | 'plan' | 'why' | 'env' | 'run' | 'ls' | 'release';
+  command: 'get' | 'plan' | 'why' | 'env' | 'run' | 'ls' | 'release' | 'preview';
   name: string | null;
   all: boolean;
   json: boolean;
@@ -38,6 +38,12 @@ export interface CliCommand {
   names: string[];
   lease: string[] | null;
   write: boolean;
+  /** `env --write [FILE]`: FILE as given (`.env` by default); null without --write. */
+  env_file: string | null;
+  /** `preview --port N`; null: any free port. */
+  preview_port: number | null;
+  /** `preview`: false with --no-open. */
+  open: boolean;
 }
 
 /** Calls the core; an error answer is returned as is (for callers that add a path). */

@@ -23,6 +23,7 @@ from portplan.typing import (
     LeaseDict,
     PlanDict,
     ReasonDict,
+    RenderAnswerDict,
 )
 
 SCHEMA = REPO / "core" / "schema" / "portplan.schema.json"
@@ -36,6 +37,7 @@ MIRRORS: dict[str, Any] = {
     "Reason": ReasonDict,
     "Lease": LeaseDict,
     "PlanError": ErrorDict,
+    "RenderAnswer": RenderAnswerDict,
 }
 
 # The schema definition → the Literal alias of the strings it allows, and the property that
