@@ -9,7 +9,7 @@ from typing import Any, Optional, Union
 
 from ._config import Project, resolve_project
 from ._plan import Plan
-from ._session import RegistrySession
+from ._session import RegistrySession, kept_ports
 from .typing import ExcludeEntry, HashName, Layout, LeaseDict, ServiceValue
 
 PathArg = Union[str, "os.PathLike[str]"]
@@ -87,9 +87,14 @@ def ports(
     if isinstance(names, str):
         raise TypeError("ports() takes a list of names; use port() for one name")
     names = list(names)
-    project = resolve_project(
-        names, _options(range, namespace, layout, hash, block_size, exclude, browser_safe, services), config, cwd
-    )
+    busy = list(busy)
+    options = _options(range, namespace, layout, hash, block_size, exclude, browser_safe, services)
+    if config is None and names:
+        # Names leased already, that the core keeps with nothing to write: no lock, no write.
+        kept = kept_ports(names, options, cwd, busy)
+        if kept is not None:
+            return kept
+    project = resolve_project(names, options, config, cwd)
     plan = allocate(project, names, busy, probe)
     return {name: plan[name] for name in names}
 
