@@ -57,10 +57,11 @@ def registry_path() -> Path:
 
 def file_signature(path: Path) -> Optional[tuple[int, ...]]:
     """What changes whenever a file is replaced or written (device, inode, size, times, mode,
-    owner), without following a link; None when there is nothing at `path`."""
+    owner), without following a link; None when there is nothing at `path` or it cannot be
+    seen (the locked path then says why)."""
     try:
         info = os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
+    except OSError:
         return None
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode, info.st_uid)
 

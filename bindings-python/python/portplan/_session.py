@@ -113,13 +113,15 @@ def kept_ports(
     the project at once (`allocate_json` with them all as `lease`); when it keeps them all and
     writes nothing, a call for any of them asks nothing more (the core records per name, and
     expires and drops the same whatever names are asked)."""
+    path = registry_path()
+    snapshot = current_snapshot(path)
+    if snapshot is None:
+        return None
     found = base_project(options, cwd)
     if found is None:
         return None
     project_key, project = found
-    path = registry_path()
-    snapshot = current_snapshot(path)
-    if snapshot is None or any((project.namespace, name) not in snapshot.names for name in names):
+    if any((project.namespace, name) not in snapshot.names for name in names):
         return None
     existing = {root: folder_exists(root) for root in snapshot.roots}
     now = int(time.time())
