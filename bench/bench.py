@@ -254,7 +254,18 @@ def sizes() -> dict[str, tuple[int, int | None]]:
     # A target dir of its own: other builds sharing target/maturin must not race this one.
     env = dict(os.environ, CARGO_TARGET_DIR=str(RESULTS / "target"))
     built = subprocess.run(
-        [str(ROOT / ".venv/bin/maturin"), "build", "--release", "--quiet", "--out", str(wheels)],
+        # Tagged `linux` here: the manylinux2014 wheel of a release links through zig
+        # (pyproject.toml); its size is what this measures, and it is the same code.
+        [
+            str(ROOT / ".venv/bin/maturin"),
+            "build",
+            "--release",
+            "--quiet",
+            "--compatibility",
+            "linux",
+            "--out",
+            str(wheels),
+        ],
         cwd=ROOT / "bindings-python",
         capture_output=True,
         text=True,
@@ -393,13 +404,13 @@ def goals(r: dict) -> list[tuple[str, str, str, str, str, str]]:
         ("Python", named_py["portplan"], "port4me", p4),
     ):
         gid = lang.lower()
-        wrote = " — **wrote the registry**" if data.get("again_wrote") else "; nothing written"
+        wrote = "**the registry was written**" if data.get("again_wrote") else "nothing written"
         ratio(
             f"{gid}-again",
             f"{n} leased names again, {lang}: `port()` ×{n} ÷ {peer}",
             median(data["again"]) / peer_ms,
             2,
-            ("native engine" if lang == "Node" else "") + wrote,
+            ("native engine; " if lang == "Node" else "") + wrote,
         )
         repeat = median(data["repeat"])
         rows.append(
@@ -432,7 +443,7 @@ def goals(r: dict) -> list[tuple[str, str, str, str, str, str]]:
                 "new-name",
                 f"a new name's durable write (lock, fsync, rename), {lang}",
                 fmt_ms(median(data["each"]) / n),
-                "kept",
+                "one fsync + rename",
                 "reported",
                 f"per `port()` of a new name, {n} in a row" + (", native engine" if lang == "Node" else ""),
             )
@@ -450,17 +461,17 @@ def goals(r: dict) -> list[tuple[str, str, str, str, str, str]]:
         )
     size = r["sizes"]
     web = next((v for k, v in size.items() if k.startswith("wasm, browser")), None)
-    gz = (web or (0, 0))[1] or 0
-    rows.append(
-        (
-            "wasm-size",
-            "wasm gzipped (web)",
-            f"{gz / 1024:.1f} KB",
-            "≤ 40 KB",
-            ("met" if gz <= 40 * 1024 else "**missed**") if gz else "not built",
-            "breakdown in docs/wasm-size.md",
+    if web and web[1]:
+        rows.append(
+            (
+                "wasm-size",
+                "wasm gzipped (web)",
+                f"{web[1] / 1024:.1f} KB",
+                "reported",
+                "reported",
+                "the build checks its own budget; breakdown in docs/wasm-size.md",
+            )
         )
-    )
     return rows
 
 
@@ -531,10 +542,10 @@ def report(r: dict) -> str:
         "",
         "### Peak memory of the 60,000-service plan",
         "",
-        f"One process per engine and repetition (median of {r['params'].get('rss_reps', '?')}): it builds",
-        "the config of 60,000 services and plans it",
-        "once; the same process without the plan gives what building the config alone takes.",
-        "Peak RSS is the kernel's `ru_maxrss` of the process (Rust: `core/examples/plan60k.rs`).",
+        "A process per engine builds the config of 60,000 services and plans it once; the same",
+        "process without the plan gives what building the config alone takes. Peak RSS is the",
+        "kernel's `ru_maxrss` of the process (Rust: `core/examples/plan60k.rs`), median of",
+        f"{r['params'].get('rss_reps', '?')} processes; the time is the plan's median of section 1.",
         "",
         "| engine | plan of 60,000 (time) | peak RSS | config alone | the plan adds |",
         "|---|---|---|---|---|",

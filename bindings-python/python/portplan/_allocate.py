@@ -89,7 +89,7 @@ def ports(
     names = list(names)
     busy = list(busy)
     options = _options(range, namespace, layout, hash, block_size, exclude, browser_safe, services)
-    if config is None and names:
+    if config is None and names and all(isinstance(name, str) for name in names):
         # Names leased already, that the core keeps with nothing to write: no lock, no write.
         kept = kept_ports(names, options, cwd, busy)
         if kept is not None:
