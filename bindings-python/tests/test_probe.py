@@ -88,7 +88,7 @@ def test_a_privileged_port_is_refused_for_a_plain_user() -> None:
 
 
 def test_a_batch_names_exactly_the_busy_ports_in_order() -> None:
-    # Enough ports to be probed on several threads at once.
+    # One call for many ports, a few of them held in different ways.
     ports = free_ports(40, start=43000)
     held = [ports[3], ports[17], ports[38]]
     holders = [_hold(socket.AF_INET, "127.0.0.1", socket.SOCK_STREAM, held[0])]

@@ -30,8 +30,7 @@ def host_has_ipv6() -> bool:
 
 def busy_ports(ports: list[int], as_server: bool = False) -> list[int]:
     """The ports of `ports` that are not free, in their order: each bound TCP and UDP on
-    127.0.0.1, 0.0.0.0, and (where the host has IPv6) ::1 and :: (several ports at once on a
-    few threads, each port's binds in sequence)."""
+    127.0.0.1, 0.0.0.0, and (where the host has IPv6) ::1 and ::, in one call of the extension."""
     if not ports:
         return []
     busy = _ask({"ports": ports, "ipv6": host_has_ipv6(), "as_server": as_server})["busy"]
