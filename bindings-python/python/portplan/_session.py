@@ -42,7 +42,7 @@ def folder_exists(path: str) -> bool:
 
 
 def _taken(ports: list[int]) -> list[int]:
-    """The ports of `ports` found busy: one probed here, several at once in the extension."""
+    """The ports of `ports` found busy: one through `probe`, several in one call of the extension."""
     if len(ports) <= 1:
         return [port for port in ports if not probe_port(port)]
     return busy_ports(ports)
