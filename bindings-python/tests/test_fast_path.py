@@ -48,7 +48,7 @@ def test_asking_again_takes_no_lock_and_writes_nothing(
     ports = portplan.ports(["web", "api", "db"], **SMALL)
     before = _state(registry_home)
     _session._last.clear()
-    _session._KEPT.clear()  # as a fresh process would start
+    _session._KNOWN.clear()  # as a fresh process would start
     _no_lock(monkeypatch)
     for _ in range(3):
         assert portplan.port("api", **SMALL) == ports["api"]
@@ -119,3 +119,23 @@ def test_other_options_are_another_question(registry_home: Path, project: Path) 
     elsewhere = portplan.port("web", range=(41150, 41199), exclude=[], probe=False)
     assert 41150 <= elsewhere <= 41199
     assert [(lease.name, lease.port) for lease in portplan.leases()] == [("web", elsewhere)]
+
+
+def test_a_fresh_lease_needs_no_lock_beside_one_due_for_its_refresh(
+    registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = time.time
+    with monkeypatch.context() as past:
+        past.setattr(time, "time", lambda: real() - 7200)
+        api = portplan.port("api", **SMALL)
+    web = portplan.port("web", **SMALL)
+    _session._last.clear()
+    _session._KNOWN.clear()
+    with monkeypatch.context() as locked_out:
+        _no_lock(locked_out)
+        assert portplan.port("web", **SMALL) == web
+        # `api` was used two hours ago: asking for it refreshes `used`, a write under the lock.
+        with pytest.raises(AssertionError, match="lock was taken"):
+            portplan.port("api", **SMALL)
+    assert portplan.port("api", **SMALL) == api
+    assert {lease.name: lease.used >= int(real()) - 5 for lease in portplan.leases()} == {"api": True, "web": True}

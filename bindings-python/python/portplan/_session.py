@@ -97,9 +97,18 @@ def current_snapshot(path: Path) -> Optional[Snapshot]:
     return snapshot
 
 
-# Per (registry version, project, busy, second, roots seen): the names whose leases the core
-# keeps with nothing to write, and their ports.
-_KEPT: dict[Hashable, dict[str, int]] = {}
+class _Known:
+    """What one key of `_KNOWN` has learned: ports the core keeps with nothing to write."""
+
+    __slots__ = ("asked_all", "ports")
+
+    def __init__(self) -> None:
+        self.ports: dict[str, int] = {}
+        self.asked_all = False  # whether every leased name of the project was asked at once
+
+
+# Per (registry version, project, busy, second, roots seen).
+_KNOWN: dict[Hashable, _Known] = {}
 
 
 def kept_ports(
@@ -109,10 +118,12 @@ def kept_ports(
     (SPEC §7: asking again for a leased name writes nothing): answered without the lock and
     without writing. None when that is not so (or not known): the caller takes the locked path.
 
-    The core is asked once per registry version, project and second, for every leased name of
-    the project at once (`allocate_json` with them all as `lease`); when it keeps them all and
-    writes nothing, a call for any of them asks nothing more (the core records per name, and
-    expires and drops the same whatever names are asked)."""
+    The first question of a key asks the core exactly the caller's (`allocate_json` with these
+    names as `lease`, on the registry as read). A second one asks it once for every leased
+    name of the project at once; when that keeps them all and writes nothing, a call for any of
+    them asks nothing more (the core records per name, and expires and drops the same whatever
+    names are asked). A key is the registry version, the project, `busy`, the second and which
+    checkout roots exist: any change is another key."""
     path = registry_path()
     snapshot = current_snapshot(path)
     if snapshot is None:
@@ -126,17 +137,65 @@ def kept_ports(
     existing = {root: folder_exists(root) for root in snapshot.roots}
     now = int(time.time())
     key = (path, snapshot.signature, project_key, tuple(busy), now, tuple(existing.values()))
-    kept = _KEPT.get(key)
-    if kept is None:
-        if len(_KEPT) > 64:
-            _KEPT.clear()
-        kept = _KEPT[key] = _kept_of_project(project, options, cwd, snapshot, existing, list(busy), now)
-    if not all(name in kept for name in names):
+    known = _KNOWN.get(key)
+    if known is None:
+        if len(_KNOWN) > 64:
+            _KNOWN.clear()
+        known = _KNOWN[key] = _Known()
+        asked = _ask_kept(names, options, cwd, snapshot, existing, list(busy), now)
+    elif not known.asked_all and not all(name in known.ports for name in names):
+        known.asked_all = True
+        asked = _every_kept(project, options, cwd, snapshot, existing, list(busy), now)
+    else:
+        asked = {}
+    known.ports.update(asked)
+    if not all(name in known.ports for name in names):
         return None
-    return {name: kept[name] for name in names}
+    return {name: known.ports[name] for name in names}
 
 
-def _kept_of_project(
+def _kept_request(
+    project: Project, snapshot: Snapshot, existing: dict[str, bool], busy: list[int], now: int
+) -> dict[str, Any]:
+    return {
+        "config": project.config,
+        "root": project.root,
+        "config_file": project.config_file,
+        "registry": snapshot.text,
+        "busy": busy,
+        "now": now,
+        "existing_roots": existing,
+    }
+
+
+def _kept_in(answer: Mapping[str, Any], names: Iterable[str]) -> dict[str, int]:
+    """The kept ports of `names` in an `allocate_json` answer that writes and probes nothing."""
+    if "error" in answer or answer.get("registry") is not None or answer.get("probe"):
+        return {}
+    wanted = set(names)
+    return {e["name"]: e["port"] for e in answer["plan"] if e["name"] in wanted and e["reason"]["kind"] == "kept"}
+
+
+def _ask_kept(
+    names: Sequence[str],
+    options: Mapping[str, Any],
+    cwd: Any,
+    snapshot: Snapshot,
+    existing: dict[str, bool],
+    busy: list[int],
+    now: int,
+) -> dict[str, int]:
+    """The core's answer to exactly this call, on the registry as read: its kept ports when it
+    writes and probes nothing ({} otherwise)."""
+    try:
+        project = resolve_project(names, options, None, cwd)
+        request = _kept_request(project, snapshot, existing, busy, now)
+        return _kept_in(core_answer(_native.allocate_json, {**request, "lease": list(names)}), names)
+    except PortplanError:
+        return {}
+
+
+def _every_kept(
     project: Project,
     options: Mapping[str, Any],
     cwd: Any,
@@ -147,17 +206,10 @@ def _kept_of_project(
 ) -> dict[str, int]:
     """Every name of the project whose lease the core keeps, if asking for all of them at
     once writes nothing ({} otherwise)."""
-    request = {
-        "root": project.root,
-        "config_file": project.config_file,
-        "registry": snapshot.text,
-        "busy": busy,
-        "now": now,
-        "existing_roots": existing,
-    }
+    request = _kept_request(project, snapshot, existing, busy, now)
     try:
         # The read-only plan lists every name with a lease of this project.
-        shown = core_answer(_native.allocate_json, {**request, "config": project.config, "lease": []})
+        shown = core_answer(_native.allocate_json, {**request, "lease": []})
         leased = [entry["name"] for entry in shown.get("plan", []) if entry["reason"]["kind"] == "kept"]
         if not leased:
             return {}
@@ -165,9 +217,7 @@ def _kept_of_project(
         answer = core_answer(_native.allocate_json, {**request, "config": every.config, "lease": leased})
     except PortplanError:
         return {}
-    if "error" in answer or answer.get("registry") is not None or answer.get("probe"):
-        return {}
-    return {e["name"]: e["port"] for e in answer["plan"] if e["name"] in leased and e["reason"]["kind"] == "kept"}
+    return _kept_in(answer, leased)
 
 
 class RegistrySession:
