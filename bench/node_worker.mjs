@@ -2,7 +2,10 @@
 // PORTPLAN_ENGINE at load, so each engine gets a fresh process). Prints one JSON object:
 // { "<case>": [milliseconds per repetition, ...], ... }.
 //   node node_worker.mjs plan REPS          plan() of 100 / 10,000 / 60,000 services
-//   node node_worker.mjs named N REPS       N distinct named ports: portplan (batch, each)
+//   node node_worker.mjs plan-once COUNT    one plan() of COUNT services (0: none), for peak RSS
+//   node node_worker.mjs named N REPS       N distinct named ports: portplan `ports()` of all
+//                                           (batch), `port()` of each new name (each), of each
+//                                           leased name again (again), one leased name M times
 //   node node_worker.mjs peers N REPS       N ports from get-port and portfinder
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -34,6 +37,12 @@ function freshProject() {
   return { dir, cwd: path.join(dir, 'project') };
 }
 
+/** What changes when the registry is written: its inode, size and modification time. */
+function registryState(file) {
+  const info = fs.statSync(file, { bigint: true });
+  return `${info.ino}:${info.size}:${info.mtimeNs}`;
+}
+
 const names = (n) => Array.from({ length: n }, (_, i) => `bench-service-${i}`);
 
 async function main() {
@@ -54,27 +63,49 @@ async function main() {
       }
       out[`plan_${count}`] = samples;
     }
+  } else if (mode === 'plan-once') {
+    const count = Number(args[0]);
+    const { plan, engine } = require(root + '/bindings-js');
+    out.engine = engine;
+    const config = planConfig(count);
+    const start = now();
+    if (count > 0 && Object.keys(plan(config).ports).length !== count) throw new Error('short plan');
+    out.ms = now() - start;
   } else if (mode === 'named') {
     const [n, reps] = args.map(Number);
     const { port, ports, engine } = require(root + '/bindings-js');
     out.engine = engine;
-    out.batch = [];
-    out.each = [];
+    for (const kind of ['batch', 'each', 'again', 'repeat']) out[kind] = [];
+    out.again_wrote = false;
     for (let r = 0; r < reps; r++) {
-      for (const kind of ['batch', 'each']) {
-        const { dir, cwd } = freshProject();
-        const list = names(n);
-        const start = now();
-        let got;
-        if (kind === 'batch') got = Object.values(await ports(list, { cwd }));
-        else {
-          got = [];
-          for (const name of list) got.push(await port(name, { cwd }));
-        }
-        out[kind].push(now() - start);
-        if (new Set(got).size !== n) throw new Error(`${kind}: ports not distinct`);
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
+      let project = freshProject();
+      const list = names(n);
+      let start = now();
+      let got = Object.values(await ports(list, { cwd: project.cwd }));
+      out.batch.push(now() - start);
+      if (new Set(got).size !== n) throw new Error('batch: ports not distinct');
+      fs.rmSync(project.dir, { recursive: true, force: true });
+
+      // One call per name: every name new (each writes its lease), then every name again.
+      project = freshProject();
+      start = now();
+      got = [];
+      for (const name of list) got.push(await port(name, { cwd: project.cwd }));
+      out.each.push(now() - start);
+      if (new Set(got).size !== n) throw new Error('each: ports not distinct');
+      const registry = path.join(process.env.PORTPLAN_HOME, 'registry.json');
+      const before = registryState(registry);
+      start = now();
+      const again = [];
+      for (const name of list) again.push(await port(name, { cwd: project.cwd }));
+      out.again.push(now() - start);
+      if (again.some((p, i) => p !== got[i])) throw new Error('again: a leased port moved');
+      // Asking again for a leased name writes nothing (SPEC v2 §7).
+      if (registryState(registry) !== before) out.again_wrote = true;
+      start = now();
+      for (let i = 0; i < n; i++) await port(list[0], { cwd: project.cwd });
+      out.repeat.push((now() - start) / n);
+      fs.rmSync(project.dir, { recursive: true, force: true });
     }
   } else if (mode === 'peers') {
     const [n, reps] = args.map(Number);

@@ -1,7 +1,10 @@
 """One Python measurement, run by bench/bench.py in its own process. Prints one JSON object:
 {"<case>": [milliseconds per repetition, ...], ...}.
     python py_worker.py plan REPS        portplan.plan() of 100 / 10,000 / 60,000 services
-    python py_worker.py named N REPS     N distinct named ports: portplan (batch, each)
+    python py_worker.py plan-once COUNT  one portplan.plan() of COUNT services (0: none), for peak RSS
+    python py_worker.py named N REPS     N distinct named ports: portplan `ports()` of all (batch),
+                                         `port()` of each new name (each), of each leased name
+                                         again (again), one leased name N times (repeat)
     python py_worker.py peers N REPS     N ports from portpicker, port4me, port-for
     python py_worker.py profile N        cProfile of N portplan.port() calls (text on stdout)
 """
@@ -36,6 +39,12 @@ def fresh_project() -> tuple[str, str]:
     return top, os.path.join(top, "project")
 
 
+def registry_state(path: str) -> tuple[int, int, int]:
+    """What changes when the registry is written: its inode, size and modification time."""
+    info = os.stat(path)
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
 def names(n: int) -> list[str]:
     return [f"bench-service-{i}" for i in range(n)]
 
@@ -57,22 +66,48 @@ def main() -> None:
                 samples.append(now() - start)
                 assert len(result.ports) == count
             out[f"plan_{count}"] = samples
+    elif mode == "plan-once":
+        import portplan
+
+        (count,) = args
+        config = plan_config(count)
+        start = now()
+        if count:
+            assert len(portplan.plan(config).ports) == count
+        out = {"ms": now() - start}
     elif mode == "named":
         import portplan
 
         n, reps = args
-        out = {"batch": [], "each": []}
+        out = {"batch": [], "each": [], "again": [], "repeat": [], "again_wrote": False}
         for _ in range(reps):
-            for kind in ("batch", "each"):
-                top, cwd = fresh_project()
-                start = now()
-                if kind == "batch":
-                    got = list(portplan.ports(names(n), cwd=cwd).values())
-                else:
-                    got = [portplan.port(name, cwd=cwd) for name in names(n)]
-                out[kind].append(now() - start)
-                assert len(set(got)) == n, f"{kind}: ports not distinct"
-                shutil.rmtree(top)
+            top, cwd = fresh_project()
+            start = now()
+            got = list(portplan.ports(names(n), cwd=cwd).values())
+            out["batch"].append(now() - start)
+            assert len(set(got)) == n, "batch: ports not distinct"
+            shutil.rmtree(top)
+
+            # One call per name: every name new (each writes its lease), then every name again.
+            top, cwd = fresh_project()
+            start = now()
+            got = [portplan.port(name, cwd=cwd) for name in names(n)]
+            out["each"].append(now() - start)
+            assert len(set(got)) == n, "each: ports not distinct"
+            registry = os.path.join(os.environ["PORTPLAN_HOME"], "registry.json")
+            before = registry_state(registry)
+            start = now()
+            again = [portplan.port(name, cwd=cwd) for name in names(n)]
+            out["again"].append(now() - start)
+            assert again == got, "again: a leased port moved"
+            # Asking again for a leased name writes nothing (SPEC v2 §7).
+            out["again_wrote"] = out["again_wrote"] or registry_state(registry) != before
+            first = names(1)[0]
+            start = now()
+            for _ in range(n):
+                portplan.port(first, cwd=cwd)
+            out["repeat"].append((now() - start) / n)
+            shutil.rmtree(top)
     elif mode == "peers":
         import port4me
         import port_for

@@ -5,6 +5,8 @@
 
 use pyo3::prelude::*;
 
+mod probe;
+
 /// Declares a Python function `NAME(request: str) -> str` over the core's `NAME`.
 macro_rules! json_function {
     ($name:ident) => {
@@ -49,6 +51,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(host_error_json, module)?)?;
     module.add_function(wrap_pyfunction!(lock_verdict_json, module)?)?;
     module.add_function(wrap_pyfunction!(temp_files_json, module)?)?;
+    module.add_function(wrap_pyfunction!(probe::probe_json, module)?)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

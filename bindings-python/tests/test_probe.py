@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import errno
+import json
 import socket
+import subprocess
+import sys
 
 import portplan
 import pytest
-from portplan._probe import host_has_ipv6
+from conftest import as_plain_user, free_ports
+from portplan import _native
+from portplan._probe import busy_ports, host_has_ipv6
 
 ADDRESSES = [(socket.AF_INET, "127.0.0.1"), (socket.AF_INET, "0.0.0.0")]
 if host_has_ipv6():
@@ -57,17 +61,51 @@ def test_a_holder_with_reuseaddr_still_counts(free_port: int) -> None:
         holder.close()
 
 
-@pytest.mark.parametrize("code", [errno.EACCES, errno.EPERM, errno.EADDRINUSE])
-def test_refusals_mean_not_free(code: int, free_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_bind = socket.socket.bind
+def test_a_reusing_socket_bound_but_not_listening_counts(free_port: int) -> None:
+    # A server between bind and listen, or a client bound to a fixed port: only a bind
+    # without SO_REUSEADDR (the probe's) sees it.
+    for family, address in ADDRESSES:
+        holder = socket.socket(family, socket.SOCK_STREAM)
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            holder.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        holder.bind((address, free_port))
+        try:
+            assert portplan.probe(free_port) is False, address
+        finally:
+            holder.close()
 
-    def refuse_udp(self: socket.socket, address: tuple[str, int]) -> None:
-        if self.type == socket.SOCK_DGRAM:
-            raise OSError(code, "refused")
-        real_bind(self, address)
 
-    monkeypatch.setattr(socket.socket, "bind", refuse_udp)
-    assert portplan.probe(free_port) is False
+def test_a_privileged_port_is_refused_for_a_plain_user() -> None:
+    # EACCES counts as not free (SPEC §7); as root, the probe runs as `nobody`.
+    with open("/proc/sys/net/ipv4/ip_unprivileged_port_start") as file:
+        if int(file.read()) <= 80:
+            pytest.skip("this host lets every user bind port 80")
+    free = free_ports(1, start=42000)[0]
+    code = f"import portplan; print(portplan.probe(80), portplan.probe({free}))"
+    done = subprocess.run([*as_plain_user(), sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "True"]
+
+
+def test_a_batch_names_exactly_the_busy_ports_in_order() -> None:
+    # One call for many ports, a few of them held in different ways.
+    ports = free_ports(40, start=43000)
+    held = [ports[3], ports[17], ports[38]]
+    holders = [_hold(socket.AF_INET, "127.0.0.1", socket.SOCK_STREAM, held[0])]
+    holders.append(_hold(socket.AF_INET, "0.0.0.0", socket.SOCK_DGRAM, held[1]))
+    holders.append(_hold(*ADDRESSES[-1], socket.SOCK_DGRAM, held[2]))
+    try:
+        assert busy_ports(list(reversed(ports))) == list(reversed(held))
+    finally:
+        for holder in holders:
+            holder.close()
+    assert busy_ports(ports) == []
+
+
+def test_the_native_probe_refuses_a_malformed_request() -> None:
+    answer = json.loads(_native.probe_json('{"ports": [70000], "ipv6": true}'))
+    assert answer["error"]["kind"] == "host"
+    assert "probe_json takes" in answer["error"]["message"]
 
 
 @pytest.mark.parametrize("port", [0, -1, 65536, True, "80"])

@@ -12,23 +12,66 @@ shapes (`PlanDict`, `ReasonDict`, `ConfigDict`, ...) are in `portplan.typing`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._allocate import Lease, leases, port, ports, release
-from ._bind import bind
 from ._native import __version__
-from ._plan import Entry, Plan, plan
-from ._probe import probe
 from .errors import PlanError, PortInUseError, PortplanError, RegistryError
-from .typing import (
-    ConfigDict,
-    EntryDict,
-    ErrorDict,
-    HashName,
-    Layout,
-    LeaseDict,
-    PlanDict,
-    ReasonDict,
-    ServiceValue,
-)
+
+if TYPE_CHECKING:
+    from ._bind import bind
+    from ._plan import Entry, Plan, plan
+    from ._probe import probe
+    from .typing import (
+        ConfigDict,
+        EntryDict,
+        ErrorDict,
+        HashName,
+        Layout,
+        LeaseDict,
+        PlanDict,
+        ReasonDict,
+        ServiceValue,
+    )
+
+# Imported on first use (PEP 562), so a process that only asks for a port loads less.
+_LAZY = {
+    "bind": "._bind",
+    "Entry": "._plan",
+    "Plan": "._plan",
+    "plan": "._plan",
+    "probe": "._probe",
+    **dict.fromkeys(
+        (
+            "ConfigDict",
+            "EntryDict",
+            "ErrorDict",
+            "HashName",
+            "Layout",
+            "LeaseDict",
+            "PlanDict",
+            "ReasonDict",
+            "ServiceValue",
+        ),
+        ".typing",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'portplan' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "ConfigDict",

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 from ._config import Project, resolve_project
-from ._plan import Plan
-from ._session import RegistrySession
+from ._session import RegistrySession, kept_ports
 from .typing import ExcludeEntry, HashName, Layout, LeaseDict, ServiceValue
 
 PathArg = Union[str, "os.PathLike[str]"]
@@ -30,12 +29,13 @@ class Lease:
     used: int
 
 
-def allocate(project: Project, names: Sequence[str], busy: Iterable[int] = (), probe: bool = True) -> Plan:
-    """Hands out the ports of `names` (probed, then leased in the registry)."""
+def allocate(project: Project, names: Sequence[str], busy: Iterable[int] = (), probe: bool = True) -> dict[str, int]:
+    """Hands out the ports of `names` (probed, then leased in the registry): name → port."""
     with RegistrySession(write=True) as session:
         answer = session.allocate(project, names, busy, probe)
         session.write(answer)
-    return Plan(answer)
+    handed_out = set(names)
+    return {entry["name"]: entry["port"] for entry in answer["plan"] if entry["name"] in handed_out}
 
 
 def _options(
@@ -87,11 +87,16 @@ def ports(
     if isinstance(names, str):
         raise TypeError("ports() takes a list of names; use port() for one name")
     names = list(names)
-    project = resolve_project(
-        names, _options(range, namespace, layout, hash, block_size, exclude, browser_safe, services), config, cwd
-    )
-    plan = allocate(project, names, busy, probe)
-    return {name: plan[name] for name in names}
+    busy = list(busy)
+    options = _options(range, namespace, layout, hash, block_size, exclude, browser_safe, services)
+    if config is None and names and all(isinstance(name, str) for name in names):
+        # Names leased already, that the core keeps with nothing to write: no lock, no write.
+        kept = kept_ports(names, options, cwd, busy)
+        if kept is not None:
+            return kept
+    project = resolve_project(names, options, config, cwd)
+    handed_out = allocate(project, names, busy, probe)
+    return {name: handed_out[name] for name in names}
 
 
 def port(

@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
 from . import _native
 from ._core import call
-from ._discovery import config_file_view, walk
+from ._discovery import config_file_view, walk, walk_signature
 
 PathArg = Union[str, "os.PathLike[str]"]
 
@@ -68,6 +69,40 @@ def core_options(options: Mapping[str, Any]) -> dict[str, Any]:
 def working_folder(cwd: Optional[PathArg] = None) -> str:
     """The folder a call works from, absolute with symlinks resolved."""
     return os.path.realpath(os.path.join(os.getcwd(), os.fspath(cwd)) if cwd is not None else os.getcwd())
+
+
+# The project of a folder without extra names, with the signature of the walk it came from
+# (`base_project`): repeated calls reuse it while no file of that walk changed.
+_BASE: dict[tuple[str, str], tuple[tuple[object, ...], Project]] = {}
+
+
+def base_project(options: Mapping[str, Any], cwd: Optional[PathArg] = None) -> Optional[tuple[Hashable, Project]]:
+    """The project of `cwd` with `options` and no names added, and a key naming it; reused
+    while the stat of every file the walk reads is the same. None when the namespace comes
+    from git (a branch can change without any of those files changing)."""
+    start = working_folder(cwd)
+    key = (start, json.dumps(core_options(options), sort_keys=True))
+    signature = walk_signature(start)
+    cached = _BASE.get(key)
+    if cached is not None and cached[0] == signature:
+        return (key, signature), cached[1]
+    request: dict[str, Any] = {
+        "cwd": start,
+        "config_path": None,
+        "config_file": None,
+        "options": core_options(options),
+        "names": [],
+        "git": None,
+        "folders": walk(start),
+    }
+    result = call(_native.load_config_json, request)
+    if result.get("need") == "git":
+        return None
+    project = Project(result["config"], result["root"], result.get("config_file"))
+    if len(_BASE) > 64:
+        _BASE.clear()
+    _BASE[key] = (signature, project)
+    return (key, signature), project
 
 
 def resolve_project(

@@ -16,6 +16,8 @@ MARKERS = (".git", "package.json", "pyproject.toml")
 LARGE_FILES = ("package.json", "pyproject.toml")
 MAX_MANIFEST_BYTES = 1 << 20
 _ABSENT = (errno.ENOENT, errno.ENOTDIR)
+_SIGNED = (*CANDIDATES, ".git")
+_SEPARATORS = tuple({os.sep, os.altsep or os.sep})
 
 
 def os_error(error: OSError) -> dict[str, Any]:
@@ -67,6 +69,28 @@ def walk(start: str) -> list[dict[str, Any]]:
         parent = os.path.dirname(folder)
         if parent == folder:
             return folders
+        folder = parent
+
+
+def walk_signature(start: str) -> tuple[object, ...]:
+    """What the walk from `start` would see change: the stat of every candidate file and of
+    `.git` in each folder up to the root (a missing one as its errno). Taken before a walk,
+    an equal signature later means the walk would read the same files (safe to reuse it)."""
+    seen: list[object] = []
+    folder = start
+    while True:
+        # Joined by hand: os.path.join was most of the time of this loop.
+        prefix = folder if folder.endswith(_SEPARATORS) else folder + os.sep
+        for name in _SIGNED:
+            try:
+                info = os.stat(prefix + name)
+            except OSError as error:
+                seen.append(error.errno)
+                continue
+            seen.append((info.st_mode, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return tuple(seen)
         folder = parent
 
 

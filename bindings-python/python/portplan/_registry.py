@@ -34,15 +34,36 @@ def _home() -> Optional[str]:
     return None if home == "~" else home
 
 
+_PATHS: dict[str, Path] = {}
+
+
 def registry_path() -> Path:
-    """Where the registry is: the core decides from the environment (`registry_path_json`)."""
+    """Where the registry is: the core decides from the environment (`registry_path_json`);
+    its answers are remembered per request (a pure function of it)."""
     request = {
         "platform": sys.platform,
         "env": {name: os.environ.get(name) for name in ("PORTPLAN_HOME", "XDG_STATE_HOME", "LOCALAPPDATA")},
         "home": _home(),
         "cwd": os.getcwd(),
     }
-    return Path(call(_native.registry_path_json, request)["file"])
+    key = json.dumps(request)
+    path = _PATHS.get(key)
+    if path is None:
+        if len(_PATHS) > 64:
+            _PATHS.clear()
+        path = _PATHS[key] = Path(call(_native.registry_path_json, request)["file"])
+    return path
+
+
+def file_signature(path: Path) -> Optional[tuple[int, ...]]:
+    """What changes whenever a file is replaced or written (device, inode, size, times, mode,
+    owner), without following a link; None when there is nothing at `path` or it cannot be
+    seen (the locked path then says why)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode, info.st_uid)
 
 
 def _ensure_dir(path: Path) -> None:
