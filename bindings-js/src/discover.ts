@@ -59,16 +59,17 @@ const MANIFESTS = new Set(['package.json', 'pyproject.toml']);
 
 /** A candidate file as the core wants it, or undefined when there is no regular file. */
 function seeFile(file: string): FileSeen | undefined {
-  let stat: fs.Stats;
+  let stat: fs.Stats | undefined;
   try {
-    stat = fs.statSync(file);
+    // Most candidates are absent: no error object for those (they cost more than the stat).
+    stat = fs.statSync(file, { throwIfNoEntry: false });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // Absent (or a dangling link): not there. Anything else is there but unreadable.
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     return { error: osError(error) };
   }
-  if (!stat.isFile()) return undefined;
+  if (stat === undefined || !stat.isFile()) return undefined;
   if (MANIFESTS.has(path.basename(file)) && stat.size > MANIFEST_LIMIT) return { error: { code: 'EFBIG' } };
   try {
     return { text: readText(file) };
@@ -90,8 +91,7 @@ function readText(file: string): string {
 
 function exists(file: string): boolean {
   try {
-    fs.statSync(file);
-    return true;
+    return fs.statSync(file, { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }

@@ -32,6 +32,8 @@ export interface Engine {
   readonly name: EngineName;
   /** One request to one core function; the answer is a plain object (maybe `{error}`). */
   call(fn: CoreFunction, request?: unknown): CoreAnswer;
+  /** The native probe (src/probe.ts): for each port, whether it is free; absent in wasm. */
+  readonly probePorts?: (ports: number[], asServer: boolean) => Promise<boolean[]>;
 }
 
 const requireHere = createRequire(path.join(packageRoot, 'package.json'));
@@ -95,7 +97,12 @@ function failure(candidate: Candidate, error: unknown): string {
   return `${candidate.specifier}: ${message.split('\n')[0]}`;
 }
 
-function loadAddon(candidate: Candidate): Record<string, (text?: string) => string> {
+/** What an addon exports: the core's text entries and the probe. */
+type Addon = Record<string, (text?: string) => string> & {
+  probePorts?: (ports: number[], asServer: boolean) => Promise<boolean[]>;
+};
+
+function loadAddon(candidate: Candidate): Addon {
   if (candidate.packageName !== undefined) {
     let manifest: { version?: unknown };
     try {
@@ -115,7 +122,7 @@ function loadNative(): Engine {
   for (const candidate of nativeCandidates()) {
     try {
       const addon = loadAddon(candidate);
-      return textEngine('native', (jsonName) => addon[camel(jsonName)]);
+      return { ...textEngine('native', (jsonName) => addon[camel(jsonName)]), probePorts: addon.probePorts };
     } catch (error) {
       failures.push(failure(candidate, error));
     }

@@ -1,8 +1,12 @@
 // Is a port free on this host? Free only if TCP and UDP can bind it on the IPv4 and IPv6
 // loopback and wildcard addresses (SPEC §7). Any bind error, EACCES and EPERM included,
-// means "not free".
+// means "not free". The native engine probes in the addon (plain sockets without
+// SO_REUSEADDR, off the JS thread); the wasm engine probes with Node's sockets below, which
+// cannot see a TCP socket bound with SO_REUSEADDR and not listening (libuv sets it on every
+// TCP server: docs/reliability.md).
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
+import { engine } from './engine.js';
 
 function bindsTcp(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -49,14 +53,62 @@ export async function probeAddresses(): Promise<string[]> {
   return (await hasIpv6()) ? ['127.0.0.1', '0.0.0.0', '::1', '::'] : ['127.0.0.1', '0.0.0.0'];
 }
 
-/** True only if `port` is free for TCP and UDP on every probe address. */
-export async function probe(port: number): Promise<boolean> {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new RangeError(`probe: ${port} is not a port (1-65535)`);
-  }
+/** Node's probe of one port: one socket at a time, each closed before the next, so the
+ * probe never blocks itself. */
+async function nodeProbe(port: number): Promise<boolean> {
   for (const host of await probeAddresses()) {
-    // One socket at a time, each closed before the next, so the probe never blocks itself.
     if (!(await bindsTcp(port, host)) || !(await bindsUdp(port, host))) return false;
   }
   return true;
+}
+
+// Ports Node's probe checks at once. Each port's own binds stay one after another (they would
+// block each other); distinct ports never do, so a batch waits for the slowest few, not the sum.
+const NODE_PROBES_AT_ONCE = 32;
+
+async function nodeProbeMany(ports: readonly number[]): Promise<boolean[]> {
+  const free: boolean[] = new Array(ports.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < ports.length) {
+      const index = next++;
+      free[index] = await nodeProbe(ports[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(NODE_PROBES_AT_ONCE, ports.length) }, worker));
+  return free;
+}
+
+function checkPort(port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RangeError(`probe: ${port} is not a port (1-65535)`);
+  }
+}
+
+/** For each of `ports`, whether it is free. `asServer`: as a server about to start binds it
+ * (the kept port checked before `run`): connections left in TIME_WAIT by the service's last
+ * run do not count, a listener or a bound socket does. Node's own probe is always like that. */
+export async function probeMany(ports: readonly number[], asServer = false): Promise<boolean[]> {
+  for (const port of ports) checkPort(port);
+  if (ports.length === 0) return [];
+  const native = engine().probePorts;
+  return native ? native([...ports], asServer) : nodeProbeMany(ports);
+}
+
+/** True only if `port` is free for TCP and UDP on every probe address. */
+export async function probe(port: number): Promise<boolean> {
+  checkPort(port);
+  return (await probeMany([port]))[0];
+}
+
+/** `probe` as a server about to start on `port` sees it (see `probeMany`). */
+export async function freeForAServer(port: number): Promise<boolean> {
+  checkPort(port);
+  return (await probeMany([port], true))[0];
+}
+
+/** The ports of `ports` that are not free on the host, in ascending order. */
+export async function takenPorts(ports: readonly number[]): Promise<number[]> {
+  const free = await probeMany(ports);
+  return ports.filter((_, index) => !free[index]).sort((a, b) => a - b);
 }
