@@ -84,20 +84,18 @@ function holdReusingNotListening(port, host) {
 }
 
 for (const host of ['0.0.0.0', '127.0.0.1', '::1']) {
-  test(
-    `a TCP socket on ${host} bound with SO_REUSEADDR, not listening, makes the port busy`,
-    { skip: engine === 'wasm' && "the wasm engine probes with Node's sockets, which cannot see it" },
-    async () => {
-      const port = await freshPort();
-      const release = await holdReusingNotListening(port, host);
-      try {
-        assert.equal(await probe(port), false);
-      } finally {
-        await release();
-      }
-      assert.equal(await probe(port), true);
-    },
-  );
+  test(`a TCP socket on ${host} bound with SO_REUSEADDR, not listening, makes the port busy`, {
+    skip: engine === 'wasm' && "the wasm engine probes with Node's sockets, which cannot see it",
+  }, async () => {
+    const port = await freshPort();
+    const release = await holdReusingNotListening(port, host);
+    try {
+      assert.equal(await probe(port), false);
+    } finally {
+      await release();
+    }
+    assert.equal(await probe(port), true);
+  });
 }
 
 test('a server about to start is not kept out by its last run, the plain probe is', async () => {
