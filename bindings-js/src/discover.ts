@@ -3,7 +3,7 @@
 // namespace (docs/core-api.md `load_config_json`). This module only reads files, checks
 // which markers exist and runs git.
 
-import { execFileSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { call, configFiles, type ResolvedConfig } from './core.js';
@@ -147,9 +147,15 @@ function namedConfig(configPath: string, cwd: string): { configFile: unknown; fo
   return { configFile, folders: walk(path.dirname(real)) };
 }
 
+// Loaded on first use: only a `git` namespace runs git, and a fresh process starts sooner.
+let childProcess: typeof ChildProcess | undefined;
+
 function git(cwd: string, args: string[]): string | null {
+  childProcess ??= require('node:child_process') as typeof ChildProcess;
   try {
-    const out = execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const out = childProcess
+      .execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim();
     return out || null;
   } catch {
     return null;

@@ -4,13 +4,26 @@
 // SO_REUSEADDR, off the JS thread); the wasm engine probes with Node's sockets below, which
 // cannot see a TCP socket bound with SO_REUSEADDR and not listening (libuv sets it on every
 // TCP server: docs/reliability.md).
-import * as dgram from 'node:dgram';
-import * as net from 'node:net';
+import type * as Dgram from 'node:dgram';
+import type * as Net from 'node:net';
 import { engine } from './engine.js';
+
+// Node's sockets are loaded on first use: the native engine never needs them, and a fresh
+// process starts sooner without them.
+let netModule: typeof Net | undefined;
+let dgramModule: typeof Dgram | undefined;
+const net = (): typeof Net => {
+  netModule ??= require('node:net') as typeof Net;
+  return netModule;
+};
+const dgram = (): typeof Dgram => {
+  dgramModule ??= require('node:dgram') as typeof Dgram;
+  return dgramModule;
+};
 
 function bindsTcp(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const server = net.createServer();
+    const server = net().createServer();
     server.once('error', () => resolve(false));
     server.listen({ port, host, exclusive: true, ipv6Only: host.includes(':') }, () => {
       server.close(() => resolve(true));
@@ -21,7 +34,7 @@ function bindsTcp(port: number, host: string): Promise<boolean> {
 function bindsUdp(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
     const ipv6 = host.includes(':');
-    const socket = dgram.createSocket({ type: ipv6 ? 'udp6' : 'udp4', ipv6Only: ipv6 });
+    const socket = dgram().createSocket({ type: ipv6 ? 'udp6' : 'udp4', ipv6Only: ipv6 });
     socket.once('error', () => {
       try {
         socket.close();
@@ -41,7 +54,7 @@ let ipv6: Promise<boolean> | undefined;
 /** Whether this host can bind IPv6 at all (asked once). */
 function hasIpv6(): Promise<boolean> {
   ipv6 ??= new Promise((resolve) => {
-    const server = net.createServer();
+    const server = net().createServer();
     server.once('error', () => resolve(false));
     server.listen({ port: 0, host: '::1', exclusive: true }, () => server.close(() => resolve(true)));
   });
@@ -79,6 +92,10 @@ async function nodeProbeMany(ports: readonly number[]): Promise<boolean[]> {
   return free;
 }
 
+// Ports the native probe binds on the JS thread (8 binds each, ~5-10 µs a bind): fewer than
+// it takes to start libuv's worker pool and cross to it; more go to the pool, off this thread.
+const PROBED_ON_THIS_THREAD = 8;
+
 function checkPort(port: number): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new RangeError(`probe: ${port} is not a port (1-65535)`);
@@ -91,8 +108,9 @@ function checkPort(port: number): void {
 export async function probeMany(ports: readonly number[], asServer = false): Promise<boolean[]> {
   for (const port of ports) checkPort(port);
   if (ports.length === 0) return [];
-  const native = engine().probePorts;
-  return native ? native([...ports], asServer) : nodeProbeMany(ports);
+  const { probePorts, probePortsSync } = engine();
+  if (probePortsSync && ports.length <= PROBED_ON_THIS_THREAD) return probePortsSync([...ports], asServer);
+  return probePorts ? probePorts([...ports], asServer) : nodeProbeMany(ports);
 }
 
 /** True only if `port` is free for TCP and UDP on every probe address. */

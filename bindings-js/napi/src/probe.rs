@@ -125,16 +125,29 @@ impl Task for ProbePorts {
     }
 }
 
+fn to_ports(ports: Vec<u32>) -> Result<Vec<u16>> {
+    ports
+        .into_iter()
+        .map(to_port)
+        .collect::<std::result::Result<Vec<u16>, String>>()
+        .map_err(|message| Error::new(Status::InvalidArg, message))
+}
+
 /// Probes `ports` on a libuv worker thread: resolves to one boolean a port, true when free.
 /// `asServer`: as a server about to start binds (TIME_WAIT connections do not count).
 #[napi(ts_return_type = "Promise<boolean[]>")]
 pub fn probe_ports(ports: Vec<u32>, as_server: bool) -> Result<AsyncTask<ProbePorts>> {
-    let ports = ports
-        .into_iter()
-        .map(to_port)
-        .collect::<std::result::Result<Vec<u16>, String>>()
-        .map_err(|message| Error::new(Status::InvalidArg, message))?;
-    Ok(AsyncTask::new(ProbePorts { ports, as_server }))
+    Ok(AsyncTask::new(ProbePorts {
+        ports: to_ports(ports)?,
+        as_server,
+    }))
+}
+
+/// `probePorts` on the calling thread: for a few ports, a few dozen system calls cost less
+/// than starting the worker pool and crossing to it (a fresh process' first port).
+#[napi]
+pub fn probe_ports_sync(ports: Vec<u32>, as_server: bool) -> Result<Vec<bool>> {
+    Ok(probe_all(&to_ports(ports)?, as_server))
 }
 
 #[cfg(test)]
