@@ -84,6 +84,18 @@ function askRemembered(request: ReturnType<typeof allocateRequest>): AllocateAns
   return answer;
 }
 
+/** Names checked by `mayAllBeLeased` (the first ones; a batch of new names fails on its first). */
+const NAMES_LOOKED_FOR = 64;
+
+/** Whether asking without the lock may pay off: the registry's text holds every name to lease.
+ * A hint, not a decision (the core decides): a name the text lacks has no lease to keep, so the
+ * call writes anyway and goes straight to the lock, without a core call of its own first. */
+function mayAllBeLeased(registry: Snapshot, lease: string[] | null): boolean {
+  const text = registry.text;
+  if (text === null) return false;
+  return lease === null || lease.slice(0, NAMES_LOOKED_FOR).every((name) => text.includes(JSON.stringify(name)));
+}
+
 /**
  * A writing call that has nothing to write (asking again for leased names, SPEC §7): its answer
  * from the registry as it is, without the lock, as `plan` reads it (writes are atomic renames,
@@ -93,6 +105,7 @@ function askRemembered(request: ReturnType<typeof allocateRequest>): AllocateAns
  */
 async function allocateUnchanged(ask: Ask, check?: BeforeWrite): Promise<AllocateAnswer | undefined> {
   const registry = readSnapshot();
+  if (!mayAllBeLeased(registry, ask.lease)) return undefined;
   const first = checkAnswer(askRemembered(allocateRequest(ask, registry, ask.busy)), registry.file);
   if (first.registry !== null) return undefined;
   // Only ports that are not handed out are left to probe (the leased ones are kept): their
