@@ -68,6 +68,8 @@ export type BeforeWrite = (answer: AllocateAnswer) => Promise<void>;
  * the same answer: a name asked again within the second skips the core. A few are kept. */
 const remembered = new Map<string, { registry: string | null; answer: AllocateAnswer }>();
 const REMEMBERED_ANSWERS = 8;
+/** Registries longer than this (characters) are not kept in memory for it. */
+const REMEMBERED_REGISTRY_LENGTH = 4 * 1024 * 1024;
 
 function askRemembered(request: ReturnType<typeof allocateRequest>): AllocateAnswer {
   const { registry, ...rest } = request;
@@ -76,7 +78,7 @@ function askRemembered(request: ReturnType<typeof allocateRequest>): AllocateAns
   // A copy: the caller's Plan must not share objects with the next caller's.
   if (known !== undefined && known.registry === registry) return structuredClone(known.answer);
   const answer = callRaw('allocate', request);
-  if (answer.error === undefined && answer.registry === null) {
+  if (answer.error === undefined && answer.registry === null && (registry?.length ?? 0) <= REMEMBERED_REGISTRY_LENGTH) {
     remembered.delete(key);
     if (remembered.size >= REMEMBERED_ANSWERS) remembered.delete(remembered.keys().next().value!);
     remembered.set(key, { registry, answer: structuredClone(answer) });
@@ -104,13 +106,19 @@ function mayAllBeLeased(registry: Snapshot, lease: string[] | null): boolean {
  * leases are dropped at a write, and this call writes nothing.
  */
 async function allocateUnchanged(ask: Ask, check?: BeforeWrite): Promise<AllocateAnswer | undefined> {
-  const registry = readSnapshot();
-  if (!mayAllBeLeased(registry, ask.lease)) return undefined;
-  const first = checkAnswer(askRemembered(allocateRequest(ask, registry, ask.busy)), registry.file);
-  if (first.registry !== null) return undefined;
-  // Only ports that are not handed out are left to probe (the leased ones are kept): their
-  // probes change what the plan shows, never the registry, which is checked again anyway.
-  const answer = first.probe.length === 0 || !ask.probe ? first : await planProbed(ask, registry);
+  let answer: AllocateAnswer;
+  try {
+    const registry = readSnapshot();
+    if (!mayAllBeLeased(registry, ask.lease)) return undefined;
+    const first = checkAnswer(askRemembered(allocateRequest(ask, registry, ask.busy)), registry.file);
+    if (first.registry !== null) return undefined;
+    // Only ports that are not handed out are left to probe (the leased ones are kept): their
+    // probes change what the plan shows, never the registry, which is checked again anyway.
+    answer = first.probe.length === 0 || !ask.probe ? first : await planProbed(ask, registry);
+  } catch {
+    // An unusable registry (or its folder) is reported as the lock path reports it.
+    return undefined;
+  }
   if (answer.registry !== null) return undefined;
   await check?.(answer);
   return answer;
