@@ -7,7 +7,7 @@ import { type AllocateAnswer, callRaw, type Lease } from './core.js';
 import { type ConfigOptions, type Project, resolveProject } from './discover.js';
 import * as hostErrors from './hostErrors.js';
 import { Plan } from './plan.js';
-import { probe as probeFree } from './probe.js';
+import { takenPorts } from './probe.js';
 import { checkAnswer, existingRoots, readLeases, readSnapshot, type Snapshot, updateRegistry } from './registry.js';
 
 export interface AllocateOptions extends ConfigOptions {
@@ -30,22 +30,19 @@ interface Ask {
 
 const now = () => Math.floor(Date.now() / 1000);
 
-// Ports probed at once. Each port's own binds stay one after another (they would block each
-// other); distinct ports never do, so a batch waits for the slowest few, not the sum.
-const PROBES_AT_ONCE = 32;
-
-/** The ports of `ports` that are not free on the host, in ascending order. */
-async function takenPorts(ports: number[]): Promise<number[]> {
-  const taken: number[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < ports.length) {
-      const port = ports[next++];
-      if (!(await probeFree(port))) taken.push(port);
-    }
+/** The core's `allocate_json` request (docs/core-api.md). */
+function allocateRequest(ask: Ask, registry: Snapshot, busy: number[], existing?: Record<string, boolean>) {
+  return {
+    config: ask.project.config,
+    root: ask.project.root,
+    config_file: ask.project.configFile,
+    busy,
+    registry: registry.text,
+    now: now(),
+    lease: ask.lease,
+    existing_roots: existing,
+    env: ask.env,
   };
-  await Promise.all(Array.from({ length: Math.min(PROBES_AT_ONCE, ports.length) }, worker));
-  return taken.sort((a, b) => a - b);
 }
 
 /** Plans against `registry` and probes what the core asks to, until a round finds nothing new.
@@ -53,18 +50,10 @@ async function takenPorts(ports: number[]): Promise<number[]> {
 async function planProbed(ask: Ask, registry: Snapshot, existing?: Record<string, boolean>): Promise<AllocateAnswer> {
   const busy = [...ask.busy];
   for (;;) {
-    const request = {
-      config: ask.project.config,
-      root: ask.project.root,
-      config_file: ask.project.configFile,
-      busy,
-      registry: registry.text,
-      now: now(),
-      lease: ask.lease,
-      existing_roots: existing,
-      env: ask.env,
-    };
-    const answer: AllocateAnswer = checkAnswer(callRaw('allocate', request), registry.file);
+    const answer: AllocateAnswer = checkAnswer(
+      callRaw('allocate', allocateRequest(ask, registry, busy, existing)),
+      registry.file,
+    );
     const taken = ask.probe ? await takenPorts(answer.probe) : [];
     if (taken.length === 0) return answer;
     busy.push(...taken);
@@ -74,9 +63,75 @@ async function planProbed(ask: Ask, registry: Snapshot, existing?: Record<string
 /** A last check of the answer before anything is written; throws to write nothing. */
 export type BeforeWrite = (answer: AllocateAnswer) => Promise<void>;
 
-/** Hands out `ask.lease` under the lock and writes the registry when the core changed it.
+/** Answers that wrote nothing, by request (the registry's text apart, compared as is). The core
+ * is a pure function of its request, `now` in whole seconds included, so the same request gets
+ * the same answer: a name asked again within the second skips the core. A few are kept. */
+const remembered = new Map<string, { registry: string | null; answer: AllocateAnswer }>();
+const REMEMBERED_ANSWERS = 8;
+/** Registries longer than this (characters) are not kept in memory for it. */
+const REMEMBERED_REGISTRY_LENGTH = 4 * 1024 * 1024;
+
+function askRemembered(request: ReturnType<typeof allocateRequest>): AllocateAnswer {
+  const { registry, ...rest } = request;
+  const key = JSON.stringify(rest);
+  const known = remembered.get(key);
+  // A copy: the caller's Plan must not share objects with the next caller's.
+  if (known !== undefined && known.registry === registry) return structuredClone(known.answer);
+  const answer = callRaw('allocate', request);
+  if (answer.error === undefined && answer.registry === null && (registry?.length ?? 0) <= REMEMBERED_REGISTRY_LENGTH) {
+    remembered.delete(key);
+    if (remembered.size >= REMEMBERED_ANSWERS) remembered.delete(remembered.keys().next().value!);
+    remembered.set(key, { registry, answer: structuredClone(answer) });
+  }
+  return answer;
+}
+
+/** Names checked by `mayAllBeLeased` (the first ones; a batch of new names fails on its first). */
+const NAMES_LOOKED_FOR = 64;
+
+/** Whether asking without the lock may pay off: the registry's text holds every name to lease.
+ * A hint, not a decision (the core decides): a name the text lacks has no lease to keep, so the
+ * call writes anyway and goes straight to the lock, without a core call of its own first. */
+function mayAllBeLeased(registry: Snapshot, lease: string[] | null): boolean {
+  const text = registry.text;
+  if (text === null) return false;
+  return lease === null || lease.slice(0, NAMES_LOOKED_FOR).every((name) => text.includes(JSON.stringify(name)));
+}
+
+/**
+ * A writing call that has nothing to write (asking again for leased names, SPEC §7): its answer
+ * from the registry as it is, without the lock, as `plan` reads it (writes are atomic renames,
+ * so this is a registry the lock would have shown). Undefined when the core answers a registry
+ * to write: the caller then takes the lock and asks again. Roots are not checked here: their
+ * leases are dropped at a write, and this call writes nothing.
+ */
+async function allocateUnchanged(ask: Ask, check?: BeforeWrite): Promise<AllocateAnswer | undefined> {
+  let answer: AllocateAnswer;
+  try {
+    const registry = readSnapshot();
+    if (!mayAllBeLeased(registry, ask.lease)) return undefined;
+    const first = checkAnswer(askRemembered(allocateRequest(ask, registry, ask.busy)), registry.file);
+    if (first.registry !== null) return undefined;
+    // Only ports that are not handed out are left to probe (the leased ones are kept): their
+    // probes change what the plan shows, never the registry, which is checked again anyway.
+    answer = first.probe.length === 0 || !ask.probe ? first : await planProbed(ask, registry);
+  } catch {
+    // An unusable registry (or its folder) is reported as the lock path reports it.
+    return undefined;
+  }
+  if (answer.registry !== null) return undefined;
+  await check?.(answer);
+  return answer;
+}
+
+/** Hands out `ask.lease` under the lock and writes the registry when the core changed it; a
+ * call with nothing to write takes neither the lock nor writes (allocateUnchanged).
  * `forget` (a name): its lease of this project goes first (its fresh port could not be bound). */
 async function allocateWriting(ask: Ask, forget?: string, check?: BeforeWrite): Promise<AllocateAnswer> {
+  if (forget === undefined) {
+    const unchanged = await allocateUnchanged(ask, check);
+    if (unchanged !== undefined) return unchanged;
+  }
   return updateRegistry(async (before) => {
     const existing = existingRoots(before);
     let registry = before;

@@ -3,7 +3,7 @@
 // namespace (docs/core-api.md `load_config_json`). This module only reads files, checks
 // which markers exist and runs git.
 
-import { execFileSync } from 'node:child_process';
+import type * as ChildProcess from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { call, configFiles, type ResolvedConfig } from './core.js';
@@ -59,16 +59,17 @@ const MANIFESTS = new Set(['package.json', 'pyproject.toml']);
 
 /** A candidate file as the core wants it, or undefined when there is no regular file. */
 function seeFile(file: string): FileSeen | undefined {
-  let stat: fs.Stats;
+  let stat: fs.Stats | undefined;
   try {
-    stat = fs.statSync(file);
+    // Most candidates are absent: no error object for those (they cost more than the stat).
+    stat = fs.statSync(file, { throwIfNoEntry: false });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // Absent (or a dangling link): not there. Anything else is there but unreadable.
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     return { error: osError(error) };
   }
-  if (!stat.isFile()) return undefined;
+  if (stat === undefined || !stat.isFile()) return undefined;
   if (MANIFESTS.has(path.basename(file)) && stat.size > MANIFEST_LIMIT) return { error: { code: 'EFBIG' } };
   try {
     return { text: readText(file) };
@@ -90,8 +91,7 @@ function readText(file: string): string {
 
 function exists(file: string): boolean {
   try {
-    fs.statSync(file);
-    return true;
+    return fs.statSync(file, { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }
@@ -147,9 +147,15 @@ function namedConfig(configPath: string, cwd: string): { configFile: unknown; fo
   return { configFile, folders: walk(path.dirname(real)) };
 }
 
+// Loaded on first use: only a `git` namespace runs git, and a fresh process starts sooner.
+let childProcess: typeof ChildProcess | undefined;
+
 function git(cwd: string, args: string[]): string | null {
+  childProcess ??= require('node:child_process') as typeof ChildProcess;
   try {
-    const out = execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const out = childProcess
+      .execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim();
     return out || null;
   } catch {
     return null;

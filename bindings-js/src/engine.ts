@@ -32,6 +32,10 @@ export interface Engine {
   readonly name: EngineName;
   /** One request to one core function; the answer is a plain object (maybe `{error}`). */
   call(fn: CoreFunction, request?: unknown): CoreAnswer;
+  /** The native probe (src/probe.ts): for each port, whether it is free; absent in wasm. */
+  readonly probePorts?: (ports: number[], asServer: boolean) => Promise<boolean[]>;
+  /** The same on this thread (for a few ports). */
+  readonly probePortsSync?: (ports: number[], asServer: boolean) => boolean[];
 }
 
 const requireHere = createRequire(path.join(packageRoot, 'package.json'));
@@ -95,7 +99,13 @@ function failure(candidate: Candidate, error: unknown): string {
   return `${candidate.specifier}: ${message.split('\n')[0]}`;
 }
 
-function loadAddon(candidate: Candidate): Record<string, (text?: string) => string> {
+/** What an addon exports: the core's text entries and the probe. */
+type Addon = Record<string, (text?: string) => string> & {
+  probePorts?: (ports: number[], asServer: boolean) => Promise<boolean[]>;
+  probePortsSync?: (ports: number[], asServer: boolean) => boolean[];
+};
+
+function loadAddon(candidate: Candidate): Addon {
   if (candidate.packageName !== undefined) {
     let manifest: { version?: unknown };
     try {
@@ -115,7 +125,8 @@ function loadNative(): Engine {
   for (const candidate of nativeCandidates()) {
     try {
       const addon = loadAddon(candidate);
-      return textEngine('native', (jsonName) => addon[camel(jsonName)]);
+      const { probePorts, probePortsSync } = addon;
+      return { ...textEngine('native', (jsonName) => addon[camel(jsonName)]), probePorts, probePortsSync };
     } catch (error) {
       failures.push(failure(candidate, error));
     }

@@ -1,7 +1,7 @@
 // Reading and writing the registry file (docs/registry.md): only bytes here; the core
 // parses and produces the contents.
 
-import { randomBytes } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { call, callRaw, type Lease } from './core.js';
@@ -37,10 +37,14 @@ const TEMP_INFIX = '.tmp.';
 const { O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY } = fs.constants;
 const TEMP_FLAGS = O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY;
 
+// Loaded at the first write: a process that only reads starts sooner without it.
+let cryptoModule: typeof Crypto | undefined;
+
 /** Replaces the registry atomically: temp file (0600), fsync, a last check that the lock is
  * still ours, rename. Whatever fails takes the temp file away: nothing is left behind. */
 export function writeRegistry(file: string, text: string, lock: Held): void {
-  const temp = `${file}${TEMP_INFIX}${process.pid}.${randomBytes(8).toString('hex')}`;
+  cryptoModule ??= require('node:crypto') as typeof Crypto;
+  const temp = `${file}${TEMP_INFIX}${process.pid}.${cryptoModule.randomBytes(8).toString('hex')}`;
   try {
     const fd = fs.openSync(temp, TEMP_FLAGS, 0o600);
     try {

@@ -1,6 +1,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const portplan = require('..');
 const { platformNames } = require('../dist/cjs/engine.js');
@@ -125,4 +127,24 @@ test('one PlanError class whichever way the package is loaded: instanceof works 
   const vite = await import('portplan/vite');
   assert.equal(vite.portplan, require('portplan/vite').portplan);
   assert.equal(vite.default, vite.portplan);
+});
+
+test('the ES module entry lists every export of the CommonJS one, and nothing else', async () => {
+  const esm = await import('portplan');
+  assert.deepEqual(Object.keys(esm).sort(), Object.keys(portplan).sort());
+});
+
+test('portplan/vite and the CLI are bundles of their own that throw the same PlanError class', async () => {
+  const { portplan: plugin } = require('portplan/vite');
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'portplan-vite-'));
+  try {
+    await assert.rejects(
+      plugin({ name: 'web', layout: 'nowhere' }).config({ root: cwd }, { command: 'build' }),
+      portplan.PlanError,
+    );
+  } finally {
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+  const { main } = require('../dist/cjs/cli.js');
+  assert.equal(typeof main, 'function');
 });

@@ -1,7 +1,9 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const dgram = require('node:dgram');
-const { probe } = require('..');
+const net = require('node:net');
+const { probe, engine } = require('..');
+const { freeForAServer } = require('../dist/cjs/probe.js');
 const { holdTcp, close } = require('./helpers.js');
 
 /** A port the OS just handed out and took back: free. */
@@ -56,4 +58,58 @@ for (const [host, type] of [
 test('a probe of a non-port is an error, not an answer', async () => {
   await assert.rejects(probe(0), RangeError);
   await assert.rejects(probe(70000), RangeError);
+});
+
+/** A TCP socket bound with SO_REUSEADDR that does not listen, held by a Python process (Node
+ * cannot make one: libuv listens on every TCP server it binds). Resolves to its release. */
+function holdReusingNotListening(port, host) {
+  const { spawn } = require('node:child_process');
+  const family = host.includes(':') ? 'AF_INET6' : 'AF_INET';
+  const code = [
+    'import socket, sys',
+    `s = socket.socket(socket.${family}, socket.SOCK_STREAM)`,
+    's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+    `s.bind((${JSON.stringify(host)}, ${port}))`,
+    "print('up', flush=True)",
+    'sys.stdin.read()',
+  ].join('\n');
+  const child = spawn('python3', ['-c', code], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout.once('data', (data) => {
+      if (String(data).trim() !== 'up') reject(new Error(`holder: ${data}`));
+      resolve(() => new Promise((done) => child.once('exit', done).stdin.end()));
+    });
+  });
+}
+
+for (const host of ['0.0.0.0', '127.0.0.1', '::1']) {
+  test(`a TCP socket on ${host} bound with SO_REUSEADDR, not listening, makes the port busy`, {
+    skip: engine === 'wasm' && "the wasm engine probes with Node's sockets, which cannot see it",
+  }, async () => {
+    const port = await freshPort();
+    const release = await holdReusingNotListening(port, host);
+    try {
+      assert.equal(await probe(port), false);
+    } finally {
+      await release();
+    }
+    assert.equal(await probe(port), true);
+  });
+}
+
+test('a server about to start is not kept out by its last run, the plain probe is', async () => {
+  // The server closes its end first: the connection stays in TIME_WAIT on the server's port.
+  const server = await holdTcp(await freshPort());
+  const { port } = server.address();
+  const accepted = new Promise((resolve) => server.once('connection', resolve));
+  const client = net.connect(port, '127.0.0.1');
+  const connection = await accepted;
+  await new Promise((resolve) => {
+    client.once('close', resolve);
+    connection.destroy();
+  });
+  await close(server);
+  assert.equal(await freeForAServer(port), true, 'TIME_WAIT does not keep a server out');
+  if (engine === 'native') assert.equal(await probe(port), false, 'the native probe counts TIME_WAIT, as Python');
 });

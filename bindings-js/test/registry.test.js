@@ -131,3 +131,40 @@ test('an unknown option value is the core error kind', async () => {
     (error) => error instanceof PlanError && error.kind === 'invalid_config',
   );
 });
+
+test('asking again for leased names takes no lock and writes nothing', async () => {
+  const file = privateRegistry();
+  const cwd = project({ 'portplan.toml': `${CONFIG}[services]\nshown = true\n` }, 'again');
+  const first = await ports(['web', 'api'], { cwd });
+  const before = fs.statSync(file);
+  const text = fs.readFileSync(file, 'utf8');
+  // A folder where the lock file goes: taking the lock would fail with an error.
+  fs.mkdirSync(`${file}.lock`);
+  try {
+    for (let i = 0; i < 3; i++) {
+      assert.equal(await port('web', { cwd }), first.web);
+      assert.deepEqual(await ports(['api', 'web'], { cwd }), { api: first.api, web: first.web });
+    }
+    // A new name needs the lock: the folder in its place is an error, nothing is written.
+    await assert.rejects(port('new', { cwd }), RegistryError);
+  } finally {
+    fs.rmdirSync(`${file}.lock`);
+  }
+  const after = fs.statSync(file);
+  assert.deepEqual([after.ino, after.mtimeMs, fs.readFileSync(file, 'utf8')], [before.ino, before.mtimeMs, text]);
+  // With the lock free again, the new name is leased.
+  assert.equal(typeof (await port('new', { cwd })), 'number');
+  assert.equal(leases().length, 3);
+});
+
+test('a remembered answer is a copy: changing one plan does not change the next', async () => {
+  privateRegistry();
+  const cwd = project({ 'portplan.toml': CONFIG }, 'copies');
+  const { allocate } = require('..');
+  await port('web', { cwd });
+  const plan1 = await allocate({ cwd }, ['web'], ['web']);
+  const kept = plan1.entries[0].port;
+  plan1.entries[0].port = 1;
+  const plan2 = await allocate({ cwd }, ['web'], ['web']);
+  assert.equal(plan2.entries[0].port, kept);
+});

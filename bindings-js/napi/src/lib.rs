@@ -3,6 +3,9 @@
 
 use napi_derive::napi;
 
+/// The native probe of the host (exported as `probePorts`).
+pub mod probe;
+
 #[napi]
 pub fn plan_json(request: String) -> String {
     portplan::plan_json(&request)

@@ -1,4 +1,25 @@
-// The ES module entry of `portplan`: the CommonJS build itself, so that `import` and `require`
-// in one process share one engine and one PlanError class (no dual-package hazard).
-// scripts/build.sh copies this folder to dist/esm/.
-export * from '../cjs/index.js';
+// The ES module entry of `portplan`: the CommonJS build itself, loaded with require, so that
+// `import` and `require` in one process share one engine and one PlanError class (no
+// dual-package hazard). The names are listed rather than `export *`: Node then neither lexes
+// the CommonJS file for them nor wraps it at every start (test/engine.test.js checks that the
+// two lists agree). scripts/build.sh copies this folder to dist/esm/.
+import { createRequire } from 'node:module';
+
+const portplan = createRequire(import.meta.url)('../cjs/index.js');
+
+export const {
+  engine,
+  allocate,
+  leases,
+  listen,
+  port,
+  ports,
+  release,
+  EngineError,
+  PlanError,
+  RegistryError,
+  Plan,
+  plan,
+  probe,
+  registryPath,
+} = portplan;
