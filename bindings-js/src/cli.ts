@@ -8,7 +8,7 @@ import { type EnvFile, type Merged, merge, readEnvFile, writeEnvFile } from './e
 import { EngineError, type ErrorValue, PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
 import { preview } from './preview.js';
-import { probe as probeFree } from './probe.js';
+import { freeForAServer } from './probe.js';
 
 /** What `run` starts: the core's argv (a port flag added for tools that read only flags)
  * and the variables added to this process' environment. */
@@ -84,7 +84,7 @@ function osSignalNumber(signal: NodeJS.Signals): number {
 function keptFree(name: string, probing: boolean) {
   return async (answer: AllocateAnswer): Promise<void> => {
     const entry = answer.plan.find((e) => e.name === name)!;
-    if (probing && entry.reason.kind === 'kept' && !(await probeFree(entry.port))) {
+    if (probing && entry.reason.kind === 'kept' && !(await freeForAServer(entry.port))) {
       throw hostErrors.keptBusy(answer.namespace, name, entry.port);
     }
   };

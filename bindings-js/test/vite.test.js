@@ -8,11 +8,13 @@ const { leases, plan } = require('..');
 const { fileState, privateRegistry, project } = require('./helpers.js');
 
 const RANGE = [47000, 47999];
+// Per run: a rerun within a minute would find its own port in TIME_WAIT (the probe counts it).
+const APP = `vite-app-${process.pid}`;
 
 function viteApp() {
   return project(
     {
-      'package.json': JSON.stringify({ name: 'vite-app', portplan: { range: RANGE, exclude: [] } }),
+      'package.json': JSON.stringify({ name: APP, portplan: { range: RANGE, exclude: [] } }),
       'index.html': '<!doctype html><title>t</title><p>portplan vite test page</p>',
     },
     'viteproj',
@@ -41,15 +43,15 @@ test('portplan() serves a Vite project on the port planned for its package name'
     await server.listen();
     // The namespace is the project's own name: package.json's, not the folder's. The plan
     // holds the preview's service too, so neither port depends on which one started first.
-    const services = { 'vite-app': true, 'vite-app-preview': true };
-    const expected = plan({ range: RANGE, exclude: [], namespace: 'vite-app', services }).ports['vite-app'];
+    const services = { [APP]: true, [`${APP}-preview`]: true };
+    const expected = plan({ range: RANGE, exclude: [], namespace: APP, services }).ports[APP];
     assert.equal(server.config.server.port, expected);
     assert.equal(server.config.server.strictPort, true);
     const page = await (await fetch(`http://127.0.0.1:${expected}/`)).text();
     assert.match(page, /portplan vite test page/);
     assert.deepEqual(
       leases().map((l) => [l.namespace, l.name, l.port]),
-      [['vite-app', 'vite-app', expected]],
+      [[APP, APP, expected]],
     );
   } finally {
     await server.close();

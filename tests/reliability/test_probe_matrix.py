@@ -72,9 +72,9 @@ def test_each_way_of_holding_a_port_is_seen_by_both_probes() -> None:
 
 
 def test_python_probe_sees_a_reusing_socket_bound_but_not_listening() -> None:
-    """A socket bound with SO_REUSEADDR and not (yet) listening. Node cannot see it: libuv
-    always sets SO_REUSEADDR on TCP servers, and Linux lets two such sockets share a port
-    while neither listens (docs/reliability.md, "not covered")."""
+    """A socket bound with SO_REUSEADDR and not (yet) listening. Node's native probe sees it
+    too (test_probe_reuse.py); only the wasm engine's Node sockets cannot (libuv sets
+    SO_REUSEADDR on TCP servers: docs/reliability.md, "not covered")."""
     port = BASE + 27
     with ExitStack() as stack:
         hold(stack, V4, TCP, "0.0.0.0", port, listen=False, reuse=True)
