@@ -58,9 +58,13 @@ wasm web web $JS/web --no-default-features
 if [ ! -f $JS/dist/esm/index.js ] || [ -n "$(find $JS/src $JS/tsconfig.json -newer $JS/dist/esm/index.js)" ]; then
     rm -rf $JS/dist
     "$BIN/tsc" -p $JS/tsconfig.json
-    "$BIN/esbuild" $JS/src/index.ts $JS/src/vite.ts $JS/src/cli.ts --bundle --platform=node --format=cjs \
-        --target=node20 --outdir=$JS/dist/cjs --allow-overwrite --external:./errors.js --external:vite \
-        --log-level=warning
+    bundle=(--bundle --platform=node --format=cjs --target=node20 --outdir="$JS/dist/cjs" --allow-overwrite
+        --external:./errors.js --external:vite --log-level=warning)
+    "$BIN/esbuild" $JS/src/index.ts $JS/src/cli.ts "${bundle[@]}"
+    # `require('portplan/vite')` is the plugin itself (`plugins: [require('portplan/vite')()]`
+    # in a vite.config.cjs), still carrying `portplan` and `default` for named and default imports.
+    "$BIN/esbuild" $JS/src/vite.ts "${bundle[@]}" \
+        --footer:js='module.exports = Object.assign(module.exports.default, module.exports);'
     echo '{"type": "commonjs"}' > $JS/dist/cjs/package.json
     mkdir -p $JS/dist/esm
     cp $JS/src/esm/* $JS/dist/esm/

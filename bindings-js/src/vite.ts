@@ -184,8 +184,6 @@ export function portplan(options: VitePluginOptions = {}): Plugin {
   return plugin;
 }
 
+// `require('portplan/vite')` is the plugin itself: the CommonJS bundle ends with a footer that
+// makes it so (scripts/build.sh).
 export default portplan;
-
-// `require('portplan/vite')` is the plugin itself (`plugins: [require('portplan/vite')()]` in a
-// vite.config.cjs), still carrying `portplan` and `default` for named and default imports.
-module.exports = Object.assign(portplan, module.exports);

@@ -12,6 +12,14 @@ const { fileState, privateRegistry, project } = require('./helpers.js');
 const VITE_BIN = path.join(__dirname, '..', 'node_modules', 'vite', 'bin', 'vite.js');
 const PACKAGE = path.join(__dirname, '..');
 const RANGE = [53600, 53699];
+// One app name per test: a port a test served on stays in TIME_WAIT for a minute after it,
+// and the probe counts that as taken (as a server without SO_REUSEADDR would find it).
+let APP = '';
+let tests = 0;
+test.beforeEach(() => {
+  tests += 1;
+  APP = `vite-app-${process.pid}-${tests}`;
+});
 const PAGE = '<!doctype html><title>t</title><p>portplan vite cli page</p>';
 // A Vite that neither serves nor exits by then is stopped, and the test fails with its output.
 const STUCK_MS = 60_000;
@@ -22,8 +30,8 @@ function planned() {
   const config = {
     range: RANGE,
     exclude: [],
-    namespace: 'vite-app',
-    services: { 'vite-app': true, 'vite-app-preview': true },
+    namespace: APP,
+    services: { [APP]: true, [`${APP}-preview`]: true },
   };
   return plan(config).ports;
 }
@@ -32,7 +40,7 @@ function planned() {
  * installed (a link to this package). */
 function viteProject(files = {}) {
   const root = project({
-    'package.json': JSON.stringify({ name: 'vite-app', portplan: { range: RANGE, exclude: [] } }),
+    'package.json': JSON.stringify({ name: APP, portplan: { range: RANGE, exclude: [] } }),
     'index.html': PAGE,
     'vite.config.mjs': ESM_CONFIG,
     ...files,
@@ -145,20 +153,20 @@ const leaseRows = () =>
 test('vite: the dev server answers on the planned port, leased, and says so in one line', async () => {
   privateRegistry();
   const root = viteProject();
-  const port = planned()['vite-app'];
+  const port = planned()[APP];
   await serving(root, [], async (url, output) => {
     assert.equal(url, `http://localhost:${port}`);
     assert.match(await page(url), /portplan vite cli page/);
     const lines = output()
       .split('\n')
       .filter((line) => line.startsWith('portplan:'));
-    assert.deepEqual(lines, [`portplan: vite-app → ${port} (home)`]);
+    assert.deepEqual(lines, [`portplan: ${APP} → ${port} (home)`]);
   });
-  assert.deepEqual(leaseRows(), [['vite-app', port]]);
+  assert.deepEqual(leaseRows(), [[APP, port]]);
   // The next start finds its lease.
   await serving(root, [], async (url, output) => {
     assert.equal(url, `http://localhost:${port}`);
-    assert.match(output(), new RegExp(`^portplan: vite-app → ${port} \\(kept\\)$`, 'm'));
+    assert.match(output(), new RegExp(`^portplan: ${APP} → ${port} \\(kept\\)$`, 'm'));
   });
 });
 
@@ -169,14 +177,14 @@ test('vite --port N: the given port wins, is named once, and nothing is leased',
     'vite.config.cjs': "module.exports = { plugins: [require('portplan/vite')()] };\n",
   });
   fs.rmSync(path.join(root, 'vite.config.mjs'));
-  const port = planned()['vite-app-preview'] + 1;
+  const port = planned()[`${APP}-preview`] + 1;
   await serving(root, ['--port', String(port)], async (url, output) => {
     assert.equal(url, `http://localhost:${port}`);
     assert.match(await page(url), /portplan vite cli page/);
     const lines = output()
       .split('\n')
       .filter((line) => line.startsWith('portplan:'));
-    assert.deepEqual(lines, [`portplan: vite-app → ${port} (--port, set by you; not leased)`]);
+    assert.deepEqual(lines, [`portplan: ${APP} → ${port} (--port, set by you; not leased)`]);
   });
   assert.equal(fileState(registry), null);
 });
@@ -184,7 +192,7 @@ test('vite --port N: the given port wins, is named once, and nothing is leased',
 test('vite --port N on a busy N: Vite moves on (no strictPort) and the line names the port it bound', async () => {
   const registry = privateRegistry();
   const root = viteProject();
-  const port = planned()['vite-app-preview'] + 4;
+  const port = planned()[`${APP}-preview`] + 4;
   const holder = await holdInAnotherProcess(port);
   try {
     await serving(root, ['--port', String(port)], async (url, output) => {
@@ -193,7 +201,7 @@ test('vite --port N on a busy N: Vite moves on (no strictPort) and the line name
       const lines = output()
         .split('\n')
         .filter((line) => line.startsWith('portplan:'));
-      assert.deepEqual(lines, [`portplan: vite-app → ${bound} (--port, set by you; not leased)`]);
+      assert.deepEqual(lines, [`portplan: ${APP} → ${bound} (--port, set by you; not leased)`]);
     });
   } finally {
     await holder.release();
@@ -203,7 +211,7 @@ test('vite --port N on a busy N: Vite moves on (no strictPort) and the line name
 
 test('server.port in the config wins over the plan, and nothing is leased', async () => {
   const registry = privateRegistry();
-  const port = planned()['vite-app-preview'] + 2;
+  const port = planned()[`${APP}-preview`] + 2;
   const root = viteProject({
     'vite.config.mjs': `import portplan from 'portplan/vite';\nexport default { server: { port: ${port} }, plugins: [portplan()] };\n`,
   });
@@ -213,7 +221,7 @@ test('server.port in the config wins over the plan, and nothing is leased', asyn
     const lines = output()
       .split('\n')
       .filter((line) => line.startsWith('portplan:'));
-    assert.deepEqual(lines, [`portplan: vite-app → ${port} (server.port, set by you; not leased)`]);
+    assert.deepEqual(lines, [`portplan: ${APP} → ${port} (server.port, set by you; not leased)`]);
   });
   assert.equal(fileState(registry), null);
 });
@@ -240,12 +248,14 @@ test('vite preview is its own service: it answers beside the running dev server'
   const root = viteProject();
   const built = await runVite(root, ['build']);
   assert.equal(built.code, 0, built.output);
-  const ports = planned();
-  assert.notEqual(ports['vite-app'], ports['vite-app-preview']);
   await serving(root, [], async (devUrl) => {
     await serving(root, ['preview'], async (previewUrl, output) => {
-      assert.equal(devUrl, `http://localhost:${ports['vite-app']}`);
-      assert.equal(previewUrl, `http://localhost:${ports['vite-app-preview']}`);
+      // Each serves on its own leased port (home, unless an earlier test's connections still
+      // sit in TIME_WAIT on it: the probe counts those).
+      const leased = Object.fromEntries(leaseRows());
+      assert.notEqual(leased[APP], leased[`${APP}-preview`]);
+      assert.equal(devUrl, `http://localhost:${leased[APP]}`);
+      assert.equal(previewUrl, `http://localhost:${leased[`${APP}-preview`]}`);
       // The dev server transforms the page (its client script); the preview serves the build.
       assert.match(await page(devUrl), /@vite\/client/);
       const built = await page(previewUrl);
@@ -254,25 +264,31 @@ test('vite preview is its own service: it answers beside the running dev server'
       const lines = output()
         .split('\n')
         .filter((line) => line.startsWith('portplan:'));
-      assert.deepEqual(lines, [`portplan: vite-app-preview → ${ports['vite-app-preview']} (home)`]);
+      assert.equal(lines.length, 1, output());
+      assert.match(
+        lines[0],
+        new RegExp(
+          `^portplan: ${APP}-preview → ${leased[`${APP}-preview`]} \\((home|displaced from \\d+ by a process using it)\\)$`,
+        ),
+      );
     });
   });
-  assert.deepEqual(leaseRows(), [
-    ['vite-app', ports['vite-app']],
-    ['vite-app-preview', ports['vite-app-preview']],
-  ]);
+  assert.deepEqual(
+    leaseRows().map(([name]) => name),
+    [APP, `${APP}-preview`],
+  );
 });
 
 test('vite preview --port N and preview.port win over the plan, and nothing is leased', async () => {
   const registry = privateRegistry();
   const root = viteProject();
   assert.equal((await runVite(root, ['build'])).code, 0);
-  const port = planned()['vite-app-preview'] + 3;
+  const port = planned()[`${APP}-preview`] + 3;
   await serving(root, ['preview', '--port', String(port)], async (url, output) => {
     assert.equal(url, `http://localhost:${port}`);
     assert.match(
       output(),
-      new RegExp(`^portplan: vite-app-preview → ${port} \\(--port, set by you; not leased\\)$`, 'm'),
+      new RegExp(`^portplan: ${APP}-preview → ${port} \\(--port, set by you; not leased\\)$`, 'm'),
     );
   });
   fs.writeFileSync(
@@ -283,7 +299,7 @@ test('vite preview --port N and preview.port win over the plan, and nothing is l
     assert.equal(url, `http://localhost:${port}`);
     assert.match(
       output(),
-      new RegExp(`^portplan: vite-app-preview → ${port} \\(preview.port, set by you; not leased\\)$`, 'm'),
+      new RegExp(`^portplan: ${APP}-preview → ${port} \\(preview.port, set by you; not leased\\)$`, 'm'),
     );
   });
   assert.equal(fileState(registry), null);
@@ -307,8 +323,8 @@ test('a kept port held by another process: dev and preview fail with the release
   await serving(root, ['preview'], async () => {});
   const kept = Object.fromEntries(leases().map((l) => [l.name, l.port]));
   for (const [args, name] of [
-    [[], 'vite-app'],
-    [['preview'], 'vite-app-preview'],
+    [[], APP],
+    [['preview'], `${APP}-preview`],
   ]) {
     const holder = await holdInAnotherProcess(kept[name]);
     try {
