@@ -508,6 +508,10 @@ fn name_fault(name: &str) -> Option<String> {
             name.len()
         ));
     }
+    // Printable ASCII holds no forbidden character: most names end here, unscanned by char.
+    if name.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return None;
+    }
     let c = name.chars().find(|&c| forbidden_in_name(c))?;
     let what = match c {
         '\u{2028}' | '\u{2029}' => "a line or paragraph separator",

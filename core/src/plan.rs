@@ -130,54 +130,45 @@ pub fn plan(config: &Config, busy: &[u16]) -> Result<Plan> {
 pub fn plan_with(config: &Config, held: &Held) -> Result<Plan> {
     let pinned = check_pins(config, held)?;
     let mut taken = Taken::new(config, pinned, &held.busy, &held.leases);
-    // One slot per service in name order, so the plan comes out sorted without a sort.
-    let mut slots: Vec<Option<Entry>> = vec![None; config.services.len()];
     let mut given = Given::new(config);
-    let mut free: Vec<(usize, &str)> = Vec::with_capacity(config.services.len());
-    for (slot, (name, service)) in config.services.iter().enumerate() {
-        let entry = match (service, held.kept.get(name)) {
+    // Entries in name order, so the plan comes out sorted without a sort; a free service's
+    // entry is written in place once the layout gives it a port.
+    let mut entries: Vec<Entry> = Vec::with_capacity(config.services.len());
+    let mut free_names: Vec<&str> = Vec::new();
+    let mut free_entries: Vec<u32> = Vec::new();
+    for (name, service) in &config.services {
+        let (port, reason) = match (service, held.kept.get(name)) {
             (Service::Disabled, _) => continue,
-            (Service::Pinned(port), _) => Entry {
-                name: name.clone(),
-                port: *port,
-                reason: Reason::Pinned,
-            },
+            (Service::Pinned(port), _) => (*port, Reason::Pinned),
             (Service::Free, Some(&(port, since))) => {
                 taken.set.insert(port);
                 given.insert(port, name);
-                Entry {
-                    name: name.clone(),
-                    port,
-                    reason: Reason::Kept { since },
-                }
+                (port, Reason::Kept { since })
             }
             (Service::Free, None) => {
-                free.push((slot, name));
-                continue;
+                free_names.push(name);
+                free_entries.push(entries.len() as u32);
+                // Overwritten below: the layout gives every free service a port or fails.
+                (0, Reason::Sequential)
             }
         };
-        slots[slot] = Some(entry);
-    }
-    if config.hash == HashKind::Lagom {
-        // Lagom sorts as Java does: by UTF-16 code units.
-        free.sort_unstable_by(|a, b| a.1.encode_utf16().cmp(b.1.encode_utf16()));
-    }
-    let free_names: Vec<&str> = free.iter().map(|&(_, name)| name).collect();
-    for (index, port, reason) in layout::assign(config, &free_names, &taken, given)? {
-        let (slot, name) = free[index];
-        slots[slot] = Some(Entry {
-            name: name.to_owned(),
+        entries.push(Entry {
+            name: name.clone(),
             port,
             reason,
         });
     }
-    // Disabled services have no entry. Dropping their empty slots first lets the entries
-    // be collected in place (a second buffer of 6 MB for 60,000 services doubled plan time).
-    slots.retain(Option::is_some);
-    let entries = slots
-        .into_iter()
-        .map(|slot| slot.expect("only filled slots are left"))
-        .collect();
+    if config.hash == HashKind::Lagom {
+        // Lagom sorts as Java does: by UTF-16 code units.
+        let mut order: Vec<(&str, u32)> = free_names.into_iter().zip(free_entries).collect();
+        order.sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+        (free_names, free_entries) = order.into_iter().unzip();
+    }
+    layout::assign(config, &free_names, &taken, given, |index, port, reason| {
+        let entry = &mut entries[free_entries[index] as usize];
+        entry.port = port;
+        entry.reason = reason;
+    })?;
     Ok(Plan {
         exclude: config.exclude.clone(),
         hash: config.hash,
