@@ -11,7 +11,7 @@ use crate::error::{ErrorInput, ErrorKind, PlanError, Result};
 use crate::formats::json_fault;
 use crate::leases::{self, ports_to_probe};
 use crate::lock::{self, LockRequest, Verdict};
-use crate::plan::{Plan, plan};
+use crate::plan::{Held, Plan, plan, plan_ref};
 use crate::problems::{self, Problem};
 use crate::registry::{Lease, Registry};
 use crate::registry_path::{self, Environment};
@@ -147,7 +147,18 @@ pub fn plan_request(request: PlanRequest) -> Result<Plan> {
 
 /// `{"config", "busy"}` → the plan (`{"plan": [...], ...}`) or `{"error": {...}}`.
 pub fn plan_json(request: &str) -> String {
-    let answer = Answer::from(read_request(request).and_then(plan_request));
+    let read = read_request(request).and_then(|request: PlanRequest| {
+        Ok((
+            config_of(request.config)?,
+            Held::busy(&busy_ports(request.busy)?),
+        ))
+    });
+    let (config, held) = match read {
+        Ok(read) => read,
+        Err(error) => return answer_text(&Answer::<()>::from(Err(error))),
+    };
+    // The plan borrows its names from the config: none is copied to be written.
+    let answer = Answer::from(plan_ref(&config, &held));
     let capacity = match &answer {
         Answer::Done(plan) => PLAN_TEXT_BASE + PLAN_TEXT_PER_ENTRY * plan.entries.len(),
         Answer::Failed(_) => PLAN_TEXT_BASE,

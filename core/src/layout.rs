@@ -3,7 +3,7 @@
 use crate::config::{Config, Layout};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::home::{home_port, sha256_prefix};
-use crate::plan::Reason;
+use crate::plan::ReasonRef;
 use crate::taken::{Given, Taken};
 
 /// How many blocks the block layout tries before giving up (SPEC §5).
@@ -12,8 +12,8 @@ const BLOCK_PROBES: u32 = 100;
 /// Where the layouts hand each assignment: the index of the service in `free`, its port,
 /// and why. A callback rather than a returned list, so the plan writes each port straight
 /// into its entry (a list of 60,000 reasons cost more than the hashing).
-pub trait Give: FnMut(usize, u16, Reason) {}
-impl<F: FnMut(usize, u16, Reason)> Give for F {}
+pub trait Give<'a>: FnMut(usize, u16, ReasonRef<'a>) {}
+impl<'a, F: FnMut(usize, u16, ReasonRef<'a>)> Give<'a> for F {}
 
 /// Gives every service of `free` a port (each index exactly once), or fails with nothing
 /// of the plan kept.
@@ -22,7 +22,7 @@ pub fn assign<'a>(
     free: &[&'a str],
     taken: &Taken<'a>,
     given: Given<'a>,
-    give: impl Give,
+    give: impl Give<'a>,
 ) -> Result<()> {
     if free.is_empty() {
         return Ok(());
@@ -60,7 +60,7 @@ fn hash<'a>(
     free: &[&'a str],
     taken: &Taken<'a>,
     mut given: Given<'a>,
-    mut give: impl Give,
+    mut give: impl Give<'a>,
 ) -> Result<()> {
     // The displaced of pass 1, with their homes.
     let mut left: Vec<(usize, i64)> = Vec::new();
@@ -70,7 +70,7 @@ fn hash<'a>(
         match u16::try_from(home).ok().filter(|&p| p != 0) {
             Some(port) if !taken.set.contains(port) && !given.contains(port) => {
                 given.insert(port, name);
-                give(index, port, Reason::Home { home: port });
+                give(index, port, ReasonRef::Home { home: port });
             }
             _ => left.push((index, home)),
         }
@@ -91,31 +91,31 @@ fn hash<'a>(
             .take_from(start)
             .ok_or_else(|| exhausted(config, free.len() as u32, 0))?;
         given.insert(port, free[index]);
-        give(index, port, Reason::Displaced { home, by });
+        give(index, port, ReasonRef::Displaced { home, by });
     }
     Ok(())
 }
 
 /// A counter from min, skipping taken ports (NixOS module and db-yard style).
-fn sequential(config: &Config, free: &[&str], taken: &Taken, mut give: impl Give) {
+fn sequential<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, mut give: impl Give<'a>) {
     // assign() has checked there are enough free ports, so the counter never passes max.
     let mut port = config.range.min;
     for index in 0..free.len() {
         while taken.set.contains(port) {
             port += 1;
         }
-        give(index, port, Reason::Sequential);
+        give(index, port, ReasonRef::Sequential);
         port = port.saturating_add(1);
     }
 }
 
 /// One block of ports per namespace (Hako style).
-fn block(
+fn block<'a>(
     config: &Config,
-    free: &[&str],
-    taken: &Taken,
+    free: &[&'a str],
+    taken: &Taken<'a>,
     available: u32,
-    mut give: impl Give,
+    mut give: impl Give<'a>,
 ) -> Result<()> {
     let k = free.len() as u32;
     if k > config.block_size {
@@ -133,7 +133,7 @@ fn block(
         let base = u32::from(config.range.min) + b * config.block_size;
         if (base..base + k).all(|p| !taken.set.contains(p as u16)) {
             for offset in 0..free.len() {
-                let reason = Reason::Block {
+                let reason = ReasonRef::Block {
                     base: base as u16,
                     offset: offset as u16,
                 };

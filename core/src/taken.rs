@@ -3,7 +3,7 @@
 //! out so far.
 
 use crate::config::Config;
-use crate::plan::{Holder, LeaseHolder};
+use crate::plan::{HolderRef, LeaseHolder};
 use std::collections::BTreeMap;
 
 /// The Fetch standard's bad ports: browsers refuse to connect to them (Chrome's
@@ -151,40 +151,36 @@ impl<'a> Taken<'a> {
 
     /// Why `port` is unavailable, `given` being the owners of ports handed out so far. The
     /// user's own statements (pins, then services) come before the host's and the rules'.
-    pub fn holder(&self, port: i64, given: &Given) -> Holder {
+    pub fn holder(&self, port: i64, given: &Given<'a>) -> HolderRef<'a> {
         let Ok(port) = u16::try_from(port) else {
-            return Holder::Range;
+            return HolderRef::Range;
         };
         if port == 0 {
-            return Holder::Range;
+            return HolderRef::Range;
         }
-        if let Some(name) = self.pinned.get(&port) {
-            return Holder::Pinned {
-                service: (*name).to_owned(),
-            };
+        if let Some(&service) = self.pinned.get(&port) {
+            return HolderRef::Pinned { service };
         }
-        if let Some(name) = given.get(port) {
-            return Holder::Service {
-                service: name.to_owned(),
-            };
+        if let Some(service) = given.get(port) {
+            return HolderRef::Service { service };
         }
         if let Some(lease) = self.leases.get(&port) {
-            return Holder::Lease {
-                namespace: lease.namespace.clone(),
-                service: lease.name.clone(),
-                root: lease.root.clone(),
+            return HolderRef::Lease {
+                namespace: &lease.namespace,
+                service: &lease.name,
+                root: lease.root.as_deref(),
             };
         }
         if self.busy.contains(port) {
-            return Holder::Busy;
+            return HolderRef::Busy;
         }
         if self.config.is_excluded(port) {
-            return Holder::Excluded;
+            return HolderRef::Excluded;
         }
         if self.config.is_unsafe(port) {
-            return Holder::Unsafe;
+            return HolderRef::Unsafe;
         }
-        Holder::Range
+        HolderRef::Range
     }
 }
 
