@@ -1,27 +1,27 @@
-//! Plan time next to the hashing floor: the same keys, SHA-256 alone; and allocation
-//! against the registry (every service leased afresh, then every one kept).
+//! Plan time next to the hashing floor: the same keys, SHA-256 alone; `plan_json` from
+//! request text to answer text; and allocation against the registry (every service leased
+//! afresh, then every one kept).
 //! `cargo bench -p portplan --bench plan`; figures go to docs/benchmarks.md.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use portplan::home::name_hash;
 use portplan::leases::{Request, allocate};
-use portplan::{Config, Registry, plan};
+use portplan::{Config, Registry, plan, plan_json};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::hint::black_box;
 
-/// `count` free services in [1024, 65535] (60,000 fill 93% of it), no excludes.
-fn config(count: usize) -> Config {
+/// The config of `count` free services in [1024, 65535] (60,000 fill 93% of it), no
+/// excludes, as a JSON object.
+fn config_object(count: usize) -> Value {
     let services: Map<String, Value> = (0..count)
         .map(|i| (format!("service-{i}"), json!(true)))
         .collect();
-    Config::from_input(
-        serde_json::from_value(
-            json!({ "range": [1024, 65535], "exclude": [], "services": services }),
-        )
-        .unwrap(),
-    )
-    .unwrap()
+    json!({ "range": [1024, 65535], "exclude": [], "services": services })
+}
+
+fn config(count: usize) -> Config {
+    Config::from_input(serde_json::from_value(config_object(count)).unwrap()).unwrap()
 }
 
 fn bench(c: &mut Criterion) {
@@ -40,6 +40,13 @@ fn bench(c: &mut Criterion) {
                     .fold(0u64, |a, h| a ^ h)
             })
         });
+        // The whole entry point: request text read, config validated, plan, answer written.
+        let request = json!({ "config": config_object(count) }).to_string();
+        group.bench_with_input(
+            BenchmarkId::new("plan_json", count),
+            &request,
+            |b, request| b.iter(|| plan_json(black_box(request))),
+        );
     }
     group.finish();
 

@@ -3,23 +3,29 @@
 use crate::config::{Config, Layout};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::home::{home_port, sha256_prefix};
-use crate::plan::Reason;
+use crate::plan::ReasonRef;
 use crate::taken::{Given, Taken};
 
 /// How many blocks the block layout tries before giving up (SPEC §5).
 const BLOCK_PROBES: u32 = 100;
 
-/// One assignment: the index of the service in `free`, its port, and why.
-pub type Assignment = (usize, u16, Reason);
+/// Where the layouts hand each assignment: the index of the service in `free`, its port,
+/// and why. A callback rather than a returned list, so the plan writes each port straight
+/// into its entry (a list of 60,000 reasons cost more than the hashing).
+pub trait Give<'a>: FnMut(usize, u16, ReasonRef<'a>) {}
+impl<'a, F: FnMut(usize, u16, ReasonRef<'a>)> Give<'a> for F {}
 
+/// Gives every service of `free` a port (each index exactly once), or fails with nothing
+/// of the plan kept.
 pub fn assign<'a>(
     config: &Config,
     free: &[&'a str],
     taken: &Taken<'a>,
     given: Given<'a>,
-) -> Result<Vec<Assignment>> {
+    give: impl Give<'a>,
+) -> Result<()> {
     if free.is_empty() {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let (min, max) = (config.range.min, config.range.max);
     let available = taken.set.count_free(min, max);
@@ -27,9 +33,12 @@ pub fn assign<'a>(
         return Err(exhausted(config, free.len() as u32, available));
     }
     match config.layout {
-        Layout::Hash => hash(config, free, taken, given),
-        Layout::Sequential => Ok(sequential(config, free, taken)),
-        Layout::Block => block(config, free, taken, available),
+        Layout::Hash => hash(config, free, taken, given, give),
+        Layout::Sequential => {
+            sequential(config, free, taken, give);
+            Ok(())
+        }
+        Layout::Block => block(config, free, taken, available, give),
     }
 }
 
@@ -51,27 +60,27 @@ fn hash<'a>(
     free: &[&'a str],
     taken: &Taken<'a>,
     mut given: Given<'a>,
-) -> Result<Vec<Assignment>> {
-    let homes: Vec<i64> = free.iter().map(|name| home_port(config, name)).collect();
-    let mut entries = Vec::with_capacity(free.len());
-    let mut left = Vec::new();
-    for (index, (&name, &home)) in free.iter().zip(&homes).enumerate() {
+    mut give: impl Give<'a>,
+) -> Result<()> {
+    // The displaced of pass 1, with their homes.
+    let mut left: Vec<(usize, i64)> = Vec::new();
+    for (index, &name) in free.iter().enumerate() {
+        let home = home_port(config, name);
         // A home below 1 is no port at all (Lagom's i32::MIN case in a low range): pass 2.
         match u16::try_from(home).ok().filter(|&p| p != 0) {
             Some(port) if !taken.set.contains(port) && !given.contains(port) => {
                 given.insert(port, name);
-                entries.push((index, port, Reason::Home { home: port }));
+                give(index, port, ReasonRef::Home { home: port });
             }
-            _ => left.push(index),
+            _ => left.push((index, home)),
         }
     }
     if left.is_empty() {
-        return Ok(entries);
+        return Ok(());
     }
     let (min, max) = (config.range.min, config.range.max);
     let mut next = NextFree::new(min, max, |p| taken.set.contains(p) || given.contains(p));
-    for index in left {
-        let (name, home) = (free[index], homes[index]);
+    for (index, home) in left {
         let by = taken.holder(home, &given);
         let start = if config.in_range(home) {
             home as u16
@@ -81,30 +90,33 @@ fn hash<'a>(
         let port = next
             .take_from(start)
             .ok_or_else(|| exhausted(config, free.len() as u32, 0))?;
-        given.insert(port, name);
-        entries.push((index, port, Reason::Displaced { home, by }));
+        given.insert(port, free[index]);
+        give(index, port, ReasonRef::Displaced { home, by });
     }
-    Ok(entries)
+    Ok(())
 }
 
 /// A counter from min, skipping taken ports (NixOS module and db-yard style).
-fn sequential(config: &Config, free: &[&str], taken: &Taken) -> Vec<Assignment> {
+fn sequential<'a>(config: &Config, free: &[&'a str], taken: &Taken<'a>, mut give: impl Give<'a>) {
     // assign() has checked there are enough free ports, so the counter never passes max.
     let mut port = config.range.min;
-    (0..free.len())
-        .map(|index| {
-            while taken.set.contains(port) {
-                port += 1;
-            }
-            let assignment = (index, port, Reason::Sequential);
-            port = port.saturating_add(1);
-            assignment
-        })
-        .collect()
+    for index in 0..free.len() {
+        while taken.set.contains(port) {
+            port += 1;
+        }
+        give(index, port, ReasonRef::Sequential);
+        port = port.saturating_add(1);
+    }
 }
 
 /// One block of ports per namespace (Hako style).
-fn block(config: &Config, free: &[&str], taken: &Taken, available: u32) -> Result<Vec<Assignment>> {
+fn block<'a>(
+    config: &Config,
+    free: &[&'a str],
+    taken: &Taken<'a>,
+    available: u32,
+    mut give: impl Give<'a>,
+) -> Result<()> {
     let k = free.len() as u32;
     if k > config.block_size {
         let message = format!(
@@ -120,18 +132,14 @@ fn block(config: &Config, free: &[&str], taken: &Taken, available: u32) -> Resul
         let b = (first + i) % blocks;
         let base = u32::from(config.range.min) + b * config.block_size;
         if (base..base + k).all(|p| !taken.set.contains(p as u16)) {
-            return Ok((0..free.len())
-                .map(|offset| {
-                    (
-                        offset,
-                        (base + offset as u32) as u16,
-                        Reason::Block {
-                            base: base as u16,
-                            offset: offset as u16,
-                        },
-                    )
-                })
-                .collect());
+            for offset in 0..free.len() {
+                let reason = ReasonRef::Block {
+                    base: base as u16,
+                    offset: offset as u16,
+                };
+                give(offset, (base + offset as u32) as u16, reason);
+            }
+            return Ok(());
         }
     }
     let message = format!(

@@ -94,6 +94,148 @@ impl Plan {
     }
 }
 
+/// A [`Holder`] naming services by reference to the config and the registry: what the
+/// layouts give, written as JSON exactly as the [`Holder`] it becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum HolderRef<'a> {
+    Service {
+        service: &'a str,
+    },
+    Pinned {
+        service: &'a str,
+    },
+    Lease {
+        namespace: &'a str,
+        service: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        root: Option<&'a str>,
+    },
+    Busy,
+    Excluded,
+    Unsafe,
+    Range,
+}
+
+/// A [`Reason`] with a [`HolderRef`]: written as JSON exactly as the [`Reason`] it becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReasonRef<'a> {
+    Pinned,
+    Home {
+        home: u16,
+    },
+    Displaced {
+        home: i64,
+        #[serde(flatten)]
+        by: HolderRef<'a>,
+    },
+    Sequential,
+    Block {
+        base: u16,
+        offset: u16,
+    },
+    Kept {
+        since: u64,
+    },
+}
+
+/// An [`Entry`] naming its service by reference to the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct EntryRef<'a> {
+    pub name: &'a str,
+    pub port: u16,
+    pub reason: ReasonRef<'a>,
+}
+
+/// A [`Plan`] borrowing every name from its config and registry: `plan_json` writes it
+/// without copying a name (60,000 entries and their holders are 80,000 strings otherwise,
+/// each allocated, copied and freed). Written as JSON exactly as the [`Plan`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanRef<'a> {
+    pub exclude: &'a [Excluded],
+    pub hash: HashKind,
+    pub layout: Layout,
+    pub namespace: &'a str,
+    #[serde(rename = "plan")]
+    pub entries: Vec<EntryRef<'a>>,
+    pub range: PortRange,
+}
+
+impl From<HolderRef<'_>> for Holder {
+    fn from(holder: HolderRef) -> Self {
+        match holder {
+            HolderRef::Service { service } => Holder::Service {
+                service: service.to_owned(),
+            },
+            HolderRef::Pinned { service } => Holder::Pinned {
+                service: service.to_owned(),
+            },
+            HolderRef::Lease {
+                namespace,
+                service,
+                root,
+            } => Holder::Lease {
+                namespace: namespace.to_owned(),
+                service: service.to_owned(),
+                root: root.map(str::to_owned),
+            },
+            HolderRef::Busy => Holder::Busy,
+            HolderRef::Excluded => Holder::Excluded,
+            HolderRef::Unsafe => Holder::Unsafe,
+            HolderRef::Range => Holder::Range,
+        }
+    }
+}
+
+impl From<ReasonRef<'_>> for Reason {
+    fn from(reason: ReasonRef) -> Self {
+        match reason {
+            ReasonRef::Pinned => Reason::Pinned,
+            ReasonRef::Home { home } => Reason::Home { home },
+            ReasonRef::Displaced { home, by } => Reason::Displaced {
+                home,
+                by: by.into(),
+            },
+            ReasonRef::Sequential => Reason::Sequential,
+            ReasonRef::Block { base, offset } => Reason::Block { base, offset },
+            ReasonRef::Kept { since } => Reason::Kept { since },
+        }
+    }
+}
+
+/// What a plan is made of: owned [`Entry`]s or borrowed [`EntryRef`]s, each built in place.
+trait MakeEntry<'a> {
+    fn make(name: &'a str, port: u16, reason: ReasonRef<'a>) -> Self;
+    fn set(&mut self, port: u16, reason: ReasonRef<'a>);
+}
+
+impl<'a> MakeEntry<'a> for Entry {
+    fn make(name: &'a str, port: u16, reason: ReasonRef<'a>) -> Self {
+        Entry {
+            name: name.to_owned(),
+            port,
+            reason: reason.into(),
+        }
+    }
+
+    fn set(&mut self, port: u16, reason: ReasonRef<'a>) {
+        self.port = port;
+        self.reason = reason.into();
+    }
+}
+
+impl<'a> MakeEntry<'a> for EntryRef<'a> {
+    fn make(name: &'a str, port: u16, reason: ReasonRef<'a>) -> Self {
+        EntryRef { name, port, reason }
+    }
+
+    fn set(&mut self, port: u16, reason: ReasonRef<'a>) {
+        self.port = port;
+        self.reason = reason;
+    }
+}
+
 /// Who holds a leased port: the lease's namespace and name, and its root when it is
 /// another checkout's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,75 +259,81 @@ pub struct Held {
 
 /// Plans `config` with the ports in `busy` taken on the host (SPEC §3–§6).
 pub fn plan(config: &Config, busy: &[u16]) -> Result<Plan> {
-    plan_with(
-        config,
-        &Held {
+    plan_with(config, &Held::busy(busy))
+}
+
+/// [`plan`], naming every service by reference to `config`.
+pub fn plan_ref<'a>(config: &'a Config, held: &'a Held) -> Result<PlanRef<'a>> {
+    Ok(PlanRef {
+        exclude: &config.exclude,
+        hash: config.hash,
+        layout: config.layout,
+        namespace: &config.namespace,
+        entries: entries(config, held)?,
+        range: config.range,
+    })
+}
+
+impl Held {
+    /// Only `busy` ports: no registry.
+    pub fn busy(busy: &[u16]) -> Held {
+        Held {
             busy: busy.to_vec(),
             ..Held::default()
-        },
-    )
+        }
+    }
 }
 
 /// Plans with registry knowledge: other leases are taken, `kept` services keep their port.
 pub fn plan_with(config: &Config, held: &Held) -> Result<Plan> {
-    let pinned = check_pins(config, held)?;
-    let mut taken = Taken::new(config, pinned, &held.busy, &held.leases);
-    // One slot per service in name order, so the plan comes out sorted without a sort.
-    let mut slots: Vec<Option<Entry>> = vec![None; config.services.len()];
-    let mut given = Given::new(config);
-    let mut free: Vec<(usize, &str)> = Vec::with_capacity(config.services.len());
-    for (slot, (name, service)) in config.services.iter().enumerate() {
-        let entry = match (service, held.kept.get(name)) {
-            (Service::Disabled, _) => continue,
-            (Service::Pinned(port), _) => Entry {
-                name: name.clone(),
-                port: *port,
-                reason: Reason::Pinned,
-            },
-            (Service::Free, Some(&(port, since))) => {
-                taken.set.insert(port);
-                given.insert(port, name);
-                Entry {
-                    name: name.clone(),
-                    port,
-                    reason: Reason::Kept { since },
-                }
-            }
-            (Service::Free, None) => {
-                free.push((slot, name));
-                continue;
-            }
-        };
-        slots[slot] = Some(entry);
-    }
-    if config.hash == HashKind::Lagom {
-        // Lagom sorts as Java does: by UTF-16 code units.
-        free.sort_unstable_by(|a, b| a.1.encode_utf16().cmp(b.1.encode_utf16()));
-    }
-    let free_names: Vec<&str> = free.iter().map(|&(_, name)| name).collect();
-    for (index, port, reason) in layout::assign(config, &free_names, &taken, given)? {
-        let (slot, name) = free[index];
-        slots[slot] = Some(Entry {
-            name: name.to_owned(),
-            port,
-            reason,
-        });
-    }
-    // Disabled services have no entry. Dropping their empty slots first lets the entries
-    // be collected in place (a second buffer of 6 MB for 60,000 services doubled plan time).
-    slots.retain(Option::is_some);
-    let entries = slots
-        .into_iter()
-        .map(|slot| slot.expect("only filled slots are left"))
-        .collect();
     Ok(Plan {
         exclude: config.exclude.clone(),
         hash: config.hash,
         layout: config.layout,
         namespace: config.namespace.clone(),
-        entries,
+        entries: entries(config, held)?,
         range: config.range,
     })
+}
+
+/// The entries of the plan, sorted by name.
+fn entries<'a, E: MakeEntry<'a>>(config: &'a Config, held: &'a Held) -> Result<Vec<E>> {
+    let pinned = check_pins(config, held)?;
+    let mut taken = Taken::new(config, pinned, &held.busy, &held.leases);
+    let mut given = Given::new(config);
+    // Entries in name order, so the plan comes out sorted without a sort; a free service's
+    // entry is written in place once the layout gives it a port.
+    let mut entries: Vec<E> = Vec::with_capacity(config.services.len());
+    let mut free_names: Vec<&str> = Vec::new();
+    let mut free_entries: Vec<u32> = Vec::new();
+    for (name, service) in &config.services {
+        let (port, reason) = match (service, held.kept.get(name)) {
+            (Service::Disabled, _) => continue,
+            (Service::Pinned(port), _) => (*port, ReasonRef::Pinned),
+            (Service::Free, Some(&(port, since))) => {
+                taken.set.insert(port);
+                given.insert(port, name);
+                (port, ReasonRef::Kept { since })
+            }
+            (Service::Free, None) => {
+                free_names.push(name);
+                free_entries.push(entries.len() as u32);
+                // Overwritten below: the layout gives every free service a port or fails.
+                (0, ReasonRef::Sequential)
+            }
+        };
+        entries.push(E::make(name, port, reason));
+    }
+    if config.hash == HashKind::Lagom {
+        // Lagom sorts as Java does: by UTF-16 code units.
+        let mut order: Vec<(&str, u32)> = free_names.into_iter().zip(free_entries).collect();
+        order.sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+        (free_names, free_entries) = order.into_iter().unzip();
+    }
+    layout::assign(config, &free_names, &taken, given, |index, port, reason| {
+        entries[free_entries[index] as usize].set(port, reason);
+    })?;
+    Ok(entries)
 }
 
 /// Duplicate pins and pins on busy ports are errors (SPEC §2). A lease never makes a pin
@@ -231,6 +379,71 @@ fn check_pins<'a>(config: &'a Config, held: &Held) -> Result<BTreeMap<u16, &'a s
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn borrowed_reasons_are_written_as_the_owned_ones() {
+        let lease = |root| HolderRef::Lease {
+            namespace: "other",
+            service: "web",
+            root,
+        };
+        let holders = [
+            HolderRef::Service { service: "a\"b" },
+            HolderRef::Pinned { service: "db" },
+            lease(None),
+            lease(Some("/home/me/shop")),
+            HolderRef::Busy,
+            HolderRef::Excluded,
+            HolderRef::Unsafe,
+            HolderRef::Range,
+        ];
+        let reasons = holders
+            .into_iter()
+            .map(|by| ReasonRef::Displaced { home: -3, by })
+            .chain([
+                ReasonRef::Pinned,
+                ReasonRef::Home { home: 40001 },
+                ReasonRef::Sequential,
+                ReasonRef::Block {
+                    base: 40000,
+                    offset: 2,
+                },
+                ReasonRef::Kept {
+                    since: 1_795_392_000,
+                },
+            ]);
+        for reason in reasons {
+            let owned = Reason::from(reason);
+            assert_eq!(
+                serde_json::to_string(&reason).unwrap(),
+                serde_json::to_string(&owned).unwrap(),
+                "{owned:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_borrowed_plan_is_written_as_the_owned_one() {
+        let config = Config::from_text(
+            r#"{"range": [40000, 40011], "exclude": [40003], "services":
+                {"a": true, "b": true, "c": true, "d": true, "e": 40001, "f": false,
+                 "g": true, "h": true, "i": true}}"#,
+        )
+        .unwrap();
+        let held = Held::busy(&[40002, 40007]);
+        let owned = plan_with(&config, &held).unwrap();
+        assert!(
+            owned
+                .entries
+                .iter()
+                .any(|e| matches!(e.reason, Reason::Displaced { .. })),
+            "the case displaces a service"
+        );
+        assert_eq!(
+            serde_json::to_string(&plan_ref(&config, &held).unwrap()).unwrap(),
+            serde_json::to_string(&owned).unwrap()
+        );
+    }
 
     #[test]
     fn reasons_are_written_as_docs_core_api_shows_them() {

@@ -1,13 +1,16 @@
 //! The WebAssembly engine of the npm package. No rule lives here.
 //!
 //! Every entry point of docs/core-api.md comes in two forms:
-//! - `NAME(request)`: a plain JavaScript request object in, a plain answer object out, both
-//!   converted by serde-wasm-bindgen into and from the core's typed requests and answers;
+//! - `NAME(request)`: a plain JavaScript request object in, a plain answer object out (as
+//!   `JSON.parse` would give it);
 //! - `NAME_json(text)`: JSON text in and out, as the native addon has them.
 //!
-//! Browsers (`portplan/web`, built without the `host` feature) get `plan` only. The Node
-//! fallback engine (feature `host`) gets both forms of every entry point; objects measured
-//! faster in Node than text for plans of 100 to 10,000 services (docs/core-api.md).
+//! Browsers (`portplan/web`, built without the `host` feature) get `plan` only, read and
+//! answered through serde-wasm-bindgen. The Node fallback engine (feature `host`) gets both
+//! forms of every entry point, and its object form crosses the boundary as JSON text too
+//! (`JSON.stringify` → the text twin → `JSON.parse`, V8's own JSON code on both sides):
+//! 1.3-1.4x faster than serde-wasm-bindgen's value by value conversion for a plan of 10,000
+//! services (docs/core-speed.md).
 
 use portplan::api::{self, Answer, ErrorAnswer};
 use portplan::{ErrorKind, PlanError};
@@ -26,9 +29,9 @@ fn failed(kind: ErrorKind, message: String) -> Answer<()> {
     })
 }
 
-/// The JSON text entry point answering the same request (`plan_json` for `plan`): a
-/// request the object form cannot read is answered by it, so both forms word a malformed
-/// request the same way (`the request is malformed: line 1, column 9: ...`).
+/// The JSON text entry point answering the same request (`plan_json` for `plan`): the
+/// Node module's object form answers through it, so both forms answer alike, down to the
+/// words of a malformed request (`the request is malformed: line 1, column 9: ...`).
 type TextTwin = fn(&str) -> String;
 
 #[cfg(feature = "host")]
@@ -40,8 +43,8 @@ extern "C" {
     fn json_parse(text: &str) -> Result<JsValue, JsValue>;
 }
 
-/// The text twin's answer to `request` as JSON text: the error it gives for what the
-/// object form could not read. None when the request has no JSON text (a cycle, a BigInt).
+/// The text twin's answer to `request`, both crossing as JSON text. None when the request
+/// has no JSON text (a cycle, a BigInt).
 #[cfg(feature = "host")]
 fn answered_as_text(request: &JsValue, twin: TextTwin) -> Option<JsValue> {
     // `undefined` (no request at all) reads as JSON `null`: not an object, as in text.
@@ -58,26 +61,29 @@ fn answered_as_text(_request: &JsValue, _twin: TextTwin) -> Option<JsValue> {
     None
 }
 
-/// Reads `request` as the handler's request type, runs the handler, and gives its answer
-/// (or `{error}`) as a JavaScript object; never throws.
+/// Gives the answer to `request` as a JavaScript object (or `{error}`); never throws.
+///
+/// With a text twin (the Node module), through JSON text; a request without JSON text (a
+/// cycle, a BigInt) is then read by serde-wasm-bindgen, as the browser module reads every
+/// request: as the handler's request type, run by the handler, answered the same way.
 fn call<R: DeserializeOwned, T: Serialize>(
     request: JsValue,
     twin: Option<TextTwin>,
     handler: impl FnOnce(R) -> Result<T, PlanError>,
 ) -> JsValue {
+    if let Some(answer) = twin.and_then(|twin| answered_as_text(&request, twin)) {
+        return answer;
+    }
     // serde also reads a struct from a list (its fields in order); a request is an object.
     let read = if request.is_array() {
         Err("the request must be an object".to_owned())
     } else {
-        serde_wasm_bindgen::from_value::<R>(JsValue::clone(&request))
+        serde_wasm_bindgen::from_value::<R>(request)
             .map_err(|e| format!("the request cannot be read: {e}"))
     };
     let answer = match read {
         Ok(request) => to_js(&Answer::from(handler(request))),
-        Err(message) => match twin.and_then(|twin| answered_as_text(&request, twin)) {
-            Some(answer) => return answer,
-            None => to_js(&failed(ErrorKind::InvalidRequest, message)),
-        },
+        Err(message) => to_js(&failed(ErrorKind::InvalidRequest, message)),
     };
     answer
         .or_else(|e| {
