@@ -33,22 +33,25 @@ BIN=$JS/node_modules/.bin
 (cd $JS && CARGO_PROFILE_RELEASE_STRIP=symbols node_modules/.bin/napi build --platform --release --manifest-path napi/Cargo.toml \
     --package-json-path package.json --output-dir native --no-js --dts index.d.ts)
 
-# One wasm build: cargo, then wasm-bindgen and wasm-opt when the module changed.
+# One wasm build: cargo with PROFILE, then wasm-bindgen and wasm-opt (OPT: -O3 for speed, -Oz
+# for size) when the module changed.
 wasm() {
-    local stage=$1 bindgen_target=$2 out=$3
-    shift 3
-    cargo build --quiet -p portplan-wasm --target wasm32-unknown-unknown --profile wasm "$@"
-    local raw=target/wasm32-unknown-unknown/wasm/portplan_wasm.wasm
+    local stage=$1 bindgen_target=$2 out=$3 profile=$4 opt=$5
+    shift 5
+    cargo build --quiet -p portplan-wasm --target wasm32-unknown-unknown --profile "$profile" "$@"
+    local raw=target/wasm32-unknown-unknown/$profile/portplan_wasm.wasm
     if cmp -s "$raw" "$STAMPS/$stage.wasm" && [ -f "$out/portplan_wasm_bg.wasm" ]; then
         return
     fi
     wasm-bindgen --target "$bindgen_target" --out-dir "$out" "$raw"
-    "$BIN/wasm-opt" -Oz --converge --strip-debug --strip-producers "$out/portplan_wasm_bg.wasm" -o "$out/portplan_wasm_bg.wasm"
+    # shellcheck disable=SC2086  # OPT is one or more wasm-opt flags
+    "$BIN/wasm-opt" $opt --strip-debug --strip-producers "$out/portplan_wasm_bg.wasm" -o "$out/portplan_wasm_bg.wasm"
     cp "$raw" "$STAMPS/$stage.wasm"
 }
-# Node fallback: the whole API. Browsers: only plan (feature `host` off), to stay small.
-wasm node nodejs $JS/pkg/node
-wasm web web $JS/web --no-default-features
+# Node fallback: the whole API, built for speed (it ships in the package, nobody downloads it
+# on a page). Browsers: only plan (feature `host` off), built for size (its gzip budget below).
+wasm node nodejs $JS/pkg/node wasm-node -O3
+wasm web web $JS/web wasm "-Oz --converge" --no-default-features
 
 # TypeScript: the CommonJS build, and the ES module entries that re-export it (src/esm/).
 # tsc writes the declarations and every module; then each entry a user loads (index, vite, the

@@ -182,11 +182,14 @@ impl<'de> Deserialize<'de> for ServicesAsWritten {
                 self,
                 mut map: A,
             ) -> Result<ServicesAsWritten, A::Error> {
-                let mut table = ServiceTable::new();
-                while let Some((name, value)) = map.next_entry()? {
-                    table.insert(name, value);
+                // Gathered first, then built at once: BTreeMap's bulk build from a (stably)
+                // sorted list is about twice as fast as 60,000 inserts, and a name written
+                // twice still keeps its last value, as an insert would.
+                let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
                 }
-                Ok(ServicesAsWritten::Table(table))
+                Ok(ServicesAsWritten::Table(ServiceTable::from_iter(entries)))
             }
 
             otherwise_as_written!('de; bool, number, str, null, seq);
@@ -211,5 +214,25 @@ impl schemars::JsonSchema for ConfigInput {
         schemars::json_schema!({
             "anyOf": [table, { "type": "string", "description": "Config text: JSON (its first non-blank character is `{`) or TOML." }]
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::plan_json;
+
+    #[test]
+    fn a_service_written_twice_keeps_its_last_value() {
+        let answer =
+            plan_json(r#"{"config": {"services": {"web": 3000, "api": true, "web": 4000}}}"#);
+        let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        let web = answer["plan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|entry| entry["name"] == "web")
+            .unwrap();
+        assert_eq!(web["port"], 4000, "{answer}");
+        assert_eq!(answer["plan"].as_array().unwrap().len(), 2);
     }
 }
