@@ -65,9 +65,9 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'portplan' has no attribute {name!r}")
-    from importlib import import_module
+    import importlib
 
-    value = getattr(import_module(module, __name__), name)
+    value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
 
