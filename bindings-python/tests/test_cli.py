@@ -7,12 +7,13 @@ import os
 import shutil
 import socket
 import sys
+import time
 from pathlib import Path
 
 import portplan
 import pytest
 from conftest import as_plain_user, run_cli
-from portplan import _native
+from portplan import _native, _registry
 from portplan.cli import main
 
 CONFIG = 'namespace = "demo"\nrange = [41000, 41099]\nexclude = []\n[services]\nweb = true\napi = true\nmail = 41090\n'
@@ -395,3 +396,46 @@ def test_an_unreadable_config_is_a_read_error_for_a_plain_user(shared_tmp: Path)
     done = run_cli("get", "web", cwd=folder, env={"PORTPLAN_HOME": str(shared_tmp / "home")}, prefix=as_plain_user())
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == f"portplan: error: cannot read {folder / 'portplan.toml'}: Permission denied\n"
+
+
+def _live_foreign_lock(home: Path) -> str:
+    """A lock held by a live process (this test's): a writer would wait for it, then fail."""
+    owner = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": int(time.time() * 1000)})
+    (home / "registry.json.lock").write_text(owner, encoding="utf-8")
+    return owner
+
+
+def test_get_of_a_leased_name_writes_nothing(project: Path, registry_home: Path) -> None:
+    first = run_cli("get", "web", cwd=project)
+    assert first.returncode == 0, first.stderr
+    before = _registry_state(registry_home)
+    for _ in range(2):
+        again = run_cli("get", "web", cwd=project)
+        assert (again.returncode, again.stdout, again.stderr) == (0, first.stdout, "")
+    assert _registry_state(registry_home) == before
+    assert sorted(os.listdir(registry_home)) == ["registry.json"], "no lock or temp file was made"
+
+
+def test_get_and_run_of_a_leased_name_take_no_lock(project: Path, registry_home: Path) -> None:
+    web = portplan.port("web")
+    before = _registry_state(registry_home)
+    owner = _live_foreign_lock(registry_home)
+    done = run_cli("get", "web", cwd=project)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"{web}\n", "")
+    code = "import os; print(os.environ['PORT'])"
+    done = run_cli("run", "web", "--", sys.executable, "-c", code, cwd=project)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"{web}\n", "")
+    assert (registry_home / "registry.json.lock").read_text(encoding="utf-8") == owner
+    assert _registry_state(registry_home) == before
+
+
+def test_get_of_a_new_name_still_waits_for_the_lock(
+    project: Path, registry_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    portplan.port("web", probe=False)
+    before = _registry_state(registry_home)
+    _live_foreign_lock(registry_home)
+    monkeypatch.setattr(_registry, "LOCK_TIMEOUT_S", 0.2)
+    assert main(["get", "worker", "--no-probe"]) == 1
+    assert f"is locked by pid {os.getpid()}" in capsys.readouterr().err
+    assert _registry_state(registry_home) == before

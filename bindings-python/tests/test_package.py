@@ -48,3 +48,26 @@ def test_typed_package() -> None:
 
 def test_version_is_the_cores() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", portplan.__version__)
+
+
+def test_a_first_port_loads_only_what_it_needs(tmp_path: Path) -> None:
+    """A process that only asks for a port imports none of the heavy modules (typing,
+    dataclasses, pathlib, socket): they are loaded where first used."""
+    (tmp_path / "portplan.toml").write_text('namespace = "lean"\n', encoding="utf-8")
+    heavy = ("typing", "dataclasses", "inspect", "pathlib", "socket", "urllib.parse", "subprocess")
+    code = (
+        "import sys, portplan; port = portplan.port('web'); "
+        f"print(port, sorted(m for m in {heavy!r} if m in sys.modules)); "
+        "print(type(portplan.leases()[0]).__name__, portplan.leases()[0].port == port)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**os.environ, "PORTPLAN_HOME": str(tmp_path / "home")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    first, second = done.stdout.splitlines()
+    assert first.split(" ", 1)[1] == "[]", first
+    assert second == "Lease True"

@@ -12,14 +12,16 @@ shapes (`PlanDict`, `ReasonDict`, `ConfigDict`, ...) are in `portplan.typing`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from ._allocate import Lease, leases, port, ports, release
+from ._allocate import leases, port, ports, release
 from ._native import __version__
 from .errors import PlanError, PortInUseError, PortplanError, RegistryError
 
+TYPE_CHECKING = False  # typing is not imported at run time: a first port loads less
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._bind import bind
+    from ._lease import Lease
     from ._plan import Entry, Plan, plan
     from ._probe import probe
     from .typing import (
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "bind": "._bind",
     "Entry": "._plan",
+    "Lease": "._lease",
     "Plan": "._plan",
     "plan": "._plan",
     "probe": "._probe",

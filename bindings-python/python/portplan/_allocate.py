@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Optional, Union
-
-from ._config import Project, resolve_project
+from ._config import resolve_project
 from ._session import RegistrySession, kept_ports
-from .typing import ExcludeEntry, HashName, Layout, LeaseDict, ServiceValue
 
-PathArg = Union[str, "os.PathLike[str]"]
-RangeArg = Union[Sequence[int], None]
+TYPE_CHECKING = False  # typing is not imported at run time: a first port loads less
+if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any, Optional, Union
 
+    from ._config import Project
+    from ._lease import Lease
+    from .typing import ExcludeEntry, HashName, Layout, LeaseDict, ServiceValue
 
-@dataclass(frozen=True)
-class Lease:
-    """A lease of the registry: `(namespace, name, root) → port`, with Unix-second timestamps.
-    `root` is the project root of the checkout that holds it (None: a version 1 lease not yet
-    adopted by a checkout)."""
-
-    namespace: str
-    name: str
-    root: Optional[str]
-    port: int
-    created: int
-    used: int
+    PathArg = Union[str, "os.PathLike[str]"]
+    RangeArg = Union[Sequence[int], None]
 
 
 def allocate(project: Project, names: Sequence[str], busy: Iterable[int] = (), probe: bool = True) -> dict[str, int]:
@@ -143,6 +133,8 @@ def release(
     """Frees the lease of `name` (None: every lease of the namespace) held by this checkout (the
     project root found from `cwd`) and returns what was freed. The namespace defaults to the
     project's (as `port()` would resolve it)."""
+    from ._lease import Lease
+
     project = resolve_project((), {"namespace": namespace}, config, cwd)
     with RegistrySession(write=True) as session:
         answer = session.release(project, name)
@@ -152,6 +144,8 @@ def release(
 
 def leases() -> list[Lease]:
     """Every lease of the registry, sorted by (namespace, name, root). Reads without the lock."""
+    from ._lease import Lease
+
     return [Lease(**lease) for lease in lease_dicts()]
 
 

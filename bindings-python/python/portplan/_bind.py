@@ -9,14 +9,17 @@ import itertools
 import os
 import socket
 from collections.abc import Iterable, Mapping
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from ._allocate import PathArg, RangeArg, _options
+from ._allocate import _options
 from ._config import resolve_project
 from ._host_errors import bind_failed, kept_busy
 from ._probe import free_for_a_server
 from ._session import RegistrySession
 from .typing import ExcludeEntry, HashName, Layout, ServiceValue
+
+if TYPE_CHECKING:
+    from ._allocate import PathArg, RangeArg
 
 # Fresh ports tried when other processes keep taking the planned one after its probe.
 _FRESH_ATTEMPTS = 5

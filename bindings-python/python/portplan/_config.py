@@ -5,24 +5,29 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Optional, Union
+from collections.abc import Mapping
 
 from . import _native
 from ._core import call
 from ._discovery import config_file_view, walk, walk_signature
 
-PathArg = Union[str, "os.PathLike[str]"]
+TYPE_CHECKING = False  # typing is not imported at run time: a first port loads less
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Iterable
+    from typing import Any, Optional, Union
+
+    PathArg = Union[str, "os.PathLike[str]"]
 
 
-@dataclass(frozen=True)
 class Project:
     """The resolved config (every key filled in), the project root, and the config file used."""
 
-    config: dict[str, Any]
-    root: str
-    config_file: Optional[str]
+    __slots__ = ("config", "config_file", "root")
+
+    def __init__(self, config: dict[str, Any], root: str, config_file: Optional[str]) -> None:
+        self.config = config
+        self.root = root
+        self.config_file = config_file
 
     @property
     def namespace(self) -> str:

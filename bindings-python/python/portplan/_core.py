@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any, Callable, Optional
 
 from . import _native
 from .errors import from_answer
+
+TYPE_CHECKING = False  # typing is not imported at run time: a first port loads less
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, Callable, Optional
 
 
 def answer(function: Callable[[str], str], request: Mapping[str, Any]) -> dict[str, Any]:

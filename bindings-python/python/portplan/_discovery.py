@@ -7,7 +7,10 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import Any, Optional
+
+TYPE_CHECKING = False  # typing is not imported at run time: a first port loads less
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 # In the order tried within one folder (the core's `config_files_json`).
 CANDIDATES = ("portplan.toml", "package.json", "pyproject.toml")

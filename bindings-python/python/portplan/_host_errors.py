@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import errno
 import json
-import socket
-from collections.abc import Mapping
-from typing import Any, Optional
 
 from . import _native
 from .errors import PlanError, PortInUseError, PortplanError, RegistryError, from_answer
+
+TYPE_CHECKING = False  # typing is not imported at run time: a first port loads less
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, Optional
 
 
 def _error(request: Mapping[str, Any]) -> dict[str, Any]:
@@ -97,6 +99,8 @@ def spawn_failed(command: str, error: OSError) -> PortplanError:
 
 def _error_code(error: OSError) -> Optional[str]:
     """The errno name of an OS error; for a failed address lookup, its `EAI_*` name."""
+    import socket  # here, not at the top: only failures need it
+
     if isinstance(error, socket.gaierror):
         names = {getattr(socket, n): n for n in dir(socket) if n.startswith("EAI_")}
         return names.get(error.errno)

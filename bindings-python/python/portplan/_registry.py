@@ -8,18 +8,22 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import sys
 import time
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, Optional
 
 from . import _native
 from ._core import call
 from ._host_errors import lost_lock, registry_io, registry_locked, unsafe_lock, unsafe_registry
 from ._safe_file import FileRead, NotAFile, read_bounded
 from .errors import RegistryError
+
+TYPE_CHECKING = False  # typing and pathlib are not imported at run time: a first port loads less
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+    from typing import Any, Optional, Union
+
+    PathArg = Union[str, "os.PathLike[str]"]
 
 # Bounds of docs/registry.md: a bigger file is refused (or judged by the core), never read whole.
 OWNER_TEXT_BOUND = 4096
@@ -34,10 +38,17 @@ def _home() -> Optional[str]:
     return None if home == "~" else home
 
 
-_PATHS: dict[str, Path] = {}
+_PATHS: dict[str, str] = {}
 
 
 def registry_path() -> Path:
+    """`registry_file()` as a `Path`."""
+    from pathlib import Path
+
+    return Path(registry_file())
+
+
+def registry_file() -> str:
     """Where the registry is: the core decides from the environment (`registry_path_json`);
     its answers are remembered per request (a pure function of it)."""
     request = {
@@ -51,11 +62,11 @@ def registry_path() -> Path:
     if path is None:
         if len(_PATHS) > 64:
             _PATHS.clear()
-        path = _PATHS[key] = Path(call(_native.registry_path_json, request)["file"])
+        path = _PATHS[key] = str(call(_native.registry_path_json, request)["file"])
     return path
 
 
-def file_signature(path: Path) -> Optional[tuple[int, ...]]:
+def file_signature(path: PathArg) -> Optional[tuple[int, ...]]:
     """What changes whenever a file is replaced or written (device, inode, size, times, mode,
     owner), without following a link; None when there is nothing at `path` or it cannot be
     seen (the locked path then says why)."""
@@ -66,14 +77,15 @@ def file_signature(path: Path) -> Optional[tuple[int, ...]]:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode, info.st_uid)
 
 
-def _ensure_dir(path: Path) -> None:
+def _ensure_dir(path: PathArg) -> None:
+    folder = os.path.dirname(os.fspath(path))
     try:
-        os.makedirs(path.parent, mode=0o700, exist_ok=True)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError as error:
-        raise registry_io(str(path.parent), "create", error) from None
+        raise registry_io(folder, "create", error) from None
 
 
-def read_registry(path: Path) -> Optional[str]:
+def read_registry(path: PathArg) -> Optional[str]:
     """The registry's text, or None when there is none yet. Refuses unsafe files: opened without
     following links or blocking, a regular file of this user, at most 64 MiB."""
     try:
@@ -92,14 +104,14 @@ def read_registry(path: Path) -> Optional[str]:
     return read.data.decode("utf-8", errors="replace")
 
 
-def write_registry(path: Path, old: Optional[str], new: str, lock: Optional[RegistryLock] = None) -> None:
+def write_registry(path: PathArg, old: Optional[str], new: str, lock: Optional[RegistryLock] = None) -> None:
     """Replaces the registry atomically (temporary file, fsync, a last check that the lock is
     still ours, rename); skips an unchanged one. Whatever fails takes the temp file away."""
     if new == old:
         return
     _ensure_dir(path)
     # os.urandom, not secrets: importing secrets (hashlib, random, hmac) costs ~10 ms at import.
-    temporary = path.with_name(f"{path.name}{TEMP_INFIX}{os.getpid()}.{os.urandom(8).hex()}")
+    temporary = f"{os.fspath(path)}{TEMP_INFIX}{os.getpid()}.{os.urandom(8).hex()}"
     try:
         fd = os.open(temporary, _CREATE_FLAGS, 0o600)
         with os.fdopen(fd, "wb") as file:
@@ -117,11 +129,12 @@ def write_registry(path: Path, old: Optional[str], new: str, lock: Optional[Regi
         raise
 
 
-def remove_dead_temps(path: Path) -> None:
+def remove_dead_temps(path: PathArg) -> None:
     """Removes the temp files that dead writers left beside `path`: the core reads their names
     (docs/core-api.md `temp_files_json`) and names the pids to check; the host unlinks them."""
-    folder = path.parent
-    prefix = path.name + TEMP_INFIX
+    folder, base = os.path.split(os.fspath(path))
+    folder = folder or os.curdir
+    prefix = base + TEMP_INFIX
     try:
         names = [name for name in os.listdir(folder) if name.startswith(prefix)]
     except FileNotFoundError:
@@ -139,7 +152,7 @@ def remove_dead_temps(path: Path) -> None:
         alive.update({str(pid): _pid_alive(pid) for pid in unchecked})
     try:
         for name in answer.get("remove", []):
-            _unlink(folder / name)
+            _unlink(os.path.join(folder, name))
     except OSError as error:
         raise registry_io(str(folder), "write", error) from None
 
@@ -176,12 +189,21 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def _hostname() -> str:
+    """socket.gethostname() without importing socket: both are the kernel's node name."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 def _owner_text() -> bytes:
     """This process's owner text (pid, host, time in Unix ms)."""
-    return json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "time": _now_ms()}).encode()
+    return json.dumps({"pid": os.getpid(), "host": _hostname(), "time": _now_ms()}).encode()
 
 
-def _create_exclusive(path: Path, data: bytes) -> bool:
+def _create_exclusive(path: PathArg, data: bytes) -> bool:
     """Creates `path` with `data` (mode 0600, never through a link); False when something is
     there already. A text that cannot be written (a full disk) takes the file away again."""
     try:
@@ -198,7 +220,7 @@ def _create_exclusive(path: Path, data: bytes) -> bool:
     return True
 
 
-def _read_owner(path: Path) -> Optional[FileRead]:
+def _read_owner(path: PathArg) -> Optional[FileRead]:
     """The lock or marker at `path`, read safely (None: it is gone); not a regular file is an error."""
     read = read_bounded(path, OWNER_TEXT_BOUND)
     if isinstance(read, NotAFile):
@@ -206,19 +228,19 @@ def _read_owner(path: Path) -> Optional[FileRead]:
     return read
 
 
-def _unlink(path: Path) -> None:
+def _unlink(path: PathArg) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
 
 
-def _remove_if_same(path: Path, data: bytes) -> None:
+def _remove_if_same(path: PathArg, data: bytes) -> None:
     """Deletes `path` only if it still holds `data`: every decision was made on that text."""
     now = _read_owner(path)
     if now is not None and now.data == data:
         _unlink(path)
 
 
-def _judge(path: Path, owner: FileRead) -> Mapping[str, Any]:
+def _judge(path: PathArg, owner: FileRead) -> Mapping[str, Any]:
     """The core's verdict on an owner text (`lock_verdict_json`): asks, checks the pid it names,
     asks again. Hostile content is the core's error, raised naming `path`."""
     now = _now_ms()
@@ -226,7 +248,7 @@ def _judge(path: Path, owner: FileRead) -> Mapping[str, Any]:
         "path": str(path),
         "text": owner.data.decode("utf-8", errors="replace"),
         "longer": owner.longer,
-        "this_host": socket.gethostname(),
+        "this_host": _hostname(),
         "now": now,
         "age_ms": now - int(owner.info.st_mtime * 1000),
         "alive": None,
@@ -248,10 +270,10 @@ class RegistryLock:
     """The cross-language lock of registry.md: `registry.json.lock`, created exclusively. The core
     judges every owner text; this class does the syscalls."""
 
-    def __init__(self, path: Path) -> None:
-        self.registry = path
-        self.lock = path.with_name(path.name + ".lock")
-        self.breaker = path.with_name(path.name + ".lock.break")
+    def __init__(self, path: PathArg) -> None:
+        self.registry = os.fspath(path)
+        self.lock = self.registry + ".lock"
+        self.breaker = self.registry + ".lock.break"
         self._owner = b""
 
     def _break(self, stale: bytes) -> bool:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Optional, Union
+
+TYPE_CHECKING = False  # typing is not imported at run time: a first port loads less
+if TYPE_CHECKING:
+    from typing import Optional, Union
+
+    from ._registry import PathArg
 
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _NON_BLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -17,20 +20,24 @@ _BINARY = getattr(os, "O_BINARY", 0)
 _SYMLINK_ERRORS = {errno.ELOOP, errno.EMLINK, getattr(errno, "EFTYPE", errno.ELOOP)}
 
 
-@dataclass(frozen=True)
 class FileRead:
     """The first `bound` bytes of a regular file, whether it held more, and its fstat."""
 
-    data: bytes
-    longer: bool
-    info: os.stat_result
+    __slots__ = ("data", "info", "longer")
+
+    def __init__(self, data: bytes, longer: bool, info: os.stat_result) -> None:
+        self.data = data
+        self.longer = longer
+        self.info = info
 
 
-@dataclass(frozen=True)
 class NotAFile:
     """Why a path is not read: `symlink`, `fifo`, `socket`, `device`, `directory`, `not_file`."""
 
-    why: str
+    __slots__ = ("why",)
+
+    def __init__(self, why: str) -> None:
+        self.why = why
 
 
 def _kind(mode: int) -> Optional[str]:
@@ -49,14 +56,14 @@ def _kind(mode: int) -> Optional[str]:
     return "not_file"
 
 
-def _kind_of_path(path: Path) -> str:
+def _kind_of_path(path: PathArg) -> str:
     try:
         return _kind(os.lstat(path).st_mode) or "not_file"
     except OSError:
         return "not_file"
 
 
-def read_bounded(path: Path, bound: int) -> Union[FileRead, NotAFile, None]:
+def read_bounded(path: PathArg, bound: int) -> Union[FileRead, NotAFile, None]:
     """At most `bound` + 1 bytes of `path` (None: it does not exist). Other OS errors are raised."""
     try:
         fd = os.open(path, os.O_RDONLY | _NO_FOLLOW | _NON_BLOCK | _BINARY)

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from types import TracebackType
-from typing import Any, Callable, Optional
 
 from . import _native
-from ._config import Project, base_project, resolve_project
+from ._config import base_project, resolve_project
 from ._core import answer as core_answer
 from ._host_errors import with_path
 from ._probe import busy_ports
@@ -22,12 +17,20 @@ from ._registry import (
     RegistryLock,
     file_signature,
     read_registry,
-    registry_path,
+    registry_file,
     remove_dead_temps,
     write_registry,
 )
 from .errors import PortplanError, from_answer
-from .typing import LeaseDict
+
+TYPE_CHECKING = False  # typing is not imported at run time: a first port loads less
+if TYPE_CHECKING:
+    from collections.abc import Hashable, Iterable, Mapping, Sequence
+    from types import TracebackType
+    from typing import Any, Callable, Optional
+
+    from ._config import Project
+    from .typing import LeaseDict
 
 
 def folder_exists(path: str) -> bool:
@@ -48,21 +51,30 @@ def _taken(ports: list[int]) -> list[int]:
     return busy_ports(ports)
 
 
-@dataclass(frozen=True)
 class Snapshot:
     """One version of the registry file as read, and what `leases_json` says of it."""
 
-    path: Path
-    signature: Optional[tuple[int, ...]]
-    text: Optional[str]
-    names: frozenset[tuple[str, str]]  # (namespace, name) of every lease
-    roots: tuple[str, ...]
+    __slots__ = ("names", "path", "roots", "signature", "text")
+
+    def __init__(
+        self,
+        path: str,
+        signature: Optional[tuple[int, ...]],
+        text: Optional[str],
+        names: frozenset[tuple[str, str]],  # (namespace, name) of every lease
+        roots: tuple[str, ...],
+    ) -> None:
+        self.path = path
+        self.signature = signature
+        self.text = text
+        self.names = names
+        self.roots = roots
 
 
 _last: list[Snapshot] = []  # the last registry read (one per process is enough)
 
 
-def _leases_of(path: Path, text: Optional[str]) -> Snapshot:
+def _leases_of(path: str, text: Optional[str]) -> Snapshot:
     """The snapshot of `text`: from the last one when the text is the same (a pure function)."""
     if _last and _last[0].path == path and _last[0].text == text:
         return _last[0]
@@ -76,7 +88,7 @@ def _leases_of(path: Path, text: Optional[str]) -> Snapshot:
     return found
 
 
-def current_snapshot(path: Path) -> Optional[Snapshot]:
+def current_snapshot(path: str) -> Optional[Snapshot]:
     """The registry as it is now, read without the lock (renames make every read whole),
     reused while its file signature is unchanged. None when there is none or it cannot be
     read or parsed (the locked path then reports why)."""
@@ -124,7 +136,7 @@ def kept_ports(
     them asks nothing more (the core records per name, and expires and drops the same whatever
     names are asked). A key is the registry version, the project, `busy`, the second and which
     checkout roots exist: any change is another key."""
-    path = registry_path()
+    path = registry_file()
     snapshot = current_snapshot(path)
     if snapshot is None:
         return None
@@ -152,6 +164,73 @@ def kept_ports(
     if not all(name in known.ports for name in names):
         return None
     return {name: known.ports[name] for name in names}
+
+
+def kept_answer(project: Project, names: Sequence[str], probe: bool = True) -> Optional[dict[str, Any]]:
+    """The answer a writing session would give to leasing `names` of `project` (the same
+    request, probes included), when each name is a lease the core keeps and it writes nothing
+    (SPEC §7): from the registry read without the lock, for the CLI's `get` and `run` of a
+    leased name. None otherwise: the caller takes the locked path, which reports any error."""
+    snapshot = current_snapshot(registry_file())
+    if snapshot is None or not names or any((project.namespace, name) not in snapshot.names for name in names):
+        return None
+    existing = {root: folder_exists(root) for root in snapshot.roots}
+    request = allocate_request(project, snapshot.text, names, existing, env=False)
+    try:
+        answer = probed_answer(_checked_answer, request, [], probe)
+    except PortplanError:
+        return None
+    if answer.get("registry") is not None:
+        return None
+    kept = {entry["name"] for entry in answer["plan"] if entry["reason"]["kind"] == "kept"}
+    return answer if kept.issuperset(names) else None
+
+
+def _checked_answer(function: Callable[[str], str], request: Mapping[str, Any]) -> dict[str, Any]:
+    result = core_answer(function, request)
+    if "error" in result:
+        raise from_answer(result["error"])
+    return result
+
+
+def allocate_request(
+    project: Project,
+    text: Optional[str],
+    lease: Optional[Sequence[str]],
+    existing: Optional[dict[str, bool]],
+    env: bool,
+) -> dict[str, Any]:
+    """`allocate_json`'s request for `project` on the registry `text` (without busy and now)."""
+    return {
+        "config": project.config,
+        "root": project.root,
+        "config_file": project.config_file,
+        "registry": text,
+        "lease": None if lease is None else list(lease),
+        "existing_roots": existing,
+        "env": env,
+    }
+
+
+def probed_answer(
+    call: Callable[[Callable[[str], str], Mapping[str, Any]], dict[str, Any]],
+    request: Mapping[str, Any],
+    busy: list[int],
+    probe: bool,
+) -> dict[str, Any]:
+    """`allocate_json`'s answer to `request`, probing the ports it hands out until a round
+    finds none newly busy (`probe` False: none is probed)."""
+    # Ports found free in an earlier round are not probed again: a round only adds busy ports.
+    found_free: set[int] = set()
+    while True:
+        answer = call(_native.allocate_json, {**request, "busy": busy, "now": int(time.time())})
+        unprobed = [port for port in answer["probe"] if port not in busy and port not in found_free]
+        taken = _taken(unprobed) if probe else []
+        found_free.update(unprobed)
+        found_free.difference_update(taken)
+        if not taken:
+            return answer
+        busy = busy + taken
 
 
 def _kept_request(
@@ -226,7 +305,7 @@ class RegistrySession:
 
     def __init__(self, write: bool) -> None:
         self.writes = write
-        self.path: Path = registry_path()
+        self.path: str = registry_file()
         self._lock: Optional[RegistryLock] = RegistryLock(self.path) if write else None
         self.text: Optional[str] = None
         self._existing: Optional[dict[str, bool]] = None
@@ -252,7 +331,7 @@ class RegistrySession:
         result = core_answer(function, request)
         if "error" in result:
             error = result["error"]
-            raise with_path(str(self.path), error) if error.get("kind") == "invalid_registry" else from_answer(error)
+            raise with_path(self.path, error) if error.get("kind") == "invalid_registry" else from_answer(error)
         return result
 
     def leases(self) -> list[LeaseDict]:
@@ -279,27 +358,8 @@ class RegistrySession:
         """The plan of `project` against the registry, probing the ports it hands out until a
         round finds none newly busy. `lease`: the names to record (None: every service).
         `env`: the `env` command: colliding variable names fail before any lease is answered."""
-        busy = list(busy)
-        # Ports found free in an earlier round are not probed again: a round only adds busy ports.
-        found_free: set[int] = set()
-        request = {
-            "config": project.config,
-            "root": project.root,
-            "config_file": project.config_file,
-            "registry": self.text,
-            "lease": None if lease is None else list(lease),
-            "existing_roots": self.existing_roots(),
-            "env": env,
-        }
-        while True:
-            answer = self.call(_native.allocate_json, {**request, "busy": busy, "now": int(time.time())})
-            unprobed = [port for port in answer["probe"] if port not in busy and port not in found_free]
-            taken = _taken(unprobed) if probe else []
-            found_free.update(unprobed)
-            found_free.difference_update(taken)
-            if not taken:
-                return answer
-            busy += taken
+        request = allocate_request(project, self.text, lease, self.existing_roots(), env)
+        return probed_answer(self.call, request, list(busy), probe)
 
     def release(self, project: Project, name: Optional[str]) -> dict[str, Any]:
         """The registry without the leases of `name` (None: all) in the project's namespace and root."""

@@ -16,7 +16,7 @@ from ._env_file import PreparedWrite, read_env_file
 from ._host_errors import kept_busy, spawn_failed
 from ._plan import Plan
 from ._probe import free_for_a_server
-from ._session import RegistrySession
+from ._session import RegistrySession, kept_answer
 from .errors import PortplanError
 
 
@@ -98,16 +98,22 @@ def _execute(parsed: Mapping[str, Any]) -> int:
     project = resolve_project(parsed["names"], parsed["options"], parsed["config_path"])
     if command == "env" and parsed["env_file"] is not None:
         return _write_env_file(parsed, project)
-    with RegistrySession(write=parsed["write"]) as session:
-        if command == "release":
-            result = session.release(project, None if parsed["all"] else name)
-            session.write(result)
-            out.write(_render({"what": "released", "released": result["released"], "name": name}))
-            return 0
-        result = session.allocate(project, parsed["lease"], probe=parsed["probe"], env=command == "env")
+    # `get` or `run` of a name leased already, that the core keeps with nothing to write:
+    # answered from the registry as read, without the lock (SPEC §7), as `port()` does.
+    result = kept_answer(project, parsed["lease"], parsed["probe"]) if command in ("get", "run") else None
+    if result is not None:
         started = _started_command(parsed, project, result) if command == "run" else None
-        if session.writes:
-            session.write(result)
+    else:
+        with RegistrySession(write=parsed["write"]) as session:
+            if command == "release":
+                result = session.release(project, None if parsed["all"] else name)
+                session.write(result)
+                out.write(_render({"what": "released", "released": result["released"], "name": name}))
+                return 0
+            result = session.allocate(project, parsed["lease"], probe=parsed["probe"], env=command == "env")
+            started = _started_command(parsed, project, result) if command == "run" else None
+            if session.writes:
+                session.write(result)
     if command == "get":
         out.write(f"{Plan(result)[name]}\n")  # type: ignore[index]
     elif command == "plan":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Optional, cast
+TYPE_CHECKING = False  # typing is not imported at run time: a first port loads less
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, Optional
 
-from .typing import ErrorDict, ErrorKind
+    from .typing import ErrorDict, ErrorKind
 
 
 class PortplanError(Exception):
@@ -19,7 +21,8 @@ class PortplanError(Exception):
 
     def to_dict(self) -> ErrorDict:
         """The error in the core's JSON form (`{"kind", "message", ...data}`)."""
-        return cast(ErrorDict, {**self.data, "kind": self.kind, "message": self.message})
+        error: ErrorDict = {**self.data, "kind": self.kind, "message": self.message}  # type: ignore[typeddict-item]
+        return error
 
     def __str__(self) -> str:
         return self.message
@@ -43,7 +46,7 @@ class PortInUseError(PortplanError, OSError):
 
 def from_answer(error: Mapping[str, Any]) -> PortplanError:
     """The exception for the error of an `{"error": ...}` answer of the core."""
-    kind = cast(ErrorKind, str(error.get("kind", "host")))
+    kind: ErrorKind = str(error.get("kind", "host"))  # type: ignore[assignment]
     message = str(error.get("message", "unknown error"))
     data = {k: v for k, v in error.items() if k not in ("kind", "message")}
     if kind == "invalid_registry":
