@@ -286,8 +286,16 @@ CASES: list[Case] = [
         ["env"],
         config=f"range = [{BASE_PORT}, {BASE_PORT + 99}]\n[services]\nweb-api = true\nweb_api = true\n",
     ),
-    Case("env --write: .env with two portplan blocks", env_file(b"A=1\n" + (ENV_BLOCK_START + ENV_BLOCK_END) * 2), ["env", "--write"]),
-    Case("env --write: .env block without its end line", env_file(b"A=1\n" + ENV_BLOCK_START + b"WEB_PORT=1\n"), ["env", "--write"]),
+    Case(
+        "env --write: .env with two portplan blocks",
+        env_file(b"A=1\n" + (ENV_BLOCK_START + ENV_BLOCK_END) * 2),
+        ["env", "--write"],
+    ),
+    Case(
+        "env --write: .env block without its end line",
+        env_file(b"A=1\n" + ENV_BLOCK_START + b"WEB_PORT=1\n"),
+        ["env", "--write"],
+    ),
     Case("env --write: .env end line without a start", env_file(b"A=1\n" + ENV_BLOCK_END), ["env", "--write"]),
     Case("env --write: .env not UTF-8", env_file(b"A=\xff\xfe\n"), ["env", "--write"]),
     Case("env --write: .env is a FIFO", env_file_fifo, ["env", "--write"]),
