@@ -54,13 +54,24 @@ fn host_has_ipv6() -> bool {
         .is_ok()
 }
 
-/// Whether `port` is free for TCP and UDP on 127.0.0.1 and 0.0.0.0, and on ::1 and :: when
-/// `ipv6`; stops at the first refusal.
+/// Whether `port` is free for TCP and UDP on 0.0.0.0 and 127.0.0.1, and on :: and ::1 when
+/// `ipv6`; stops at the first refusal. On Linux the wildcard binds alone: without
+/// SO_REUSEADDR a bind of 0.0.0.0 (or ::) fails whenever any socket holds the port on any
+/// address of that family, loopback included, so a loopback bind could never refuse what the
+/// wildcard bind accepted (4 sockets a port instead of 8; the probe matrix of
+/// docs/reliability.md holds it to every case). Elsewhere (BSD, Windows) every address.
 fn is_free(port: u16, ipv6: bool, as_server: bool) -> bool {
-    let addresses = IPV4
-        .iter()
-        .chain(if ipv6 { IPV6.iter() } else { [].iter() });
-    addresses.copied().all(|address| {
+    let loopback = !cfg!(target_os = "linux");
+    let addresses = [
+        (IPV4[1], true),
+        (IPV6[1], ipv6),
+        (IPV4[0], loopback),
+        (IPV6[0], ipv6 && loopback),
+    ];
+    let addresses = addresses
+        .into_iter()
+        .filter_map(|(address, probed)| probed.then_some(address));
+    addresses.into_iter().all(|address| {
         [Type::STREAM, Type::DGRAM]
             .into_iter()
             .all(|kind| can_bind(address, kind, port, as_server))

@@ -56,6 +56,27 @@ def test_asking_again_takes_no_lock_and_writes_nothing(
     assert _state(registry_home) == before
 
 
+def test_a_leased_name_beside_services_never_leased_takes_no_lock(
+    registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # web is leased; api and db are in the config but were never asked for, so the core's
+    # answer asks to probe their homes: web's kept port does not depend on what they find.
+    (project / "portplan.toml").write_text(
+        'namespace = "shop"\nrange = [41100, 41149]\nexclude = []\n[services]\napi = true\ndb = true\n',
+        encoding="utf-8",
+    )
+    web = portplan.port("web")
+    before = _state(registry_home)
+    _session._last.clear()
+    _session._KNOWN.clear()
+    _no_lock(monkeypatch)
+    for _ in range(3):
+        assert portplan.port("web") == web
+    assert _state(registry_home) == before
+    with pytest.raises(AssertionError, match="lock was taken"):
+        portplan.port("api")
+
+
 def test_a_new_name_still_takes_the_lock_and_writes(
     registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -248,8 +248,10 @@ def _kept_request(
 
 
 def _kept_in(answer: Mapping[str, Any], names: Iterable[str]) -> dict[str, int]:
-    """The kept ports of `names` in an `allocate_json` answer that writes and probes nothing."""
-    if "error" in answer or answer.get("registry") is not None or answer.get("probe"):
+    """The kept ports of `names` in an `allocate_json` answer that writes nothing. Ports it asks
+    to probe (other services' homes) are not probed: probes never move a lease (SPEC §7), so
+    a kept port is final whatever they would find."""
+    if "error" in answer or answer.get("registry") is not None:
         return {}
     wanted = set(names)
     return {e["name"]: e["port"] for e in answer["plan"] if e["name"] in wanted and e["reason"]["kind"] == "kept"}
