@@ -2,6 +2,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const portplan = require('..');
@@ -138,10 +139,12 @@ test('portplan/vite and the CLI are bundles of their own that throw the same Pla
   const { portplan: plugin } = require('portplan/vite');
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'portplan-vite-'));
   try {
-    await assert.rejects(
-      plugin({ name: 'web', layout: 'nowhere' }).config({ root: cwd }, { command: 'build' }),
-      portplan.PlanError,
-    );
+    // A dev server about to listen leases, and a bad option is the core's PlanError.
+    const hooks = plugin({ name: 'web', layout: 'nowhere' });
+    hooks.config({ root: cwd }, { command: 'serve', mode: 'development' });
+    const server = { listen: async () => server, httpServer: new net.Server(), config: { server: {} } };
+    hooks.configureServer(server);
+    await assert.rejects(server.listen(), portplan.PlanError);
   } finally {
     fs.rmSync(cwd, { recursive: true, force: true });
   }
