@@ -5,6 +5,7 @@
 import type * as net from 'node:net';
 import { type AllocateAnswer, callRaw, type Lease } from './core.js';
 import { type ConfigOptions, type Project, resolveProject } from './discover.js';
+import type { CoreAnswer } from './engine.js';
 import * as hostErrors from './hostErrors.js';
 import { Plan } from './plan.js';
 import { takenPorts } from './probe.js';
@@ -202,14 +203,68 @@ export async function allocate(
   return new Plan(await allocateAnswer(options, names, lease, !question));
 }
 
+/** The kept ports of every leased name of a project, by registry text, project, busy ports and
+ * second: one core question answers a call for any of them (asking again for leased names one
+ * at a time, SPEC §7, writes nothing). A few are kept. */
+const keptOfProject = new Map<string, { registry: string; ports: Map<string, number> | null }>();
+const KEPT_PROJECTS = 4;
+
+function leasedPorts(raw: CoreAnswer): Map<string, number> | null {
+  if (raw.error !== undefined || raw.registry !== null) return null;
+  const answer = raw as AllocateAnswer;
+  // Kept ports are final whatever the probes of the other services would find: probes never
+  // move a lease, so the ports the answer asks to probe are not probed here.
+  return new Map(answer.plan.filter((e) => e.reason.kind === 'kept').map((e) => [e.name, e.port]));
+}
+
+/** `names`' ports when each is a lease the core keeps and asking writes nothing; undefined when
+ * that is not so (or not known): the caller then takes the usual path, which decides. */
+function keptPorts(names: string[], options: AllocateOptions): Record<string, number> | undefined {
+  try {
+    const registry = readSnapshot();
+    if (registry.text === null || registry.text.length > REMEMBERED_REGISTRY_LENGTH) return undefined;
+    const base = resolveProject(options, []);
+    const busy = [...(options.busy ?? [])];
+    const key = JSON.stringify([registry.file, base, busy, now()]);
+    let known = keptOfProject.get(key);
+    if (known === undefined || known.registry !== registry.text) {
+      const ask: Ask = { project: base, busy, lease: [], probe: false, env: false };
+      const shown: AllocateAnswer = checkAnswer(
+        callRaw('allocate', allocateRequest(ask, registry, busy)),
+        registry.file,
+      );
+      const leased = shown.plan
+        .filter((e: AllocateAnswer['plan'][number]) => e.reason.kind === 'kept')
+        .map((e: AllocateAnswer['plan'][number]) => e.name);
+      const every: Ask = { ...ask, project: resolveProject(options, leased), lease: leased };
+      known = {
+        registry: registry.text,
+        ports: leasedPorts(callRaw('allocate', allocateRequest(every, registry, busy))),
+      };
+      keptOfProject.delete(key);
+      if (keptOfProject.size >= KEPT_PROJECTS) keptOfProject.delete(keptOfProject.keys().next().value!);
+      keptOfProject.set(key, known);
+    }
+    const ports = known.ports;
+    if (ports === null || !names.every((name) => ports.has(name))) return undefined;
+    return Object.fromEntries(names.map((name) => [name, ports.get(name)!]));
+  } catch {
+    return undefined; // the usual path reports what is wrong
+  }
+}
+
 /** The port of `name`: stable, probed and leased. */
 export async function port(name: string, options: AllocateOptions = {}): Promise<number> {
+  const kept = keptPorts([name], options);
+  if (kept !== undefined) return kept[name];
   const plan = await allocate(options, [name], [name]);
   return plan.ports[name];
 }
 
 /** The ports of `names` as `{ name: port }`, each probed and leased. */
 export async function ports(names: string[], options: AllocateOptions = {}): Promise<Record<string, number>> {
+  const kept = keptPorts(names, options);
+  if (kept !== undefined) return kept;
   const plan = await allocate(options, names, names);
   return Object.fromEntries(names.map((name) => [name, plan.ports[name]]));
 }

@@ -20,7 +20,7 @@ const REGISTRY_BOUND = 64 * 1024 * 1024;
 export function readRegistry(file: string): string | null {
   let read: Read;
   try {
-    read = readBounded(file, REGISTRY_BOUND);
+    read = readBounded(file, REGISTRY_BOUND, true);
   } catch (error) {
     throw hostErrors.io(file, 'read', error);
   }

@@ -33,7 +33,18 @@ function kindOfPath(file: string): NotFile {
 
 /** Reads at most `bound` + 1 bytes of `file` (tooLong: there were more than `bound`). Other
  * OS errors are thrown as Node gives them. */
-export function readBounded(file: string, bound: number): Read {
+/** The last text `readBounded(..., true)` read, and the file's identity when it was read. */
+let lastRead: { file: string; signature: string; text: string } | undefined;
+
+/** A file's identity: a rename (every registry write) gives a new inode, and any write in place
+ * changes its size or times (ctime cannot be set back by a user). */
+function signatureOf(stat: fs.Stats): string {
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.mode}:${stat.uid}`;
+}
+
+/** `remember`: the text of the same file unchanged since the last read is reused, not read and
+ * decoded again (the registry, asked for on every `port()`; never the lock). */
+export function readBounded(file: string, bound: number, remember = false): Read {
   let fd: number;
   try {
     fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -51,7 +62,11 @@ export function readBounded(file: string, bound: number): Read {
     const stat = fs.fstatSync(fd);
     const why = kindOf(stat);
     if (why !== null) return { kind: 'unsafe', why };
-    const buffer = Buffer.alloc(Math.min(bound, stat.size) + 1);
+    const signature = remember ? signatureOf(stat) : '';
+    if (remember && lastRead?.file === file && lastRead.signature === signature && stat.size <= bound) {
+      return { kind: 'file', text: lastRead.text, tooLong: false, stat };
+    }
+    const buffer = Buffer.allocUnsafe(Math.min(bound, stat.size) + 1);
     let length = 0;
     while (length < buffer.length) {
       const got = fs.readSync(fd, buffer, length, buffer.length - length, null);
@@ -59,7 +74,10 @@ export function readBounded(file: string, bound: number): Read {
       length += got;
     }
     const tooLong = length > bound;
-    return { kind: 'file', text: buffer.toString('utf8', 0, Math.min(length, bound)), tooLong, stat };
+    const text = buffer.toString('utf8', 0, Math.min(length, bound));
+    // Only a whole file that was as large as fstat said (not one written meanwhile) is kept.
+    if (remember && !tooLong && length === stat.size) lastRead = { file, signature, text };
+    return { kind: 'file', text, tooLong, stat };
   } finally {
     fs.closeSync(fd);
   }

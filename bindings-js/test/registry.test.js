@@ -157,6 +157,29 @@ test('asking again for leased names takes no lock and writes nothing', async () 
   assert.equal(leases().length, 3);
 });
 
+test('kept ports asked one name at a time follow every change of the registry', async () => {
+  const file = privateRegistry();
+  const cwd = project({ 'portplan.toml': `${CONFIG}[services]\nshown = true\n` }, 'follow');
+  const first = await ports(['web', 'api'], { cwd });
+  assert.equal(await port('web', { cwd }), first.web);
+  assert.equal(await port('api', { cwd }), first.api);
+  // Another process moves api's lease (a release and a new lease), within the same second.
+  const moved = first.api === 41999 ? 41998 : first.api + 1;
+  const registry = JSON.parse(fs.readFileSync(file, 'utf8'));
+  for (const lease of registry.leases) if (lease.name === 'api') lease.port = moved;
+  fs.writeFileSync(file, JSON.stringify(registry));
+  assert.equal(await port('api', { cwd }), moved);
+  assert.deepEqual(await ports(['web', 'api'], { cwd }), { web: first.web, api: moved });
+  // A name never leased is not answered from them: it is leased (and written).
+  assert.equal(typeof (await port('shown', { cwd })), 'number');
+  assert.deepEqual(
+    leases()
+      .map((l) => l.name)
+      .sort(),
+    ['api', 'shown', 'web'],
+  );
+});
+
 test('a remembered answer is a copy: changing one plan does not change the next', async () => {
   privateRegistry();
   const cwd = project({ 'portplan.toml': CONFIG }, 'copies');
