@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { call, callRaw } from './core.js';
 import { type ErrorValue, PlanError } from './errors.js';
 import { osError } from './hostErrors.js';
-import type { NotFile } from './safeFile.js';
+import { kindOf, type NotFile, readUpTo } from './safeFile.js';
 
 /** A .env file larger than this is refused (the core words it), never read whole. */
 const BOUND = 1024 * 1024;
@@ -40,15 +40,6 @@ function ioFault(file: string, action: 'read' | 'write', error: unknown): PlanEr
 
 function notRegular(file: string, why: NotFile): PlanError {
   return fault({ problem: 'not_regular_file', path: file, why });
-}
-
-function kindOf(stat: fs.Stats): NotFile | null {
-  if (stat.isFile()) return null;
-  if (stat.isFIFO()) return 'fifo';
-  if (stat.isSocket()) return 'socket';
-  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'device';
-  if (stat.isDirectory()) return 'directory';
-  return 'not_file';
 }
 
 /** FILE's path with every symlink resolved: a link to a regular file is written through.
@@ -110,18 +101,11 @@ export function readEnvFile(given: string): EnvFile {
 }
 
 function readAtMost(fd: number, given: string, bound: number): Buffer {
-  const buffer = Buffer.alloc(bound);
-  let length = 0;
   try {
-    while (length < bound) {
-      const got = fs.readSync(fd, buffer, length, bound - length, null);
-      if (got === 0) break;
-      length += got;
-    }
+    return readUpTo(fd, bound);
   } catch (error) {
     throw ioFault(given, 'read', error);
   }
-  return buffer.subarray(0, length);
 }
 
 /** The file is replaced by a rename in its folder: both must be writable (a read-only .env

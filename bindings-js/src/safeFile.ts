@@ -13,7 +13,8 @@ export type Read =
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 
-function kindOf(stat: fs.Stats): NotFile | null {
+/** What a file is when it is not a regular file; null when it is. */
+export function kindOf(stat: fs.Stats): NotFile | null {
   if (stat.isFile()) return null;
   if (stat.isFIFO()) return 'fifo';
   if (stat.isSocket()) return 'socket';
@@ -66,21 +67,28 @@ export function readBounded(file: string, bound: number, remember = false): Read
     if (remember && lastRead?.file === file && lastRead.signature === signature && stat.size <= bound) {
       return { kind: 'file', text: lastRead.text, tooLong: false, stat };
     }
-    const buffer = Buffer.allocUnsafe(Math.min(bound, stat.size) + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const got = fs.readSync(fd, buffer, length, buffer.length - length, null);
-      if (got === 0) break;
-      length += got;
-    }
+    const bytes = readUpTo(fd, Math.min(bound, stat.size) + 1);
+    const length = bytes.length;
     const tooLong = length > bound;
-    const text = buffer.toString('utf8', 0, Math.min(length, bound));
+    const text = bytes.toString('utf8', 0, Math.min(length, bound));
     // Only a whole file that was as large as fstat said (not one written meanwhile) is kept.
     if (remember && !tooLong && length === stat.size) lastRead = { file, signature, text };
     return { kind: 'file', text, tooLong, stat };
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** At most `bound` bytes of `fd` from where it stands, fewer at its end. */
+export function readUpTo(fd: number, bound: number): Buffer {
+  const buffer = Buffer.allocUnsafe(bound);
+  let length = 0;
+  while (length < bound) {
+    const got = fs.readSync(fd, buffer, length, bound - length, null);
+    if (got === 0) break;
+    length += got;
+  }
+  return buffer.subarray(0, length);
 }
 
 /** Writes all of `text` to `fd`: a short write (a disk that just filled up) is continued, so
