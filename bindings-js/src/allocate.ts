@@ -222,23 +222,24 @@ function leasedPorts(raw: CoreAnswer): Map<string, number> | null {
 function keptPorts(names: string[], options: AllocateOptions): Record<string, number> | undefined {
   try {
     const registry = readSnapshot();
-    if (registry.text === null || registry.text.length > REMEMBERED_REGISTRY_LENGTH) return undefined;
+    const text = registry.text;
+    // A name the registry's text lacks has no lease: that call writes, and asking the core
+    // here first would only add two registry parses to every new name's way to the lock.
+    if (text === null || text.length > REMEMBERED_REGISTRY_LENGTH || !mayAllBeLeased(registry, names)) return undefined;
     const base = resolveProject(options, []);
     const busy = [...(options.busy ?? [])];
     const key = JSON.stringify([registry.file, base, busy, now()]);
     let known = keptOfProject.get(key);
-    if (known === undefined || known.registry !== registry.text) {
+    if (known === undefined || known.registry !== text) {
       const ask: Ask = { project: base, busy, lease: [], probe: false, env: false };
       const shown: AllocateAnswer = checkAnswer(
         callRaw('allocate', allocateRequest(ask, registry, busy)),
         registry.file,
       );
-      const leased = shown.plan
-        .filter((e: AllocateAnswer['plan'][number]) => e.reason.kind === 'kept')
-        .map((e: AllocateAnswer['plan'][number]) => e.name);
+      const leased = shown.plan.filter((e) => e.reason.kind === 'kept').map((e) => e.name);
       const every: Ask = { ...ask, project: resolveProject(options, leased), lease: leased };
       known = {
-        registry: registry.text,
+        registry: text,
         ports: leasedPorts(callRaw('allocate', allocateRequest(every, registry, busy))),
       };
       keptOfProject.delete(key);

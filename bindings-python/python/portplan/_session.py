@@ -267,7 +267,7 @@ def _ask_kept(
     now: int,
 ) -> dict[str, int]:
     """The core's answer to exactly this call, on the registry as read: its kept ports when it
-    writes and probes nothing ({} otherwise)."""
+    writes nothing ({} otherwise)."""
     try:
         project = resolve_project(names, options, None, cwd)
         request = _kept_request(project, snapshot, existing, busy, now)
