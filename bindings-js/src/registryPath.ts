@@ -1,6 +1,7 @@
 // Where the registry lives: decided by the core (`registry_path_json`, docs/registry.md
 // "Where") from the platform, three variables, the home folder and the working directory.
-import * as os from 'node:os';
+import os = require('node:os');
+
 import { call } from './core.js';
 
 const VARIABLES = ['PORTPLAN_HOME', 'XDG_STATE_HOME', 'LOCALAPPDATA'] as const;

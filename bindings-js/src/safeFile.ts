@@ -1,6 +1,6 @@
 // Opening the registry's files without trusting them (SPEC §7 "Writes"): never follow a
 // symlink, never block (a FIFO), only regular files, and never read more than a bound.
-import * as fs from 'node:fs';
+import fs = require('node:fs');
 
 /** Why a path is not a file we read: the core words each one. */
 export type NotFile = 'symlink' | 'fifo' | 'socket' | 'device' | 'directory' | 'not_file';
@@ -97,4 +97,15 @@ export function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text, 'utf8');
   let written = 0;
   while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+}
+
+/** Deletes `file` (a link itself, never what it points to); one already gone is no error.
+ * unlinkSync, not rmSync: rmSync loads Node's recursive remover at its first call, a cost in
+ * a fresh process' first port. */
+export function removeFile(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
