@@ -32,8 +32,6 @@ function kindOfPath(file: string): NotFile {
   }
 }
 
-/** Reads at most `bound` + 1 bytes of `file` (tooLong: there were more than `bound`). Other
- * OS errors are thrown as Node gives them. */
 /** The last text `readBounded(..., true)` read, and the file's identity when it was read. */
 let lastRead: { file: string; signature: string; text: string } | undefined;
 
@@ -43,8 +41,10 @@ function signatureOf(stat: fs.Stats): string {
   return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.mode}:${stat.uid}`;
 }
 
-/** `remember`: the text of the same file unchanged since the last read is reused, not read and
- * decoded again (the registry, asked for on every `port()`; never the lock). */
+/** Reads at most `bound` + 1 bytes of `file` (tooLong: there were more than `bound`). Other
+ * OS errors are thrown as Node gives them. `remember`: the text of the same file unchanged
+ * since the last read is reused, not read and decoded again (the registry, asked for on every
+ * `port()`; never the lock). */
 export function readBounded(file: string, bound: number, remember = false): Read {
   let fd: number;
   try {
