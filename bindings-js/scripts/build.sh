@@ -68,6 +68,14 @@ if [ ! -f $JS/dist/esm/index.js ] || [ -n "$(find $JS/src $JS/tsconfig.json -new
     # in a vite.config.cjs), still carrying `portplan` and `default` for named and default imports.
     "$BIN/esbuild" $JS/src/vite.ts "${bundle[@]}" \
         --footer:js='module.exports = Object.assign(module.exports.default, module.exports);'
+    # src/ imports Node's modules as `import fs = require('node:fs')`: esbuild keeps that one
+    # require, where `import * as fs` copies every export of the module through its __toESM
+    # helper at load (~0.6 ms of a fresh process' import). One that slips back in fails here.
+    if grep -l '__toESM(require("node:' $JS/dist/cjs/{index,cli,vite}.js; then
+        echo "error: a namespace import of a node: module in src/ (use import x = require('node:x'))" >&2
+        rm -rf $JS/dist  # so the next build bundles again
+        exit 1
+    fi
     echo '{"type": "commonjs"}' > $JS/dist/cjs/package.json
     mkdir -p $JS/dist/esm
     cp $JS/src/esm/* $JS/dist/esm/

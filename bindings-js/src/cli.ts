@@ -1,7 +1,8 @@
 // The `portplan` command. The core parses the command line and renders every line of
 // output; this module runs the command and writes what the core rendered.
+import os = require('node:os');
+
 import { spawn } from 'node:child_process';
-import * as os from 'node:os';
 import { type AllocateOptions, allocateAnswer, type BeforeWrite, leases, release } from './allocate.js';
 import { type AllocateAnswer, type CliCommand, call, callRaw } from './core.js';
 import { type EnvFile, type Merged, merge, readEnvFile, writeEnvFile } from './envFile.js';

@@ -2,10 +2,10 @@
 // filesystem root hold, sent to the core, which picks the config, the project root and the
 // namespace (docs/core-api.md `load_config_json`). This module only reads files, checks
 // which markers exist and runs git.
+import fs = require('node:fs');
+import path = require('node:path');
 
 import type * as ChildProcess from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { call, configFiles, type ResolvedConfig } from './core.js';
 import type { Excluded, HashKind, Layout, PortRange, Service } from './core-types.js';
 import { type OsError, osError } from './hostErrors.js';

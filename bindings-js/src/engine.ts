@@ -1,8 +1,9 @@
 // Loads the core once: the native addon when one loads on this platform, else the
 // WebAssembly build. PORTPLAN_ENGINE=native|wasm forces one.
-import * as fs from 'node:fs';
+import fs = require('node:fs');
+import path = require('node:path');
+
 import { createRequire } from 'node:module';
-import * as path from 'node:path';
 import { EngineError } from './errors.js';
 import { packageRoot } from './locate.js';
 
@@ -36,6 +37,8 @@ export interface Engine {
   readonly probePorts?: (ports: number[], asServer: boolean) => Promise<boolean[]>;
   /** The same on this thread (for a few ports). */
   readonly probePortsSync?: (ports: number[], asServer: boolean) => boolean[];
+  /** 16 random hex digits (the registry's temp file names); absent in wasm. */
+  readonly randomHex?: () => string;
 }
 
 const requireHere = createRequire(path.join(packageRoot, 'package.json'));
@@ -103,6 +106,7 @@ function failure(candidate: Candidate, error: unknown): string {
 type Addon = Record<string, (text?: string) => string> & {
   probePorts?: (ports: number[], asServer: boolean) => Promise<boolean[]>;
   probePortsSync?: (ports: number[], asServer: boolean) => boolean[];
+  randomHex?: () => string;
 };
 
 function loadAddon(candidate: Candidate): Addon {
@@ -125,8 +129,8 @@ function loadNative(): Engine {
   for (const candidate of nativeCandidates()) {
     try {
       const addon = loadAddon(candidate);
-      const { probePorts, probePortsSync } = addon;
-      return { ...textEngine('native', (jsonName) => addon[camel(jsonName)]), probePorts, probePortsSync };
+      const { probePorts, probePortsSync, randomHex } = addon;
+      return { ...textEngine('native', (jsonName) => addon[camel(jsonName)]), probePorts, probePortsSync, randomHex };
     } catch (error) {
       failures.push(failure(candidate, error));
     }

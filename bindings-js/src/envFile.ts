@@ -1,11 +1,11 @@
 // `portplan env --write [FILE]`: the file's I/O. The core merges the portplan block into the
 // text (render `env_file`); this module reads the file first, checks that it can be replaced,
 // and writes it last, atomically (docs/core-api.md, issue 15).
+import fs = require('node:fs');
+import path = require('node:path');
 
 import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { call, callRaw } from './core.js';
 import { type ErrorValue, PlanError } from './errors.js';
 import { osError } from './hostErrors.js';

@@ -1,6 +1,7 @@
 // The errors the host layer itself raises, worded by the core (`host_error_json`) so that
 // Node and Python print the same line.
-import * as util from 'node:util';
+import util = require('node:util');
+
 import { callRaw } from './core.js';
 import { type ErrorValue, PlanError, RegistryError } from './errors.js';
 import type { NotFile } from './safeFile.js';

@@ -1,13 +1,14 @@
 // The registry lock shared with every language (docs/registry.md "Taking the lock"). The core
 // judges every owner text (stale, wait, or a hostile content's error); this module does the
 // syscalls: exclusive creates, safe reads, liveness checks, deletes.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import fs = require('node:fs');
+import os = require('node:os');
+
 import { callRaw } from './core.js';
 import type { Verdict } from './core-types.js';
 import { type ErrorValue, PlanError, RegistryError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
-import { readBounded, writeAll } from './safeFile.js';
+import { readBounded, removeFile, writeAll } from './safeFile.js';
 
 /** Lock and marker texts are bounded (docs/registry.md). */
 export const OWNER_TEXT_BOUND = 4096;
@@ -89,7 +90,7 @@ function createExclusive(file: string, text: string): boolean {
       fs.closeSync(fd);
     }
   } catch (error) {
-    fs.rmSync(file, { force: true });
+    removeFile(file);
     throw error;
   }
   return true;
@@ -99,7 +100,7 @@ function createExclusive(file: string, text: string): boolean {
  * the syscall's own; every decision before it was made on that text). */
 function removeIfSame(file: string, text: string): void {
   const now = readOwner(file);
-  if (now !== null && now.text === text) fs.rmSync(file, { force: true });
+  if (now !== null && now.text === text) removeFile(file);
 }
 
 /**

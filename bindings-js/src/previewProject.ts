@@ -1,8 +1,9 @@
 // What `portplan preview` shows of the current project: its config text, and its plan with
 // the registry's leases and the ports busy on the host, computed exactly as `plan --json`
 // computes it (read-only: the registry is read without the lock and never written).
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import path = require('node:path');
+
 import type { AllocateOptions } from './allocate.js';
 import { type AllocateAnswer, call, callRaw } from './core.js';
 import { coreOptions, gitInfo, type Project, resolveProject, walk } from './discover.js';

@@ -2,9 +2,10 @@
 // under /pkg/, and in project mode (`portplan preview`) two read-only endpoints:
 //   GET  /api/project  → {project: ProjectView | null}  (null: the page alone, `make preview`)
 //   POST /api/plan     {text, busy} → PlanView           (the edited config, planned read-only)
-import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as path from 'node:path';
+import fs = require('node:fs');
+import http = require('node:http');
+import path = require('node:path');
+
 import type { PlanView, ProjectView } from './previewProject.js';
 
 /** Where the package keeps the page and the browser engine (dist/cjs/ → the package root). */

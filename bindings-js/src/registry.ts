@@ -1,16 +1,18 @@
 // Reading and writing the registry file (docs/registry.md): only bytes here; the core
 // parses and produces the contents.
 
+import fs = require('node:fs');
+import path = require('node:path');
+
 import type * as Crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { call, callRaw, type Lease } from './core.js';
 import type { TempFilesAnswer } from './core-types.js';
+import { engine } from './engine.js';
 import { type ErrorValue, PlanError } from './errors.js';
 import * as hostErrors from './hostErrors.js';
 import { type Held, isAlive, takeLock } from './lock.js';
 import { registryLocation, registryPath } from './registryPath.js';
-import { type Read, readBounded, writeAll } from './safeFile.js';
+import { type Read, readBounded, removeFile, writeAll } from './safeFile.js';
 
 /** The registry's size bound (docs/registry.md): a bigger file is refused, never read whole. */
 const REGISTRY_BOUND = 64 * 1024 * 1024;
@@ -37,14 +39,22 @@ const TEMP_INFIX = '.tmp.';
 const { O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY } = fs.constants;
 const TEMP_FLAGS = O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY;
 
-// Loaded at the first write: a process that only reads starts sooner without it.
+// The wasm engine's random source, loaded at its first write. The native engine has its own:
+// node:crypto costs a fresh process 1-3 ms to load for these 8 bytes.
 let cryptoModule: typeof Crypto | undefined;
+
+/** The `<random>` of a temp file's name (docs/registry.md): 16 hex digits. */
+function randomHex(): string {
+  const native = engine().randomHex;
+  if (native !== undefined) return native();
+  cryptoModule ??= require('node:crypto') as typeof Crypto;
+  return cryptoModule.randomBytes(8).toString('hex');
+}
 
 /** Replaces the registry atomically: temp file (0600), fsync, a last check that the lock is
  * still ours, rename. Whatever fails takes the temp file away: nothing is left behind. */
 export function writeRegistry(file: string, text: string, lock: Held): void {
-  cryptoModule ??= require('node:crypto') as typeof Crypto;
-  const temp = `${file}${TEMP_INFIX}${process.pid}.${cryptoModule.randomBytes(8).toString('hex')}`;
+  const temp = `${file}${TEMP_INFIX}${process.pid}.${randomHex()}`;
   try {
     const fd = fs.openSync(temp, TEMP_FLAGS, 0o600);
     try {
@@ -56,7 +66,7 @@ export function writeRegistry(file: string, text: string, lock: Held): void {
     lock.checkOwned();
     fs.renameSync(temp, file);
   } catch (error) {
-    fs.rmSync(temp, { force: true });
+    removeFile(temp);
     if (error instanceof PlanError) throw error;
     throw hostErrors.io(file, 'write', error);
   }
@@ -86,7 +96,7 @@ export function removeDeadTemps(file: string): void {
       continue;
     }
     try {
-      for (const name of answer.remove) fs.rmSync(path.join(dir, name), { force: true });
+      for (const name of answer.remove) removeFile(path.join(dir, name));
     } catch (error) {
       throw hostErrors.io(dir, 'write', error);
     }

@@ -1,6 +1,6 @@
 // Opening the registry's files without trusting them (SPEC §7 "Writes"): never follow a
 // symlink, never block (a FIFO), only regular files, and never read more than a bound.
-import * as fs from 'node:fs';
+import fs = require('node:fs');
 
 /** Why a path is not a file we read: the core words each one. */
 export type NotFile = 'symlink' | 'fifo' | 'socket' | 'device' | 'directory' | 'not_file';
@@ -32,8 +32,6 @@ function kindOfPath(file: string): NotFile {
   }
 }
 
-/** Reads at most `bound` + 1 bytes of `file` (tooLong: there were more than `bound`). Other
- * OS errors are thrown as Node gives them. */
 /** The last text `readBounded(..., true)` read, and the file's identity when it was read. */
 let lastRead: { file: string; signature: string; text: string } | undefined;
 
@@ -43,8 +41,10 @@ function signatureOf(stat: fs.Stats): string {
   return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.mode}:${stat.uid}`;
 }
 
-/** `remember`: the text of the same file unchanged since the last read is reused, not read and
- * decoded again (the registry, asked for on every `port()`; never the lock). */
+/** Reads at most `bound` + 1 bytes of `file` (tooLong: there were more than `bound`). Other
+ * OS errors are thrown as Node gives them. `remember`: the text of the same file unchanged
+ * since the last read is reused, not read and decoded again (the registry, asked for on every
+ * `port()`; never the lock). */
 export function readBounded(file: string, bound: number, remember = false): Read {
   let fd: number;
   try {
@@ -97,4 +97,15 @@ export function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text, 'utf8');
   let written = 0;
   while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+}
+
+/** Deletes `file` (a link itself, never what it points to); one already gone is no error.
+ * unlinkSync, not rmSync: rmSync loads Node's recursive remover at its first call, a cost in
+ * a fresh process' first port. */
+export function removeFile(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }

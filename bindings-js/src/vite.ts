@@ -1,8 +1,9 @@
 // Vite plugin: `plugins: [portplan()]` serves the dev server and `vite preview` on the ports
 // planned for the project, each leased only when Vite starts serving on it.
-import * as fs from 'node:fs';
+import fs = require('node:fs');
+import path = require('node:path');
+
 import type * as net from 'node:net';
-import * as path from 'node:path';
 import type { ConfigEnv, Plugin, PreviewServer, ResolvedConfig, UserConfig, ViteDevServer } from 'vite' with {
   'resolution-mode': 'import',
 };

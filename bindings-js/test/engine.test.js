@@ -6,7 +6,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const portplan = require('..');
-const { platformNames } = require('../dist/cjs/engine.js');
+const { engine: loadEngine, platformNames } = require('../dist/cjs/engine.js');
 
 const root = path.join(__dirname, '..');
 const NO_ADDON = path.join(__dirname, 'fixtures', 'no-addon.js');
@@ -150,4 +150,15 @@ test('portplan/vite and the CLI are bundles of their own that throw the same Pla
   }
   const { main } = require('../dist/cjs/cli.js');
   assert.equal(typeof main, 'function');
+});
+
+test('the native engine names temp files from its own random source; wasm has none (node:crypto then)', () => {
+  const loaded = loadEngine();
+  if (loaded.name === 'wasm') {
+    assert.equal(loaded.randomHex, undefined);
+    return;
+  }
+  const names = Array.from({ length: 16 }, () => loaded.randomHex());
+  for (const name of names) assert.match(name, /^[0-9a-f]{16}$/);
+  assert.equal(new Set(names).size, names.length);
 });

@@ -191,3 +191,26 @@ test('a remembered answer is a copy: changing one plan does not change the next'
   const plan2 = await allocate({ cwd }, ['web'], ['web']);
   assert.equal(plan2.entries[0].port, kept);
 });
+
+test('each write goes through its own temp file registry.json.tmp.<pid>.<16 hex digits> (docs/registry.md)', async (t) => {
+  const file = privateRegistry();
+  const cwd = project({ 'portplan.toml': CONFIG }, 'temps');
+  const renamed = [];
+  const rename = fs.renameSync;
+  fs.renameSync = (from, to) => {
+    renamed.push([from, to]);
+    return rename(from, to);
+  };
+  t.after(() => {
+    fs.renameSync = rename;
+  });
+  await port('a', { cwd, probe: false });
+  await port('b', { cwd, probe: false });
+  assert.equal(renamed.length, 2);
+  for (const [from, to] of renamed) {
+    assert.equal(to, file);
+    assert.match(path.basename(from), new RegExp(`^registry\\.json\\.tmp\\.${process.pid}\\.[0-9a-f]{16}$`));
+  }
+  assert.notEqual(renamed[0][0], renamed[1][0]);
+  assert.deepEqual(fs.readdirSync(path.dirname(file)), ['registry.json'], 'no temp file nor lock is left');
+});

@@ -76,7 +76,6 @@ fn free(port: u16, as_server: bool) -> bool {
     })
 }
 
-/// `port` as a port number, or the message that says it is none (napi-free, for the tests).
 /// Ports a thread probes at least: fewer are not worth a thread (a bind is a few µs).
 const PORTS_A_THREAD: usize = 64;
 const MOST_THREADS: usize = 4;
@@ -84,11 +83,15 @@ const MOST_THREADS: usize = 4;
 /// `free` of every port, in order; a large batch is split over a few threads (distinct ports
 /// never block each other, and a probe is mostly time in the kernel).
 fn probe_all(ports: &[u16], as_server: bool) -> Vec<bool> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores
-        .min(MOST_THREADS)
-        .min(ports.len() / PORTS_A_THREAD)
-        .max(1);
+    // Asked only for a batch big enough to split: on Linux the answer reads /proc/self/cgroup
+    // and the cgroup's CPU quota files, a cost a fresh process' single port need not pay.
+    let most = (ports.len() / PORTS_A_THREAD).min(MOST_THREADS);
+    let threads = if most < 2 {
+        1
+    } else {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        cores.min(most)
+    };
     if threads == 1 {
         return ports.iter().map(|&port| free(port, as_server)).collect();
     }
@@ -111,6 +114,7 @@ fn probe_all(ports: &[u16], as_server: bool) -> Vec<bool> {
     })
 }
 
+/// `port` as a port number, or the message that says it is none (napi-free, for the tests).
 fn to_port(port: u32) -> std::result::Result<u16, String> {
     match u16::try_from(port) {
         Ok(port) if port != 0 => Ok(port),
