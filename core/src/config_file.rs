@@ -2,14 +2,14 @@
 //! as found, unknown keys remembered. TOML documents, JSON objects and JavaScript objects
 //! all read into it; [`crate::Config::from_file`] then decides.
 
-use crate::config::{BlockSize, Excluded, HashKind, Layout, PortRange, Service};
+use crate::config::{BlockSize, Excluded, HashKind, Layout, Name, PortRange, Service};
 use crate::written::{AsWritten, Loose, otherwise_as_written};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// The services of a config as written, by name.
-pub type ServiceTable = BTreeMap<String, Loose<Service>>;
+pub type ServiceTable = BTreeMap<Name, Loose<Service>>;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConfigFile {
@@ -82,7 +82,7 @@ impl ConfigFile {
         if let ServicesAsWritten::Table(table) = services {
             for name in names {
                 table
-                    .entry(name.clone())
+                    .entry(name.into())
                     .or_insert(Loose::Valid(Service::Free));
             }
         }
