@@ -458,7 +458,7 @@ fn service_table(services: ServicesAsWritten) -> Result<BTreeMap<Name, Service>>
             ));
         }
     };
-    // Gathered in a list of the final size, then made a map in one pass: the names come
+    // Gathered in a list of the final size, then made a map in one pass: the table is
     // sorted, and a sorted list builds the map without a search per name (a config may
     // have 60,000 services).
     let mut services = Vec::with_capacity(table.len());
