@@ -204,7 +204,7 @@ pub struct Config {
     pub block_size: u32,
     pub exclude: Vec<Excluded>,
     pub browser_safe: bool,
-    pub services: BTreeMap<String, Service>,
+    pub services: BTreeMap<Name, Service>,
 }
 
 impl Default for Config {
@@ -444,7 +444,7 @@ fn exclude_list(exclude: Loose<Vec<Loose<Excluded>>>) -> Result<Vec<Excluded>> {
         .collect()
 }
 
-fn service_table(services: ServicesAsWritten) -> Result<BTreeMap<String, Service>> {
+fn service_table(services: ServicesAsWritten) -> Result<BTreeMap<Name, Service>> {
     let table = match services {
         ServicesAsWritten::Table(table) => table,
         ServicesAsWritten::Invalid(written) => {
@@ -458,7 +458,7 @@ fn service_table(services: ServicesAsWritten) -> Result<BTreeMap<String, Service
             ));
         }
     };
-    // Gathered in a list of the final size, then made a map in one pass: the names come
+    // Gathered in a list of the final size, then made a map in one pass: the table is
     // sorted, and a sorted list builds the map without a search per name (a config may
     // have 60,000 services).
     let mut services = Vec::with_capacity(table.len());
@@ -467,7 +467,7 @@ fn service_table(services: ServicesAsWritten) -> Result<BTreeMap<String, Service
         let key = || format!("services.{}", excerpt(&name));
         if let Some(message) = name_fault(&name) {
             return Err(PlanError::at(ErrorKind::InvalidName, &key(), message)
-                .with(|data| data.name = Some(name.clone())));
+                .with(|data| data.name = Some(name.to_string())));
         }
         match value {
             Loose::Valid(service) => services.push((name, service)),
@@ -477,12 +477,16 @@ fn service_table(services: ServicesAsWritten) -> Result<BTreeMap<String, Service
                     written.excerpt()
                 );
                 return Err(PlanError::at(ErrorKind::InvalidPort, &key(), message)
-                    .with(|data| data.service = Some(name.clone())));
+                    .with(|data| data.service = Some(name.to_string())));
             }
         }
     }
     Ok(BTreeMap::from_iter(services))
 }
+
+/// A service's name. Inline up to 24 bytes (most names): a plan of 60,000 services
+/// reads, plans and writes them without allocating or freeing a string per name.
+pub type Name = compact_str::CompactString;
 
 /// `block_size` as written: a whole number >= 1.
 pub type BlockSize = NonZeroU32;

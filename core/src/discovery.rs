@@ -408,7 +408,7 @@ pub fn resolve(
     // A name asked for (`get NAME`, `run NAME`) that the config sets to `false` gets no port.
     if let Some(name) = names
         .iter()
-        .find(|name| config.services.get(*name) == Some(&Service::Disabled))
+        .find(|name| config.services.get(name.as_str()) == Some(&Service::Disabled))
     {
         let message = format!(
             "service {} is set to false in the config: it gets no port",

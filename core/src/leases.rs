@@ -125,9 +125,7 @@ pub fn allocate(config: &Config, registry: &Registry, request: &Request) -> Resu
         let mut with_leased = config.clone();
         for (name, lease) in &own {
             if !config.services.contains_key(*name) && still_fits(config, &pinned, lease.port) {
-                with_leased
-                    .services
-                    .insert((*name).to_owned(), Service::Free);
+                with_leased.services.insert((*name).into(), Service::Free);
             }
         }
         shown = Some(with_leased);
@@ -200,7 +198,7 @@ pub fn allocate(config: &Config, registry: &Registry, request: &Request) -> Resu
         }
         added.push(Lease {
             namespace: namespace.to_owned(),
-            name: entry.name.clone(),
+            name: entry.name.to_string(),
             root: Some(request.root.to_owned()),
             port: entry.port,
             created: same_port.map_or(request.now, |lease| lease.created),

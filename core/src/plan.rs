@@ -1,7 +1,7 @@
 //! The plan (SPEC §6): every service that gets a port, with its port and the reason it got
 //! it. A [`Plan`] is also the engines' JSON answer, field for field.
 
-use crate::config::{Config, Excluded, HashKind, Layout, PortRange, Service, quote_key};
+use crate::config::{Config, Excluded, HashKind, Layout, Name, PortRange, Service, quote_key};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::layout;
 use crate::taken::{Given, Taken};
@@ -14,14 +14,14 @@ use std::collections::{BTreeMap, HashMap};
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Holder {
     /// Given to another service of this plan (one that sorts earlier, or a kept lease).
-    Service { service: String },
+    Service { service: Name },
     /// Pinned by a service of this plan.
-    Pinned { service: String },
+    Pinned { service: Name },
     /// A lease of another service in the registry; `root` when it is another checkout's
     /// (a lease of another project root).
     Lease {
-        namespace: String,
-        service: String,
+        namespace: Name,
+        service: Name,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         root: Option<String>,
     },
@@ -66,7 +66,7 @@ pub enum Reason {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Entry {
-    pub name: String,
+    pub name: Name,
     pub port: u16,
     pub reason: Reason,
 }
@@ -166,18 +166,18 @@ impl From<HolderRef<'_>> for Holder {
     fn from(holder: HolderRef) -> Self {
         match holder {
             HolderRef::Service { service } => Holder::Service {
-                service: service.to_owned(),
+                service: service.into(),
             },
             HolderRef::Pinned { service } => Holder::Pinned {
-                service: service.to_owned(),
+                service: service.into(),
             },
             HolderRef::Lease {
                 namespace,
                 service,
                 root,
             } => Holder::Lease {
-                namespace: namespace.to_owned(),
-                service: service.to_owned(),
+                namespace: namespace.into(),
+                service: service.into(),
                 root: root.map(str::to_owned),
             },
             HolderRef::Busy => Holder::Busy,
@@ -213,7 +213,7 @@ trait MakeEntry<'a> {
 impl<'a> MakeEntry<'a> for Entry {
     fn make(name: &'a str, port: u16, reason: ReasonRef<'a>) -> Self {
         Entry {
-            name: name.to_owned(),
+            name: name.into(),
             port,
             reason: reason.into(),
         }
@@ -254,7 +254,7 @@ pub struct Held {
     pub leases: BTreeMap<u16, LeaseHolder>,
     /// This config's own valid leases: service → (port, lease created).
     /// (Hashed: a lookup per service in a sorted map of 10,000 names cost more than the plan.)
-    pub kept: HashMap<String, (u16, u64)>,
+    pub kept: HashMap<Name, (u16, u64)>,
 }
 
 /// Plans `config` with the ports in `busy` taken on the host (SPEC §3–§6).
@@ -307,7 +307,7 @@ fn entries<'a, E: MakeEntry<'a>>(config: &'a Config, held: &'a Held) -> Result<V
     let mut free_names: Vec<&str> = Vec::new();
     let mut free_entries: Vec<u32> = Vec::new();
     for (name, service) in &config.services {
-        let (port, reason) = match (service, held.kept.get(name)) {
+        let (port, reason) = match (service, held.kept.get(name.as_str())) {
             (Service::Disabled, _) => continue,
             (Service::Pinned(port), _) => (*port, ReasonRef::Pinned),
             (Service::Free, Some(&(port, since))) => {

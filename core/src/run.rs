@@ -40,7 +40,7 @@ pub fn launch(plan: &Plan, name: &str, cmd: &[String]) -> Result<Launch> {
                 ),
             )
             .with(|data| {
-                data.services = Some(vec![service.name.clone(), name.to_owned()]);
+                data.services = Some(vec![service.name.to_string(), name.to_owned()]);
             }));
         }
         env.insert(variable.to_owned(), port.to_string());
@@ -62,7 +62,7 @@ mod tests {
         plan.entries = services
             .iter()
             .map(|(name, port)| Entry {
-                name: (*name).to_owned(),
+                name: (*name).into(),
                 port: *port,
                 reason: Reason::Pinned,
             })
