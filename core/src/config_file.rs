@@ -2,7 +2,7 @@
 //! as found, unknown keys remembered. TOML documents, JSON objects and JavaScript objects
 //! all read into it; [`crate::Config::from_file`] then decides.
 
-use crate::config::{BlockSize, Excluded, HashKind, Layout, Name, PortRange, Service};
+use crate::config::{BlockSize, Excluded, HashKind, KEYS, Layout, Name, PortRange, Service};
 use crate::written::{AsWritten, Loose, otherwise_as_written};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 use std::collections::BTreeSet;
@@ -43,6 +43,13 @@ impl ServiceTable {
 
     pub fn len(&self) -> usize {
         self.0.len()
+    }
+
+    /// Whether the table has a service called `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        self.0
+            .binary_search_by(|(have, _)| have.as_str().cmp(name))
+            .is_ok()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -117,6 +124,30 @@ impl ConfigFile {
             services: other.services.or(self.services),
             unknown,
         }
+    }
+
+    /// Whether this table writes the top-level `key` (one of the known keys, or an unknown one).
+    pub fn writes(&self, key: &str) -> bool {
+        match key {
+            "range" => self.range.is_some(),
+            "layout" => self.layout.is_some(),
+            "hash" => self.hash.is_some(),
+            "namespace" => self.namespace.is_some(),
+            "block_size" => self.block_size.is_some(),
+            "exclude" => self.exclude.is_some(),
+            "browser_safe" => self.browser_safe.is_some(),
+            "services" => self.services.is_some(),
+            other => self.unknown.contains(other),
+        }
+    }
+
+    /// Every top-level key this table writes.
+    pub fn written_keys(&self) -> BTreeSet<String> {
+        KEYS.into_iter()
+            .filter(|key| self.writes(key))
+            .map(str::to_owned)
+            .chain(self.unknown.iter().cloned())
+            .collect()
     }
 
     /// Adds `names` as free services where the config does not name them already. A

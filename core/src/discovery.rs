@@ -4,14 +4,14 @@
 //! binding applies them alike.
 
 use crate::config::{Config, HashKind, Service, quote_key};
-use crate::config_file::{ConfigFile, ConfigInput};
+use crate::config_file::{ConfigFile, ConfigInput, ServicesAsWritten};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::formats;
 use crate::paths;
 use crate::problems::{self, Problem};
 use crate::written::{AsWritten, Loose};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The files that can hold a config, in the order they are tried within one folder.
 pub const CONFIG_FILES: [&str; 3] = ["portplan.toml", "package.json", "pyproject.toml"];
@@ -359,27 +359,7 @@ pub fn resolve(
     names: &[String],
     git: Option<&GitInfo>,
 ) -> Result<Resolved> {
-    // The config as written is JSON text; read it as a config table.
-    let config = project.config.as_ref().map(|written| {
-        serde_json::from_str(written.json()).unwrap_or_else(|_| ConfigInput::from(written.clone()))
-    });
-    let file = match config {
-        None => ConfigFile::default(),
-        Some(config) => match config.into_table() {
-            Ok(file) => file,
-            Err(other) => {
-                let message = format!(
-                    "the portplan config must be a table (object), not {}",
-                    other.excerpt()
-                );
-                let error = PlanError::new(ErrorKind::InvalidConfig, message);
-                return Err(match &project.config_file {
-                    Some(path) => at_path(path, error),
-                    None => error,
-                });
-            }
-        },
-    };
+    let file = config_table(project)?;
     let options = match options.map(ConfigInput::into_table) {
         None => ConfigFile::default(),
         Some(Ok(options)) => options,
@@ -390,6 +370,8 @@ pub fn resolve(
             ));
         }
     };
+    // A fault in a key the caller's options set is theirs, not the file's.
+    let overridden = options.written_keys();
     let mut merged = file.overridden_by(options);
     match &merged.namespace {
         Some(Loose::Valid(namespace)) if namespace == GIT_NAMESPACE => match git {
@@ -404,7 +386,8 @@ pub fn resolve(
         None => merged.namespace = Some(Loose::Valid(project.name()?)),
     }
     merged.add_free_services(names);
-    let config = Config::from_file(merged)?;
+    let config =
+        Config::from_file(merged).map_err(|error| in_config_file(project, &overridden, error))?;
     // A name asked for (`get NAME`, `run NAME`) that the config sets to `false` gets no port.
     if let Some(name) = names
         .iter()
@@ -418,6 +401,54 @@ pub fn resolve(
             .with(|data| data.service = Some(name.clone())));
     }
     Ok(Resolved::Config(config))
+}
+
+/// The project's config as a config table (an empty one without a config file).
+fn config_table(project: &Project) -> Result<ConfigFile> {
+    // The config as written is JSON text; read it as a config table.
+    let Some(written) = &project.config else {
+        return Ok(ConfigFile::default());
+    };
+    let config =
+        serde_json::from_str(written.json()).unwrap_or_else(|_| ConfigInput::from(written.clone()));
+    config.into_table().map_err(|other| {
+        let message = format!(
+            "the portplan config must be a table (object), not {}",
+            other.excerpt()
+        );
+        let error = PlanError::new(ErrorKind::InvalidConfig, message);
+        match &project.config_file {
+            Some(path) => at_path(path, error),
+            None => error,
+        }
+    })
+}
+
+/// `error` with the config file's path when the key at fault is one the file wrote and the
+/// caller's options did not set: a user is told which file to open, not only the key.
+/// (Read again from the text: this runs only on the way to an error.)
+fn in_config_file(project: &Project, overridden: &BTreeSet<String>, error: PlanError) -> PlanError {
+    let (Some(path), Some(key)) = (&project.config_file, error.data.key.as_deref()) else {
+        return error;
+    };
+    let top = key.split(['.', '[']).next().unwrap_or(key);
+    if overridden.contains(top) {
+        return error;
+    }
+    let Ok(file) = config_table(project) else {
+        return error;
+    };
+    let wrote = file.writes(top)
+        && match &file.services {
+            // A service's fault is the file's when the file names that service (not a name
+            // only asked for, as in `get NAME`).
+            Some(ServicesAsWritten::Table(table)) if top == "services" && key != "services" => {
+                let named = error.data.service.as_deref().or(error.data.name.as_deref());
+                named.is_none_or(|name| table.contains(name))
+            }
+            _ => true,
+        };
+    if wrote { at_path(path, error) } else { error }
 }
 
 /// `<repo>@<branch>`: repo from the origin URL's last part (without `.git`), else the main

@@ -311,6 +311,80 @@ fn a_candidate_that_cannot_be_read_or_parsed_is_an_error_naming_its_path() {
 }
 
 #[test]
+fn a_bad_value_in_the_config_file_names_the_file_and_the_key() {
+    let shop = |config: &str| walk(json!({}), json!({ "portplan.toml": text(config) }), &[]);
+    let file = "/home/me/shop/portplan.toml";
+    let port = load(shop("[services]\nweb = 70000\n"));
+    assert_eq!(
+        port["error"],
+        json!({
+            "kind": "invalid_port",
+            "message": format!("{file}: services.web: must be true (any port), false (no port) or a port number from 1 to 65535, not 70000"),
+            "key": "services.web",
+            "service": "web",
+            "path": file,
+        })
+    );
+    let range = load(shop("range = [5000, 4000]\n"));
+    assert_eq!(range["error"]["path"], file);
+    assert_eq!(range["error"]["key"], "range");
+    let unknown = load(shop("rnage = 1\n"));
+    assert!(
+        unknown["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{file}: rnage: unknown key")),
+        "{unknown}"
+    );
+    let in_package = load(walk(
+        json!({ "package.json": text(r#"{"portplan": {"exclude": ["http"]}}"#) }),
+        json!({}),
+        &[],
+    ));
+    assert_eq!(
+        in_package["error"]["path"],
+        "/home/me/shop/web/package.json"
+    );
+    assert_eq!(in_package["error"]["key"], "exclude[0]");
+
+    // The caller's options and the names asked for are not the file's: no path.
+    let options = load(with(
+        shop("range = [3000, 3999]\n"),
+        "options",
+        json!({ "range": [5000, 4000] }),
+    ));
+    assert_eq!(options["error"]["key"], "range");
+    assert_eq!(options["error"].get("path"), None, "{options}");
+    assert!(
+        options["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("range: ")
+    );
+    let asked = load(with(
+        shop("[services]\nweb = true\n"),
+        "names",
+        json!(["a\nb"]),
+    ));
+    assert_eq!(asked["error"]["kind"], "invalid_name");
+    assert_eq!(asked["error"].get("path"), None, "{asked}");
+    // A bad file key that the options set over is no error at all.
+    let overridden = load(with(
+        shop("range = [5000, 4000]\n"),
+        "options",
+        json!({ "range": [3000, 3999] }),
+    ));
+    assert_eq!(overridden["config"]["range"], json!([3000, 3999]));
+    // Without a file (the project's folder name as namespace) there is no path to give.
+    let no_file = load(with(
+        walk(json!({}), json!({}), &[]),
+        "options",
+        json!({ "layout": "spiral" }),
+    ));
+    assert_eq!(no_file["error"].get("path"), None, "{no_file}");
+}
+
+#[test]
 fn a_config_file_given_is_used_as_is() {
     let given = |config_file: Value, folders: Value| {
         load(json!({
