@@ -34,9 +34,14 @@ impl ServiceTable {
         ServiceTable(table)
     }
 
+    /// Where `name` is (`Ok`), or where it would go (`Err`).
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(have, _)| have.as_str().cmp(name))
+    }
+
     /// Adds `name` with `value` unless the table has it.
     fn add_if_absent(&mut self, name: &str, value: Loose<Service>) {
-        if let Err(at) = self.0.binary_search_by(|(have, _)| have.as_str().cmp(name)) {
+        if let Err(at) = self.find(name) {
             self.0.insert(at, (name.into(), value));
         }
     }
@@ -47,9 +52,7 @@ impl ServiceTable {
 
     /// Whether the table has a service called `name`.
     pub fn contains(&self, name: &str) -> bool {
-        self.0
-            .binary_search_by(|(have, _)| have.as_str().cmp(name))
-            .is_ok()
+        self.find(name).is_ok()
     }
 
     pub fn is_empty(&self) -> bool {
