@@ -62,14 +62,18 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
         processes = [
             start("python" if i % 2 == 0 else "node", ["get", name], folder, home) for i, name in enumerate(names)
         ]
-        # Half of them get SIGKILL, each at a random moment within the first 1.5 s.
-        victims = sorted((rng.uniform(0, 1.5), rng.randrange(PER_ROUND)) for _ in range(PER_ROUND // 2))
+        # Half of them get SIGKILL, each at a random moment of the first half second (the
+        # round's 24 processes are done in about that), each one still running then: a
+        # process that has already finished cannot be killed mid-way.
+        moments = sorted(rng.uniform(0, 0.5) for _ in range(PER_ROUND // 2))
         began = time.monotonic()
-        for at, index in victims:
+        for at in moments:
             time.sleep(max(0.0, at - (time.monotonic() - began)))
-            if processes[index].poll() is None:
-                processes[index].send_signal(signal.SIGKILL)
-                processes[index].wait()  # reaped at once: a zombie's pid still counts as alive
+            running = [process for process in processes if process.poll() is None]
+            if running:
+                victim = rng.choice(running)
+                victim.send_signal(signal.SIGKILL)
+                victim.wait()  # reaped at once: a zombie's pid still counts as alive
                 killed += 1
         for name, process in zip(names, processes):
             out, err = process.communicate(timeout=60)
