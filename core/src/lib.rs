@@ -63,6 +63,8 @@ pub mod env_file;
 pub mod test_namespace;
 // §7 the words for the hosts' own problems
 pub mod problems;
+// The host protocol: commands as machines that ask the host for effects
+pub mod session;
 // The edge: requests and answers
 pub mod api;
 // The edge: JSON and TOML text
