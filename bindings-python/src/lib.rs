@@ -31,6 +31,36 @@ json_function!(host_error_json);
 json_function!(lock_verdict_json);
 json_function!(temp_files_json);
 
+/// One session (docs/host-protocol.md): `Session(start_json)`, then `step(reply_json)` until
+/// it answers `{"done": ...}`.
+#[pyclass(module = "portplan._native")]
+struct Session {
+    // A Mutex makes the session Sync, as Python objects must be (one step at a time).
+    inner: std::sync::Mutex<::portplan::session::Session>,
+}
+
+#[pymethods]
+impl Session {
+    #[new]
+    fn new(request: &str) -> Session {
+        Session {
+            inner: std::sync::Mutex::new(::portplan::session::Session::from_json(request)),
+        }
+    }
+
+    /// The next step as JSON text (`{"do": ...}` or `{"done": ...}`).
+    #[pyo3(signature = (reply=None))]
+    fn step(&self, py: Python<'_>, reply: Option<&str>) -> String {
+        py.detach(|| {
+            let mut inner = self
+                .inner
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            inner.step_json(reply)
+        })
+    }
+}
+
 #[pyfunction]
 fn config_files_json() -> String {
     ::portplan::api::config_files_json()
@@ -52,6 +82,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(lock_verdict_json, module)?)?;
     module.add_function(wrap_pyfunction!(temp_files_json, module)?)?;
     module.add_function(wrap_pyfunction!(probe::probe_json, module)?)?;
+    module.add_class::<Session>()?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

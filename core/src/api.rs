@@ -93,6 +93,11 @@ fn read_request<'a, R: Deserialize<'a>>(text: &'a str) -> Result<R> {
     })
 }
 
+/// A session's start request (docs/host-protocol.md).
+pub fn read_start(text: &str) -> Result<crate::session::facts::Start> {
+    read_request(text)
+}
+
 /// Reads a request, runs `handler` on it, and writes its answer.
 fn answer_request<'a, R: Deserialize<'a>, T: Serialize>(
     request: &'a str,
@@ -542,7 +547,7 @@ pub enum CliAnswer {
 /// The command line of both CLIs, parsed once.
 pub fn cli_request(request: CliRequest) -> Result<CliAnswer> {
     Ok(match cli::parse(&request.argv)? {
-        Parsed::Run(command) => CliAnswer::Run(Box::new(command.into_answer())),
+        Parsed::Run(command) => CliAnswer::Run(Box::new((*command).into_answer())),
         Parsed::Help => CliAnswer::Help { help: cli::USAGE },
         Parsed::Version => CliAnswer::Version {
             version: env!("CARGO_PKG_VERSION"),

@@ -64,6 +64,10 @@ pub struct Command {
     pub cmd: Vec<String>,
     /// `env --write [FILE]`: the file to write the block to (`.env` without FILE).
     pub env_file: Option<String>,
+    /// Whether FILE is the default `.env` rather than a file the user named (only a named
+    /// file may lead through a symbolic link out of the project).
+    #[serde(skip)]
+    pub env_file_default: bool,
     /// `preview --port N`: the port to serve the preview on (None: any free port).
     pub preview_port: Option<u16>,
     /// `preview`: whether to open a browser (false with `--no-open`).
@@ -86,7 +90,7 @@ pub struct CommandAnswer {
 }
 
 pub enum Parsed {
-    Run(Command),
+    Run(Box<Command>),
     Help,
     Version,
 }
@@ -162,7 +166,10 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
                         Some(next) if !next.starts_with('-') => {
                             args.next().cloned().unwrap_or_default()
                         }
-                        _ => DEFAULT_ENV_FILE.to_owned(),
+                        _ => {
+                            command.env_file_default = true;
+                            DEFAULT_ENV_FILE.to_owned()
+                        }
                     },
                 };
                 if file.is_empty() {
@@ -237,7 +244,7 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
             command.command
         )));
     }
-    Ok(Parsed::Run(command))
+    Ok(Parsed::Run(Box::new(command)))
 }
 
 /// The file `env --write` writes without FILE.
@@ -319,7 +326,7 @@ mod tests {
     fn parsed(argv: &[&str]) -> Result<Command> {
         let argv: Vec<String> = argv.iter().map(|a| (*a).to_owned()).collect();
         match parse(&argv)? {
-            Parsed::Run(command) => Ok(command),
+            Parsed::Run(command) => Ok(*command),
             Parsed::Help => Err(usage("help")),
             Parsed::Version => Err(usage("version")),
         }

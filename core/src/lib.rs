@@ -48,6 +48,8 @@ pub mod registry;
 pub mod leases;
 // §7 the registry's lock: may it be broken?
 pub mod lock;
+// §9 which clock a write trusts
+pub mod clock;
 // §7 temporary files of dead writers
 pub mod temp_files;
 // §7 the command line

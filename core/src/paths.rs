@@ -197,3 +197,45 @@ mod tests {
         assert!(!is_absolute("C:x", Style::Windows));
     }
 }
+
+/// Whether `path` is `root` or inside it (both absolute, symlinks resolved). Windows paths
+/// compare without case, as their file systems do.
+pub fn is_inside(path: &str, root: &str) -> bool {
+    let windows = is_windows(root);
+    let fold = |p: &str| {
+        let p = p.trim_end_matches(separators_of(p));
+        if windows {
+            p.replace('/', "\\").to_lowercase()
+        } else {
+            p.to_owned()
+        }
+    };
+    let (path, root) = (fold(path), fold(root));
+    if path == root {
+        return true;
+    }
+    let separator = if windows { '\\' } else { '/' };
+    path.strip_prefix(&root).is_some_and(|rest| {
+        rest.starts_with(separator) || root.ends_with(separator) || root.is_empty()
+    })
+}
+
+#[cfg(test)]
+mod inside_tests {
+    use super::is_inside;
+
+    #[test]
+    fn inside_means_the_root_or_below_it() {
+        assert!(is_inside("/home/me/shop", "/home/me/shop"));
+        assert!(is_inside("/home/me/shop/.env", "/home/me/shop"));
+        assert!(is_inside("/home/me/shop/.env", "/home/me/shop/"));
+        assert!(!is_inside("/home/me/shopping/.env", "/home/me/shop"));
+        assert!(!is_inside("/home/me/.ssh/config", "/home/me/shop"));
+        assert!(is_inside("/x", "/"));
+        assert!(is_inside(
+            "C:\\Users\\Me\\Shop\\.env",
+            "c:\\users\\me\\shop"
+        ));
+        assert!(!is_inside("C:\\Users\\Me\\Shopping", "C:\\Users\\Me\\Shop"));
+    }
+}

@@ -349,20 +349,27 @@ impl Registry {
             .collect()
     }
 
-    /// Drops what every write drops (SPEC §7): leases unused for longer than the TTL (a
-    /// `used` in the future is kept), and leases of roots the host found gone (`false`;
-    /// roots not listed stay).
+    /// Drops what every write drops (SPEC §7): leases unused for longer than the TTL, and
+    /// leases of roots the host found gone (`false`; roots not listed stay). A lease whose
+    /// `used` lies ahead of `now` (a wrong clock stamped it) is kept and re-stamped with
+    /// `now`, so it lives the TTL from now (SPEC §9).
     pub fn prune(&mut self, now: u64, existing_roots: &BTreeMap<String, bool>) {
         self.leases
             .retain(|_, lease| stays(lease, now, existing_roots));
+        for lease in self.leases.values_mut() {
+            if from_the_future(lease, now) {
+                lease.used = now;
+                lease.created = lease.created.min(now);
+            }
+        }
     }
 
-    /// This registry pruned, or None when pruning drops nothing (most calls: no copy).
+    /// This registry pruned, or None when pruning changes nothing (most calls: no copy).
     pub fn pruned(&self, now: u64, existing_roots: &BTreeMap<String, bool>) -> Option<Registry> {
         if self
             .leases
             .values()
-            .all(|lease| stays(lease, now, existing_roots))
+            .all(|lease| stays(lease, now, existing_roots) && !from_the_future(lease, now))
         {
             return None;
         }
@@ -370,6 +377,11 @@ impl Registry {
         pruned.prune(now, existing_roots);
         Some(pruned)
     }
+}
+
+/// Whether a lease's `used` lies further ahead of `now` than clocks drift.
+fn from_the_future(lease: &Lease, now: u64) -> bool {
+    lease.used > now.saturating_add(crate::clock::FUTURE_SLACK_SECONDS)
 }
 
 /// Whether a lease survives a write: used within the TTL, and its root not known gone.

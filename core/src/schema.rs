@@ -30,11 +30,14 @@ pub fn json_schema() -> String {
     answers.subschema_for::<Verdict>();
     answers.subschema_for::<TempFilesAnswer>();
     answers.subschema_for::<TextAnswer>();
+    answers.subschema_for::<crate::session::SessionStep>();
     let mut definitions: Map<String, Value> = answers.take_definitions(true);
     let mut requests = SchemaSettings::draft2020_12()
         .for_deserialize()
         .into_generator();
     requests.subschema_for::<PlanRequest>();
+    requests.subschema_for::<crate::session::facts::Start>();
+    requests.subschema_for::<crate::session::effects::Reply>();
     for (name, schema) in requests.take_definitions(true) {
         match definitions.get(&name) {
             Some(existing) if *existing != schema => {

@@ -73,6 +73,29 @@ pub fn temp_files_json(request: String) -> String {
     portplan::temp_files_json(&request)
 }
 
+/// One session (docs/host-protocol.md): `new Session(startJson)`, then `step(replyJson)`
+/// until it answers `{"done": ...}`.
+#[napi]
+pub struct Session {
+    inner: portplan::session::Session,
+}
+
+#[napi]
+impl Session {
+    #[napi(constructor)]
+    pub fn new(request: String) -> Session {
+        Session {
+            inner: portplan::session::Session::from_json(&request),
+        }
+    }
+
+    /// The next step as JSON text (`{"do": ...}` or `{"done": ...}`).
+    #[napi]
+    pub fn step(&mut self, reply: Option<String>) -> String {
+        self.inner.step_json(reply.as_deref())
+    }
+}
+
 /// 16 random hex digits, the `<random>` of the registry's temporary file name
 /// (docs/registry.md). Std's hasher keys come from the OS's random source (each `RandomState`
 /// after the first of a thread is a new key), so Node need not load `node:crypto` (~1-3 ms in

@@ -169,4 +169,26 @@ mod host {
     pub fn config_files_json() -> String {
         portplan::config_files_json()
     }
+
+    /// One session (docs/host-protocol.md): `new Session(startJson)`, then `step(replyJson)`
+    /// until it answers `{"done": ...}`. This engine's host does every effect itself.
+    #[wasm_bindgen]
+    pub struct Session {
+        inner: portplan::session::Session,
+    }
+
+    #[wasm_bindgen]
+    impl Session {
+        #[wasm_bindgen(constructor)]
+        pub fn new(request: &str) -> Session {
+            Session {
+                inner: portplan::session::Session::from_json(request),
+            }
+        }
+
+        /// The next step as JSON text (`{"do": ...}` or `{"done": ...}`).
+        pub fn step(&mut self, reply: Option<String>) -> String {
+            self.inner.step_json(reply.as_deref())
+        }
+    }
 }

@@ -156,8 +156,12 @@ pub enum FileRead {
         mode: Option<u32>,
     },
     /// Not a regular file (a link when not following, a FIFO, a folder...): not read.
-    NotFile { kind: Kind },
-    Error { error: OsError },
+    NotFile {
+        kind: Kind,
+    },
+    Error {
+        error: OsError,
+    },
 }
 
 /// A process listening on a port ([`Effect::Who`]); what the OS does not tell is absent.
@@ -185,7 +189,9 @@ pub enum Reply {
         #[serde(flatten)]
         read: FileRead,
     },
-    Stat { seen: Vec<Seen> },
+    Stat {
+        seen: Vec<Seen>,
+    },
     Path {
         #[serde(default)]
         path: Option<String>,
@@ -206,9 +212,13 @@ pub enum Reply {
         #[serde(default)]
         error: Option<OsError>,
     },
-    Clock { ms: f64 },
+    Clock {
+        ms: f64,
+    },
     /// [`Effect::Probe`]: the ports found free, in the order asked.
-    Probe { free: Vec<bool> },
+    Probe {
+        free: Vec<bool>,
+    },
     /// [`Effect::Who`]: the listeners found; `known` false when this host cannot tell.
     Who {
         listeners: Vec<Listener>,

@@ -105,7 +105,10 @@ impl<T> Machine<T> {
             slot.asked = None;
             slot.reply = reply;
         }
-        match command.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        match command
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
             Poll::Ready(answer) => {
                 self.command = None;
                 Some(Step::Done(answer))
@@ -158,6 +161,9 @@ mod tests {
             panic!("then the answer")
         };
         assert_eq!(ms, 7.0);
-        assert!(machine.resume(None).is_none(), "an ended machine stays ended");
+        assert!(
+            machine.resume(None).is_none(),
+            "an ended machine stays ended"
+        );
     }
 }

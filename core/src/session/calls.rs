@@ -1,0 +1,181 @@
+//! The host APIs' calls (Node's `port`/`ports`/`listen`/`release`/`leases`/`plan`, Python's
+//! `port`/`ports`/`bind`/`release`/`leases`/`plan`), run once here.
+
+use super::allocation::{self, Allocation, Ask};
+use super::answers::{Answer, PlanAnswer};
+use super::commands::{kept_busy, leases as all_leases, release_leases};
+use super::facts::Options;
+use super::host::Host;
+use super::project;
+use crate::error::{ErrorKind, PlanError, Result};
+use crate::plan::Reason;
+use crate::problems::{Problem, problem_error};
+use crate::render;
+use std::collections::BTreeMap;
+
+/// Where a server listens when the caller names no address: loopback, in both languages (a
+/// dev server open to the network is the caller's choice, never a default).
+pub const DEFAULT_ADDRESS: &str = "127.0.0.1";
+/// Fresh ports a `listen` tries when other processes take them between probe and bind.
+const LISTEN_TRIES: u32 = 5;
+
+fn answer(result: Result<Answer>) -> Answer {
+    result.unwrap_or_else(Answer::failed)
+}
+
+fn ask_for(names: &[String], options: &Options) -> Ask {
+    Ask {
+        lease: Some(names.to_vec()),
+        busy: options.busy.clone(),
+        probe: options.probe,
+        env: false,
+        always_lock: false,
+    }
+}
+
+/// `ports(names)`: each probed and leased.
+pub async fn ports(host: Host, names: Vec<String>, options: Options) -> Answer {
+    answer(
+        async {
+            let project = project::resolve(&host, &options, &names).await?;
+            let ask = ask_for(&names, &options);
+            let plan = Allocation::begin(&host, project, ask)
+                .await?
+                .commit(&host)
+                .await?;
+            let mut ports = BTreeMap::new();
+            for name in &names {
+                ports.insert(name.clone(), render::entry(&plan, name)?.port);
+            }
+            Ok(Answer::Ports { ports })
+        }
+        .await,
+    )
+}
+
+/// `listen(name, server)` / `bind(name)`: the caller's server started on the port before
+/// its lease is written (under the lock), so nothing takes the port in between. A fresh
+/// port someone took since its probe is planned again without it; a kept lease's port held
+/// by another process is `kept_busy`; any other failure is `bind_failed` with its cause. A
+/// failed bind never moves or removes a lease.
+pub async fn listen(
+    host: Host,
+    name: String,
+    options: Options,
+    address: Option<String>,
+    tries: Option<u32>,
+) -> Answer {
+    answer(
+        async {
+            let names = vec![name.clone()];
+            let project = project::resolve(&host, &options, &names).await?;
+            let namespace = project.namespace().to_owned();
+            let address = address.unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
+            let tries = tries.unwrap_or(LISTEN_TRIES).max(1);
+            let mut allocation =
+                Allocation::begin(&host, project, ask_for(&names, &options)).await?;
+            let mut attempt = 1;
+            loop {
+                let entry = match render::entry(&allocation.plan, &name) {
+                    Ok(entry) => entry.clone(),
+                    Err(error) => {
+                        allocation.abort(&host).await;
+                        return Err(error);
+                    }
+                };
+                let listened = host.listen(entry.port, Some(address.clone())).await;
+                let error = match listened {
+                    Ok(Ok(())) => {
+                        allocation.commit(&host).await?;
+                        return Ok(Answer::Port { port: entry.port });
+                    }
+                    Ok(Err(error)) => error,
+                    Err(error) => {
+                        allocation.abort(&host).await;
+                        return Err(error);
+                    }
+                };
+                let in_use = error.code == "EADDRINUSE";
+                let kept = matches!(entry.reason, Reason::Kept { .. });
+                if in_use && kept {
+                    allocation.abort(&host).await;
+                    return Err(kept_busy(&namespace, &name, entry.port));
+                }
+                if !in_use || entry.reason == Reason::Pinned || attempt >= tries {
+                    allocation.abort(&host).await;
+                    return Err(bind_failed(&name, entry.port, &address, &error));
+                }
+                attempt += 1;
+                if let Err(error) = allocation.retake(&host, entry.port).await {
+                    allocation.abort(&host).await;
+                    return Err(error);
+                }
+            }
+        }
+        .await,
+    )
+}
+
+fn bind_failed(name: &str, port: u16, address: &str, error: &super::effects::OsError) -> PlanError {
+    problem_error(Problem {
+        problem: "bind_failed".to_owned(),
+        name: Some(name.to_owned()),
+        port: Some(port),
+        host: Some(address.to_owned()),
+        code: Some(error.code.clone()),
+        reason: Some(error.reason.clone()),
+        ..Problem::default()
+    })
+    .unwrap_or_else(|e| e)
+}
+
+/// `release(name)`, or every lease of the project with `all`; a call without either is an
+/// error (an unset variable must not free everything).
+pub async fn release(host: Host, name: Option<String>, all: bool, options: Options) -> Answer {
+    answer(
+        async {
+            let name = match (name, all) {
+                (Some(_), true) => {
+                    return Err(PlanError::new(
+                        ErrorKind::Usage,
+                        "release takes a name or all, not both",
+                    ));
+                }
+                (None, false) => {
+                    return Err(PlanError::new(
+                        ErrorKind::Usage,
+                        "release needs the name of a service, or all to free every lease of the project",
+                    ));
+                }
+                (name, _) => name,
+            };
+            let released = release_leases(&host, &options, name.as_deref()).await?;
+            Ok(Answer::Released { released })
+        }
+        .await,
+    )
+}
+
+/// `leases()`: every lease of the registry.
+pub async fn leases(host: Host) -> Answer {
+    answer(
+        async {
+            Ok(Answer::Leases {
+                leases: all_leases(&host).await?,
+            })
+        }
+        .await,
+    )
+}
+
+/// `plan()` of the project: read-only, as `portplan plan` shows it.
+pub async fn plan(host: Host, names: Vec<String>, options: Options) -> Answer {
+    answer(
+        async {
+            let project = project::resolve(&host, &options, &names).await?;
+            let plan = allocation::show(&host, &project, &options.busy, options.probe).await?;
+            Ok(Answer::Plan(PlanAnswer::of(plan, &project)))
+        }
+        .await,
+    )
+}

@@ -1,0 +1,282 @@
+//! `env --write [FILE]`: the `*_PORT=` block kept in a `.env` file (SPEC §7, §9 "Files
+//! outside the project are never written").
+//!
+//! The order, for every host:
+//! 1. where FILE leads: a symbolic link (or a linked folder on the way) that leads out of the
+//!    project is refused unless the user named FILE; a link to nothing is refused (writing
+//!    through it would create its target); anything but a regular file is refused;
+//! 2. FILE read (bounded) and merged, and the registry's leases settled, under the lock,
+//!    which also serializes two `env --write` of one file;
+//! 3. the new text in a temporary file beside FILE, with FILE's owner and mode: a folder
+//!    that cannot be written fails here, before the registry is written;
+//! 4. the registry written; FILE read again: lines another process added meanwhile are
+//!    merged in (never lost), up to a few times, else a clear error;
+//! 5. the temporary file renamed over FILE; the lock released. Temporary files of
+//!    interrupted writes are removed at the next run (the hosts also remove them on signals).
+
+use super::allocation::{Allocation, Ask};
+use super::effects::{FileRead, Kind, Seen};
+use super::host::{Host, io_error};
+use super::project::Project;
+use crate::config::quote_path;
+use crate::env_file::{self, Existing, MAX_BYTES};
+use crate::error::{ErrorKind, PlanError, Result};
+use crate::paths::{self, Style};
+use crate::problems::{Problem, problem_error};
+use crate::render;
+
+/// How many times FILE is merged again when another process changed it meanwhile.
+const MERGE_TRIES: usize = 3;
+
+/// The file a write goes to.
+struct Target {
+    /// FILE as the user wrote it (for messages).
+    given: String,
+    /// Where the write goes: FILE, or the regular file its links lead to (links kept).
+    path: String,
+}
+
+fn style(host: &Host) -> Style {
+    if host.facts.windows() {
+        Style::Windows
+    } else {
+        Style::Posix
+    }
+}
+
+fn not_regular(given: &str, kind: Kind) -> PlanError {
+    let why = match kind {
+        Kind::Fifo => "fifo",
+        Kind::Socket => "socket",
+        Kind::Device => "device",
+        Kind::Directory => "directory",
+        Kind::Symlink => "symlink",
+        Kind::File | Kind::Other => "not_file",
+    };
+    problem_error(Problem {
+        problem: "not_regular_file".to_owned(),
+        path: Some(given.to_owned()),
+        why: Some(why.to_owned()),
+        ..Problem::default()
+    })
+    .unwrap_or_else(|e| e)
+}
+
+fn refused(given: &str, why: String) -> PlanError {
+    PlanError::new(
+        ErrorKind::Host,
+        format!(
+            "cannot write {}: {why}; nothing was written",
+            quote_path(given)
+        ),
+    )
+    .with(|data| data.path = Some(given.to_owned()))
+}
+
+/// Step 1: where FILE leads, refused when that is out of the project through a link the
+/// user did not name, a link to nothing, or not a regular file.
+async fn target(host: &Host, given: &str, named: bool, root: &str) -> Result<Target> {
+    let absolute = paths::absolute(given, &host.facts.cwd, style(host));
+    let seen = host.stat(vec![absolute.clone()], false).await?;
+    let folder = paths::parent(&absolute);
+    let (path, through_link) = match seen.into_iter().next() {
+        Some(Seen::Error { error }) => return Err(io_error(given, "read", &error)),
+        Some(Seen::There {
+            kind: Kind::Symlink,
+            ..
+        }) => match host.realpath(&absolute).await? {
+            Ok(real) => (real, true),
+            Err(error) if error.code == "ENOENT" => {
+                return Err(refused(
+                    given,
+                    "it is a symbolic link to a file that does not exist, and portplan does not create files through links".to_owned(),
+                ));
+            }
+            Err(error) => return Err(io_error(given, "read", &error)),
+        },
+        Some(Seen::There { kind, .. }) if kind != Kind::File => {
+            return Err(not_regular(given, kind));
+        }
+        // A regular file or nothing: where its folder really is (a linked folder on the way).
+        _ => match host.realpath(&folder).await? {
+            Ok(real) => {
+                let path = paths::join(&real, paths::file_name(&absolute));
+                let moved =
+                    paths::normalize(&real, style(host)) != paths::normalize(&folder, style(host));
+                (path, moved)
+            }
+            Err(error) => return Err(io_error(given, "write", &error)),
+        },
+    };
+    if through_link && !named && !paths::is_inside(&path, root) {
+        return Err(refused(
+            given,
+            format!(
+                "it leads through a symbolic link to {}, outside the project {}; name the file on the command line to write there",
+                quote_path(&path),
+                quote_path(root)
+            ),
+        ));
+    }
+    Ok(Target {
+        given: given.to_owned(),
+        path,
+    })
+}
+
+/// What FILE holds now, and whether it may be replaced.
+struct Read {
+    text: Option<String>,
+    utf8: bool,
+    too_large: bool,
+}
+
+impl Read {
+    fn existing(&self) -> Existing<'_> {
+        Existing {
+            text: self.text.as_deref(),
+            utf8: self.utf8,
+            too_large: self.too_large,
+        }
+    }
+}
+
+async fn read(host: &Host, target: &Target) -> Result<Read> {
+    match host.read(&target.path, MAX_BYTES as u64, false).await? {
+        FileRead::Missing => Ok(Read {
+            text: None,
+            utf8: true,
+            too_large: false,
+        }),
+        FileRead::NotFile { kind } => Err(not_regular(&target.given, kind)),
+        FileRead::Error { error } => Err(io_error(&target.given, "read", &error)),
+        FileRead::File {
+            text,
+            utf8,
+            longer,
+            uid,
+            mode,
+        } => {
+            // A read-only file stays as it is, as an editor would refuse it.
+            let own = uid.is_some() && uid == host.facts.uid;
+            if own && mode.is_some_and(|mode| mode & 0o200 == 0) {
+                return Err(refused(&target.given, "it is read-only".to_owned()));
+            }
+            Ok(Read {
+                text: (!longer).then_some(text),
+                utf8: utf8 || longer,
+                too_large: longer,
+            })
+        }
+    }
+}
+
+/// The temporary files of FILE: `.<name>.portplan-tmp.<pid>`.
+fn temp_prefix(target: &Target) -> String {
+    format!(".{}.portplan-tmp.", paths::file_name(&target.path))
+}
+
+/// Removes what interrupted writes of FILE left (under the registry lock: no other write
+/// of FILE is in progress).
+async fn sweep(host: &Host, target: &Target) -> Result<()> {
+    let dir = paths::parent(&target.path);
+    let prefix = temp_prefix(target);
+    if let Ok(names) = host.list(&dir, &prefix).await? {
+        for name in names.iter().filter(|name| name.starts_with(&prefix)) {
+            let _ = host.remove(&paths::join(&dir, name)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Step 3: the new text beside FILE, with FILE's owner and mode.
+async fn stage(host: &Host, target: &Target, temp: &str, text: &str, exists: bool) -> Result<()> {
+    let _ = host.remove(temp).await?;
+    if let Err(error) = host.create(temp, text, 0o666, true).await? {
+        return Err(io_error(&target.given, "write", &error));
+    }
+    if exists && let Err(error) = host.copy_owner(temp, &target.path).await? {
+        let _ = host.remove(temp).await?;
+        return Err(io_error(&target.given, "write", &error));
+    }
+    Ok(())
+}
+
+/// Writes the block; the line to print.
+pub async fn write(
+    host: &Host,
+    project: Project,
+    ask: Ask,
+    given: &str,
+    named: bool,
+) -> Result<String> {
+    let target = target(host, given, named, &project.root).await?;
+    let first = read(host, &target).await?;
+    let mut allocation = Allocation::begin(host, project, ask).await?;
+    let temp = paths::join(
+        &paths::parent(&target.path),
+        &format!("{}{}", temp_prefix(&target), host.facts.pid),
+    );
+    let staged = async {
+        sweep(host, &target).await?;
+        let lines = lines(&allocation)?;
+        let merged = env_file::merge(&target.given, &first.existing(), &lines)?;
+        if merged.changed {
+            stage(host, &target, &temp, &merged.text, first.text.is_some()).await?;
+        }
+        Ok::<_, PlanError>((lines, merged))
+    }
+    .await;
+    let (lines, mut merged) = match staged {
+        Ok(staged) => staged,
+        Err(error) => {
+            allocation.abort(host).await;
+            return Err(error);
+        }
+    };
+    let written = async {
+        allocation.write(host).await?;
+        // Step 4: lines another process added since the first read are kept.
+        let mut seen = first;
+        for attempt in 0.. {
+            let now = read(host, &target).await?;
+            if now.text == seen.text {
+                break;
+            }
+            if attempt == MERGE_TRIES {
+                let _ = host.remove(&temp).await?;
+                return Err(refused(
+                    &target.given,
+                    "another process kept changing it while portplan wrote it; try again"
+                        .to_owned(),
+                ));
+            }
+            merged = env_file::merge(&target.given, &now.existing(), &lines)?;
+            if merged.changed {
+                stage(host, &target, &temp, &merged.text, now.text.is_some()).await?;
+            }
+            seen = now;
+        }
+        if !merged.changed {
+            // Nothing to replace (any staged text is the file's own now).
+            let _ = host.remove(&temp).await?;
+        } else if let Err(error) = host.rename(&temp, &target.path).await? {
+            let _ = host.remove(&temp).await?;
+            return Err(io_error(&target.given, "write", &error));
+        }
+        Ok(())
+    }
+    .await;
+    let released = allocation.release(host).await;
+    written?;
+    released?;
+    Ok(merged.message)
+}
+
+/// The `NAME_PORT=N` lines of the plan.
+fn lines(allocation: &Allocation) -> Result<Vec<String>> {
+    Ok(render::env_variables(&allocation.plan)?
+        .iter()
+        .map(|(variable, entry)| format!("{variable}={}", entry.port))
+        .collect())
+}

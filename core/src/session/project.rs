@@ -1,0 +1,258 @@
+//! The project of a call (SPEC §7): the folders from the working directory up, what they
+//! hold, the config file, the root and the namespace. The rules are `discovery`'s; this
+//! module asks the host what is on disk (and git, for a `git` namespace) in as few effects
+//! as it can: one stat of every candidate in every folder, then a read of each one there.
+
+use super::effects::{FileRead, Kind, OsError, Seen};
+use super::facts::Options;
+use super::host::Host;
+use crate::config::Config;
+use crate::discovery::{
+    self, CONFIG_FILES, ConfigFileSeen, FileSeen, Folder, GitInfo, ROOT_MARKERS, Resolved, Walk,
+};
+use crate::error::{ErrorKind, PlanError, Result};
+use crate::paths::{self, Style};
+use std::collections::BTreeMap;
+
+/// The resolved config (every key filled in), the project root, and the config file used.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub config: Config,
+    pub root: String,
+    pub config_file: Option<String>,
+}
+
+impl Project {
+    pub fn namespace(&self) -> &str {
+        &self.config.namespace
+    }
+}
+
+/// Project files larger than this are refused, never read whole (a config or a manifest
+/// is a few KB).
+pub const PROJECT_FILE_LIMIT: u64 = 1024 * 1024;
+
+fn style(host: &Host) -> Style {
+    if host.facts.windows() {
+        Style::Windows
+    } else {
+        Style::Posix
+    }
+}
+
+fn to_discovery(error: &OsError) -> discovery::OsError {
+    discovery::OsError {
+        code: Some(error.code.clone()),
+        reason: Some(error.reason.clone()),
+    }
+}
+
+/// What a read of a project file gives discovery: its text or its error.
+fn file_seen(read: FileRead) -> Option<FileSeen> {
+    match read {
+        FileRead::File { longer: true, .. } => Some(FileSeen {
+            error: Some(discovery::OsError {
+                code: Some("EFBIG".to_owned()),
+                reason: None,
+            }),
+            ..FileSeen::default()
+        }),
+        FileRead::File { text, .. } => Some(FileSeen {
+            text: Some(text),
+            ..FileSeen::default()
+        }),
+        FileRead::Error { error } => Some(FileSeen {
+            error: Some(to_discovery(&error)),
+            ..FileSeen::default()
+        }),
+        FileRead::Missing | FileRead::NotFile { .. } => None,
+    }
+}
+
+/// The working folder of a call: `cwd` (relative to the host's) with symlinks resolved. A
+/// folder the caller named must exist.
+pub async fn working_folder(host: &Host, cwd: Option<&str>) -> Result<String> {
+    let absolute = paths::absolute(cwd.unwrap_or("."), &host.facts.cwd, style(host));
+    match host.realpath(&absolute).await? {
+        Ok(real) => Ok(real),
+        Err(error) if cwd.is_some() => Err(super::host::io_error(&absolute, "work in", &error)),
+        // The host's own working folder was deleted under it: use it as given.
+        Err(_) => Ok(absolute),
+    }
+}
+
+/// Every folder from `start` up to the file system's root, with what each holds.
+async fn walk_up(host: &Host, start: &str) -> Result<Vec<Folder>> {
+    let mut folders = Vec::new();
+    let mut dir = start.to_owned();
+    loop {
+        let parent = paths::parent(&dir);
+        folders.push(dir.clone());
+        if parent == dir {
+            break;
+        }
+        dir = parent;
+    }
+    // One stat of every candidate and marker of every folder.
+    let names: Vec<&str> = CONFIG_FILES
+        .iter()
+        .chain(ROOT_MARKERS.iter())
+        .copied()
+        .collect();
+    let wanted: Vec<String> = folders
+        .iter()
+        .flat_map(|folder| names.iter().map(|name| paths::join(folder, name)))
+        .collect();
+    let seen = host.stat(wanted.clone(), true).await?;
+    let mut result = Vec::with_capacity(folders.len());
+    for (index, folder) in folders.iter().enumerate() {
+        let row = &seen[index * names.len()..(index + 1) * names.len()];
+        let mut files = BTreeMap::new();
+        let mut markers = Vec::new();
+        for (name, seen) in names.iter().zip(row) {
+            let path = paths::join(folder, name);
+            let is_candidate = CONFIG_FILES.contains(name);
+            match seen {
+                Seen::Missing => {}
+                Seen::There { kind, .. } => {
+                    if ROOT_MARKERS.contains(name) {
+                        markers.push((*name).to_owned());
+                    }
+                    if is_candidate
+                        && *kind == Kind::File
+                        && let Some(file) =
+                            file_seen(host.read(&path, PROJECT_FILE_LIMIT, true).await?)
+                    {
+                        files.insert((*name).to_owned(), file);
+                    }
+                }
+                // There but not to be looked at: a candidate says why when it is read.
+                Seen::Error { error } => {
+                    if is_candidate {
+                        files.insert(
+                            (*name).to_owned(),
+                            FileSeen {
+                                error: Some(to_discovery(error)),
+                                ..FileSeen::default()
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        result.push(Folder {
+            path: folder.clone(),
+            files,
+            markers,
+        });
+    }
+    Ok(result)
+}
+
+/// The `--config` file: its real path and what it holds, and the folders from its own
+/// folder up.
+async fn named_config(
+    host: &Host,
+    given: &str,
+    start: &str,
+) -> Result<(ConfigFileSeen, Vec<Folder>)> {
+    let absolute = paths::absolute(given, start, style(host));
+    let real = match host.realpath(&absolute).await? {
+        Ok(real) => real,
+        Err(error) => {
+            let seen = if matches!(error.code.as_str(), "ENOENT" | "ENOTDIR") {
+                FileSeen {
+                    missing: true,
+                    ..FileSeen::default()
+                }
+            } else {
+                FileSeen {
+                    error: Some(to_discovery(&error)),
+                    ..FileSeen::default()
+                }
+            };
+            return Ok((
+                ConfigFileSeen {
+                    path: absolute,
+                    seen,
+                },
+                Vec::new(),
+            ));
+        }
+    };
+    let seen = match host.read(&real, PROJECT_FILE_LIMIT, true).await? {
+        FileRead::Missing => FileSeen {
+            missing: true,
+            ..FileSeen::default()
+        },
+        FileRead::NotFile { .. } => FileSeen {
+            error: Some(discovery::OsError {
+                code: Some("EISDIR".to_owned()),
+                reason: None,
+            }),
+            ..FileSeen::default()
+        },
+        read => file_seen(read).unwrap_or_default(),
+    };
+    let folders = walk_up(host, &paths::parent(&real)).await?;
+    Ok((ConfigFileSeen { path: real, seen }, folders))
+}
+
+/// What git says of the checkout at `cwd`.
+async fn git_info(host: &Host, cwd: &str) -> Result<GitInfo> {
+    let common = host
+        .git(
+            cwd,
+            &["rev-parse", "--path-format=absolute", "--git-common-dir"],
+        )
+        .await?;
+    Ok(GitInfo {
+        remote: host.git(cwd, &["remote", "get-url", "origin"]).await?,
+        // The main worktree's folder, so every worktree of one repository shares its name.
+        toplevel: common.map(|dir| paths::parent(&dir)),
+        branch: host
+            .git(cwd, &["symbolic-ref", "--short", "-q", "HEAD"])
+            .await?,
+        head: host.git(cwd, &["rev-parse", "--short", "HEAD"]).await?,
+    })
+}
+
+/// The project of a call: its config (the file's, `options.config` over it, `names` added
+/// as free services), its root and its config file.
+pub async fn resolve(host: &Host, options: &Options, names: &[String]) -> Result<Project> {
+    let start = working_folder(host, options.cwd.as_deref()).await?;
+    let (config_file, folders) = match &options.config_path {
+        Some(given) => {
+            let (file, folders) = named_config(host, given, &start).await?;
+            (Some(file), folders)
+        }
+        None => (None, walk_up(host, &start).await?),
+    };
+    let walk = Walk {
+        cwd: start.clone(),
+        folders,
+        config_path: options.config_path.clone(),
+        config_file,
+    };
+    let project = discovery::find_project(&walk)?;
+    let config = match discovery::resolve(&project, options.config.clone(), names, None)? {
+        Resolved::Config(config) => config,
+        Resolved::NeedGit => {
+            let git = git_info(host, &start).await?;
+            match discovery::resolve(&project, options.config.clone(), names, Some(&git))? {
+                Resolved::Config(config) => config,
+                Resolved::NeedGit => {
+                    return Err(PlanError::new(
+                        ErrorKind::Host,
+                        "git's answers did not settle the namespace",
+                    ));
+                }
+            }
+        }
+    };
+    Ok(Project {
+        config,
+        root: project.root,
+        config_file: project.config_file,
+    })
+}
