@@ -29,6 +29,7 @@ fn taken(taken: bool) -> Reply {
     Reply::Lock { taken, error: None }
 }
 
+#[cfg(unix)]
 fn error_of(reply: Reply) -> String {
     match reply {
         Reply::Lock {

@@ -2,8 +2,8 @@
 
 use portplan::session::effects::{Effect, Reply};
 use portplan_native::{Executor, probe};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
 use std::process::{Command, Stdio};
 
 fn fresh_port() -> u16 {
@@ -14,10 +14,13 @@ fn fresh_port() -> u16 {
         .port()
 }
 
+#[cfg(unix)]
 /// A server on `port` accepts one connection and closes it first: the server's side of
 /// that connection stays in TIME_WAIT on `port` (about 60 s on Linux), as after a dev
 /// server that just stopped. The listener is closed too.
 fn leave_time_wait_on(port: u16) {
+    use std::io::Read;
+    use std::net::{SocketAddr, TcpStream};
     let server = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
     server.set_reuse_address(true).unwrap();
     server
@@ -55,6 +58,7 @@ fn a_listener_is_busy_for_both_probes() {
 #[cfg(unix)]
 #[test]
 fn a_port_whose_only_sockets_are_in_time_wait_is_free_for_a_server() {
+    use std::net::SocketAddr;
     let port = fresh_port();
     leave_time_wait_on(port);
     assert_eq!(
