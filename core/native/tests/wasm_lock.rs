@@ -12,8 +12,8 @@ use std::process::{Child, Command, Stdio};
 
 fn node_can_lock() -> bool {
     let node = Command::new("node").arg("--version").output().is_ok();
-    let flock = !cfg!(target_os = "linux")
-        || Command::new("flock").arg("--version").output().is_ok();
+    let flock =
+        !cfg!(target_os = "linux") || Command::new("flock").arg("--version").output().is_ok();
     if !(node && flock) {
         eprintln!("skipped: needs node (and flock(1) on Linux) on the PATH");
     }
@@ -45,10 +45,7 @@ fn lock(executor: &mut Executor, path: &str) -> Reply {
 }
 
 fn taken(taken: bool) -> Reply {
-    Reply::Lock {
-        taken,
-        error: None,
-    }
+    Reply::Lock { taken, error: None }
 }
 
 #[test]
