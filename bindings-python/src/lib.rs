@@ -36,7 +36,14 @@ json_function!(temp_files_json);
 #[pyclass(module = "portplan._native")]
 struct Session {
     // A Mutex makes the session Sync, as Python objects must be (one step at a time).
-    inner: std::sync::Mutex<::portplan::session::Session>,
+    inner: std::sync::Mutex<NativeSession>,
+}
+
+/// A session and the executor of its effects: every effect but `sleep`, `print`, `spawn`
+/// and `listen` is done here, in Rust (`portplan-native`); Python sees only those four.
+struct NativeSession {
+    session: ::portplan::session::Session,
+    executor: portplan_native::Executor,
 }
 
 #[pymethods]
@@ -44,7 +51,10 @@ impl Session {
     #[new]
     fn new(request: &str) -> Session {
         Session {
-            inner: std::sync::Mutex::new(::portplan::session::Session::from_json(request)),
+            inner: std::sync::Mutex::new(NativeSession {
+                session: ::portplan::session::Session::from_json(request),
+                executor: portplan_native::Executor::new(),
+            }),
         }
     }
 
@@ -56,7 +66,8 @@ impl Session {
                 .inner
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            inner.step_json(reply)
+            let NativeSession { session, executor } = &mut *inner;
+            session.step_json_with(reply, |effect| executor.run(effect))
         })
     }
 }

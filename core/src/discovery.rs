@@ -281,6 +281,26 @@ fn usable(name: Option<Loose<String>>) -> Option<String> {
     }
 }
 
+/// The `name` of a package.json's text, if it has a usable one.
+pub fn package_name(text: &str) -> Option<String> {
+    match formats::from_json::<Loose<PackageName>>(text) {
+        Ok(Loose::Valid(PackageName { name })) => usable(name),
+        _ => None,
+    }
+}
+
+/// The service a workspace package serves as: its name without an npm scope
+/// (`@acme/docs` → `docs`), so an app of a monorepo matches the root config's service.
+pub fn service_of_package(name: &str) -> &str {
+    match name
+        .strip_prefix('@')
+        .and_then(|scoped| scoped.split_once('/'))
+    {
+        Some((_, bare)) if !bare.is_empty() => bare,
+        _ => name,
+    }
+}
+
 impl Project<'_> {
     /// The project's own name (SPEC §7): `name` of the root's package.json, else
     /// `[project] name` of its pyproject.toml, else the root folder's name.

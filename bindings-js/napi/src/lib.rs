@@ -75,9 +75,12 @@ pub fn temp_files_json(request: String) -> String {
 
 /// One session (docs/host-protocol.md): `new Session(startJson)`, then `step(replyJson)`
 /// until it answers `{"done": ...}`.
+/// Every effect but `sleep`, `print`, `spawn` and `listen` is done here, in Rust
+/// (`portplan-native`): JavaScript sees only those four.
 #[napi]
 pub struct Session {
     inner: portplan::session::Session,
+    executor: portplan_native::Executor,
 }
 
 #[napi]
@@ -86,13 +89,16 @@ impl Session {
     pub fn new(request: String) -> Session {
         Session {
             inner: portplan::session::Session::from_json(&request),
+            executor: portplan_native::Executor::new(),
         }
     }
 
     /// The next step as JSON text (`{"do": ...}` or `{"done": ...}`).
     #[napi]
     pub fn step(&mut self, reply: Option<String>) -> String {
-        self.inner.step_json(reply.as_deref())
+        let executor = &mut self.executor;
+        self.inner
+            .step_json_with(reply.as_deref(), |effect| executor.run(effect))
     }
 }
 

@@ -65,7 +65,8 @@ impl Executor {
             Effect::CopyOwner { path, like } => files::copy_owner(path, like),
             Effect::Rename { from, to } => files::rename(from, to),
             Effect::Remove { path } => files::remove(path),
-            Effect::Lock { path } => self.locks.lock(path),
+            Effect::Lock { path, hold: false } => self.locks.lock(path),
+            Effect::Lock { path, hold: true } => lock::hold(path),
             Effect::Unlock { path } => self.locks.unlock(path),
             Effect::Clock => files::clock(),
             Effect::Probe { ports, server } => Reply::Probe {

@@ -31,6 +31,28 @@ use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
 use std::path::Path;
 
+/// Locks held for the rest of the process (`Lock { hold: true }`), by path: they outlive
+/// the executor that took them, and are released by the kernel when the process ends.
+static HELD_FOR_THE_PROCESS: std::sync::Mutex<Vec<(String, File)>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Takes the lock of `path` for the rest of the process; `taken` at once when this process
+/// holds it so already.
+pub fn hold(path: &str) -> Reply {
+    let mut held = HELD_FOR_THE_PROCESS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if held.iter().any(|(p, _)| p == path) {
+        return taken(true);
+    }
+    let mut locks = Locks::default();
+    let reply = locks.lock(path);
+    if let Some(file) = locks.held.remove(path) {
+        held.push((path.to_owned(), file));
+    }
+    reply
+}
+
 /// The locks this executor holds, by the path they were taken with.
 #[derive(Default, Debug)]
 pub struct Locks {

@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 fn lock(executor: &mut Executor, path: &str) -> Reply {
     executor
         .run(&Effect::Lock {
+            hold: false,
             path: path.to_string(),
         })
         .unwrap()

@@ -39,6 +39,7 @@ fn node_holder(path: &str) -> (Child, String) {
 fn lock(executor: &mut Executor, path: &str) -> Reply {
     executor
         .run(&Effect::Lock {
+            hold: false,
             path: path.to_string(),
         })
         .unwrap()

@@ -51,7 +51,9 @@ impl Probed {
             .collect::<BTreeSet<u16>>()
             .into_iter()
             .collect();
-        let found = host.probe(&new, false).await?;
+        // SPEC v3 §9: a port whose only sockets are connections in TIME_WAIT is free (every
+        // common server binds it with SO_REUSEADDR): probed as a server binds.
+        let found = host.probe(&new, true).await?;
         for (port, free) in new.iter().zip(found) {
             self.free.insert(*port, free);
         }

@@ -17,14 +17,19 @@ pub enum Answer {
     Exit { exit: i32 },
     /// `cli` of `preview`: the host serves the preview page with these options.
     Preview { preview: PreviewAnswer },
-    /// `ports`.
-    Ports { ports: BTreeMap<String, u16> },
+    /// `ports`: the ports, and the namespace they are leased in (a test session's own).
+    Ports {
+        ports: BTreeMap<String, u16>,
+        namespace: String,
+    },
     /// `listen`: the port the caller's server listens on.
     Port { port: u16 },
     /// `release`.
     Released { released: Vec<Lease> },
     /// `leases`.
     Leases { leases: Vec<Lease> },
+    /// `serve`.
+    Serving { serving: Serving },
     /// `plan`.
     Plan(PlanAnswer),
     /// Any call that could not do what it was asked.
@@ -35,6 +40,17 @@ impl Answer {
     pub fn failed(error: PlanError) -> Answer {
         Answer::Failed { error }
     }
+}
+
+/// A dev server's port, and the line that says so.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Serving {
+    pub name: String,
+    pub port: u16,
+    /// The line to print once the server listens.
+    pub line: String,
+    /// For a kept lease: the error to give when another process holds its port.
+    pub busy_error: Option<PlanError>,
 }
 
 /// `portplan preview`: what the host's preview server needs.

@@ -37,7 +37,8 @@ fn ask_for(names: &[String], options: &Options) -> Ask {
 pub async fn ports(host: Host, names: Vec<String>, options: Options) -> Answer {
     answer(
         async {
-            let project = project::resolve(&host, &options, &names).await?;
+            let project = project_of(&host, &options, &names).await?;
+            let namespace = project.namespace().to_owned();
             let ask = ask_for(&names, &options);
             let plan = Allocation::begin(&host, project, ask)
                 .await?
@@ -47,10 +48,19 @@ pub async fn ports(host: Host, names: Vec<String>, options: Options) -> Answer {
             for name in &names {
                 ports.insert(name.clone(), render::entry(&plan, name)?.port);
             }
-            Ok(Answer::Ports { ports })
+            Ok(Answer::Ports { ports, namespace })
         }
         .await,
     )
+}
+
+/// The project of an API call, in its test session's namespace when it runs in one.
+async fn project_of(host: &Host, options: &Options, names: &[String]) -> Result<project::Project> {
+    let mut project = project::resolve(host, options, names).await?;
+    if let Some(worker) = super::test_session::worker(host, options)? {
+        super::test_session::enter(host, &mut project, &worker).await?;
+    }
+    Ok(project)
 }
 
 /// `listen(name, server)` / `bind(name)`: the caller's server started on the port before
@@ -68,7 +78,7 @@ pub async fn listen(
     answer(
         async {
             let names = vec![name.clone()];
-            let project = project::resolve(&host, &options, &names).await?;
+            let project = project_of(&host, &options, &names).await?;
             let namespace = project.namespace().to_owned();
             let address = address.unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
             let tries = tries.unwrap_or(LISTEN_TRIES).max(1);
@@ -178,4 +188,81 @@ pub async fn plan(host: Host, names: Vec<String>, options: Options) -> Answer {
         }
         .await,
     )
+}
+
+/// `serve`: the dev server's (or preview's) port, leased, and its line.
+pub async fn serve(
+    host: Host,
+    name: Option<String>,
+    preview: bool,
+    explicit: Option<super::facts::Explicit>,
+    options: Options,
+) -> Answer {
+    use super::answers::Serving;
+    answer(
+        async {
+            let dev = match name {
+                Some(name) => name,
+                None => package_service(&host, &options).await?,
+            };
+            let preview_name = format!("{dev}{}", render::PREVIEW_SUFFIX);
+            let name = if preview {
+                preview_name.clone()
+            } else {
+                dev.clone()
+            };
+            if let Some(explicit) = explicit {
+                let line = render::serving_explicit(&name, explicit.port, Some(&explicit.source));
+                return Ok(Answer::Serving {
+                    serving: Serving {
+                        name,
+                        port: explicit.port,
+                        line,
+                        busy_error: None,
+                    },
+                });
+            }
+            let names = vec![dev, preview_name];
+            let project = project::resolve(&host, &options, &names).await?;
+            let namespace = project.namespace().to_owned();
+            let ask = ask_for(std::slice::from_ref(&name), &options);
+            let plan = Allocation::begin(&host, project, ask)
+                .await?
+                .commit(&host)
+                .await?;
+            let entry = render::entry(&plan, &name)?;
+            let kept = matches!(entry.reason, Reason::Kept { .. });
+            Ok(Answer::Serving {
+                serving: Serving {
+                    line: render::serving(&plan, &name)?,
+                    port: entry.port,
+                    busy_error: kept.then(|| kept_busy(&namespace, &name, entry.port)),
+                    name,
+                },
+            })
+        }
+        .await,
+    )
+}
+
+/// The service of the package.json in the call's folder: its name without an npm scope.
+async fn package_service(host: &Host, options: &Options) -> Result<String> {
+    let folder = project::working_folder(host, options.cwd.as_deref()).await?;
+    let file = crate::paths::join(&folder, "package.json");
+    let read = host.read(&file, project::PROJECT_FILE_LIMIT, true).await?;
+    let name = match read {
+        super::effects::FileRead::File { text, .. } => crate::discovery::package_name(&text),
+        _ => None,
+    };
+    match name {
+        Some(name) => Ok(crate::discovery::service_of_package(&name).to_owned()),
+        None => Err(PlanError::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "no service name given, and {} has no \"name\"; pass the plugin a name",
+                crate::config::quote_path(&file)
+            ),
+        )
+        .with(|data| data.path = Some(file.clone()))),
+    }
 }

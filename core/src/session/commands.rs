@@ -29,6 +29,7 @@ fn options_of(command: &Command) -> Result<Options> {
         config: Some(ConfigInput::Table(Box::new(config))),
         probe: command.probe,
         busy: Vec::new(),
+        test: None,
     })
 }
 

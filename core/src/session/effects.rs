@@ -50,8 +50,14 @@ pub enum Effect {
     /// Try to take the exclusive OS lock of `path` without waiting (`flock`/`fcntl`,
     /// `LockFileEx`): open or create it (never through a link, mode 0600), try the lock;
     /// on success keep it open and locked until [`Effect::Unlock`] or the process' end.
-    /// Reply: [`Reply::Lock`].
-    Lock { path: String },
+    /// `hold`: keep it for the rest of the process, beyond the session, and answer `taken`
+    /// again at once when this process already holds it so (a test session's slot). Reply:
+    /// [`Reply::Lock`].
+    Lock {
+        path: String,
+        #[serde(default)]
+        hold: bool,
+    },
     /// Release the lock of `path` taken by [`Effect::Lock`] and close it. Reply:
     /// [`Reply::Done`].
     Unlock { path: String },

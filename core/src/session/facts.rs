@@ -68,6 +68,18 @@ pub struct Options {
     /// Ports to count as taken besides what the probes find.
     #[serde(default)]
     pub busy: Vec<u16>,
+    /// A test session's runner (`pytest`, `vitest`, `jest`; `none`: not a test); absent:
+    /// Vitest's and Jest's workers are found by their variables (session/test_session.rs).
+    #[serde(default)]
+    pub test: Option<String>,
+}
+
+/// A port the user set for a dev server, and what set it (`--port`, `server.port`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Explicit {
+    pub port: u16,
+    pub source: String,
 }
 
 fn yes() -> bool {
@@ -120,6 +132,20 @@ pub enum Call {
     },
     /// Every lease of the registry, read without the lock. Answer: `{"leases": [...]}`.
     Leases {},
+    /// A dev server's port (the Vite plugin): `name`'s, or, without one, the service of the
+    /// package.json in the options' `cwd` (its npm scope left out). `preview`: the preview
+    /// server, `<name>-preview`. `explicit`: a port the user set, which wins and is not
+    /// leased. Answer: `{"serving": {...}}`.
+    Serve {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        preview: bool,
+        #[serde(default)]
+        explicit: Option<Explicit>,
+        #[serde(default)]
+        options: Options,
+    },
     /// The project's plan against the registry, read-only (what `portplan plan` shows),
     /// with `names` added as services. Answer: the plan with `root` and `config_file`.
     Plan {

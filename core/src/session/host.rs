@@ -195,9 +195,10 @@ impl Host {
         self.facts.windows() && matches!(error.code.as_str(), "EBUSY" | "EPERM" | "EACCES")
     }
 
-    pub async fn lock(&self, path: &str) -> Result<std::result::Result<bool, OsError>> {
+    pub async fn lock(&self, path: &str, hold: bool) -> Result<std::result::Result<bool, OsError>> {
         let effect = Effect::Lock {
             path: path.to_owned(),
+            hold,
         };
         match self.ask(effect).await {
             Reply::Lock { taken, error: None } => Ok(Ok(taken)),

@@ -24,6 +24,7 @@ pub mod host;
 pub mod machine;
 pub mod project;
 pub mod store;
+pub mod test_session;
 
 use answers::Answer;
 use effects::{Effect, Reply};
@@ -59,6 +60,12 @@ impl Session {
                 }
                 Call::Leases {} => calls::leases(host).await,
                 Call::Plan { names, options } => calls::plan(host, names, options).await,
+                Call::Serve {
+                    name,
+                    preview,
+                    explicit,
+                    options,
+                } => calls::serve(host, name, preview, explicit, options).await,
             }
         });
         Session {
@@ -94,20 +101,44 @@ impl Session {
         }
     }
 
-    /// `step` with JSON text: the reply as the host wrote it, the step as JSON.
-    pub fn step_json(&mut self, reply: Option<&str>) -> String {
-        let reply = match reply.map(serde_json::from_str::<Reply>) {
-            None => None,
-            Some(Ok(reply)) => Some(reply),
+    /// `step_json`, with the effects `run` can do done by it at once (a native engine's own
+    /// I/O): the host sees only the others.
+    pub fn step_json_with(
+        &mut self,
+        reply: Option<&str>,
+        mut run: impl FnMut(&Effect) -> Option<Reply>,
+    ) -> String {
+        let mut reply = self.read_reply(reply).unwrap_or_default();
+        loop {
+            let step = self.step(reply.take());
+            match &step {
+                Step::Do(effect) => match run(effect) {
+                    Some(done) => reply = Some(done),
+                    None => return step_text(&step),
+                },
+                Step::Done(_) => return step_text(&step),
+            }
+        }
+    }
+
+    /// A reply's JSON text read; a malformed one ends the session with the error.
+    fn read_reply(&mut self, reply: Option<&str>) -> Result<Option<Reply>, ()> {
+        match reply.map(serde_json::from_str::<Reply>) {
+            None => Ok(None),
+            Some(Ok(reply)) => Ok(Some(reply)),
             Some(Err(error)) => {
                 self.ended = Some(Answer::failed(crate::error::PlanError::new(
                     crate::error::ErrorKind::InvalidRequest,
                     format!("the host's reply is malformed: {error}"),
                 )));
-                None
+                Err(())
             }
-        };
-        step_text(&self.step(reply))
+        }
+    }
+
+    /// `step` with JSON text: the reply as the host wrote it, the step as JSON.
+    pub fn step_json(&mut self, reply: Option<&str>) -> String {
+        self.step_json_with(reply, |_| None)
     }
 }
 

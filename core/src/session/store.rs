@@ -131,7 +131,7 @@ impl Store {
         let mut step = 2;
         let mut holder: Option<String> = None;
         loop {
-            match host.lock(&self.lock).await? {
+            match host.lock(&self.lock, false).await? {
                 Ok(true) => break,
                 Ok(false) => {}
                 Err(error) => return Err(self.lock_failed(host, &error).await?),
