@@ -221,6 +221,18 @@ async fn run(host: &Host, command: &Command, options: &Options) -> Result<Answer
     Ok(Answer::Exit { exit })
 }
 
+/// The signals the host passes on to a command `run` started: termination always; Ctrl-C
+/// only when it cannot have reached the command already (in a terminal's foreground the
+/// terminal sends it to the whole process group, so passing it on would make one Ctrl-C
+/// two, and a graceful stop a forced one).
+fn forwarded_signals(host: &Host) -> Vec<String> {
+    let mut signals = vec!["SIGTERM".to_owned(), "SIGHUP".to_owned()];
+    if !host.facts.terminal {
+        signals.push("SIGINT".to_owned());
+    }
+    signals
+}
+
 /// The POSIX number of a signal's name, for the shell's `128 + N` exit code.
 fn signal_number(signal: &str) -> i32 {
     match signal {

@@ -28,6 +28,11 @@ pub struct HostFacts {
     /// This process' user id, where the OS has them (the registry must be the user's own).
     #[serde(default)]
     pub uid: Option<u32>,
+    /// Whether the process runs in the foreground of a terminal (stdin a TTY whose
+    /// foreground process group is this process'): a Ctrl-C there reaches a spawned
+    /// command by itself, and must not be passed on a second time.
+    #[serde(default)]
+    pub terminal: bool,
     /// `native` or `wasm`: what the engine can do (the wasm engine cannot name a port's
     /// holder).
     #[serde(default)]
