@@ -8,11 +8,14 @@ use crate::tools::{port_arguments, tool_variables};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// What the host spawns: `argv`, with `env` added to its own environment.
+/// What the host spawns: `argv`, with `env` added to its own environment; and the line
+/// `run` prints on stderr before it starts it (what it set, or a warning).
 #[derive(Debug, PartialEq, Serialize)]
 pub struct Launch {
     pub env: BTreeMap<String, String>,
     pub argv: Vec<String>,
+    #[serde(skip)]
+    pub line: String,
 }
 
 /// `PORT` and every tool variable are NAME's port, `<SERVICE>_PORT` each service's; the
@@ -49,6 +52,7 @@ pub fn launch(plan: &Plan, name: &str, cmd: &[String]) -> Result<Launch> {
     Ok(Launch {
         env,
         argv: port_arguments(cmd, port),
+        line: String::new(),
     })
 }
 

@@ -197,6 +197,7 @@ async fn run(host: &Host, command: &Command, options: &Options) -> Result<Answer
         }
     };
     allocation.commit(host).await?;
+    host.err(launch.line.clone()).await?;
     let argv0 = launch.argv.first().cloned().unwrap_or_default();
     let forward = vec![
         "SIGTERM".to_owned(),
