@@ -13,7 +13,7 @@ use crate::formats::json_fault;
 use crate::leases::{self, ports_to_probe};
 use crate::lock::{self, LockRequest, Verdict};
 use crate::plan::{Held, Plan, plan, plan_ref};
-use crate::problems::{self, Problem};
+use crate::problems::Problem;
 use crate::registry::{Lease, Registry};
 use crate::registry_path::{self, Environment};
 use crate::render;
@@ -513,7 +513,7 @@ pub fn temp_files_json(request: &str) -> String {
 /// `invalid_request`).
 pub fn host_error_request(problem: Problem) -> Result<ErrorAnswer> {
     Ok(ErrorAnswer {
-        error: problems::problem_error(problem)?,
+        error: problem.error(),
     })
 }
 
@@ -548,7 +548,8 @@ pub enum CliAnswer {
 pub fn cli_request(request: CliRequest) -> Result<CliAnswer> {
     Ok(match cli::parse(&request.argv)? {
         Parsed::Run(command) => CliAnswer::Run(Box::new((*command).into_answer())),
-        Parsed::Help => CliAnswer::Help { help: cli::USAGE },
+        Parsed::Help(help) => CliAnswer::Help { help },
+        Parsed::Bare => CliAnswer::Help { help: cli::USAGE },
         Parsed::Version => CliAnswer::Version {
             version: env!("CARGO_PKG_VERSION"),
             text: concat!(env!("CARGO_PKG_VERSION"), "\n"),

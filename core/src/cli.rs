@@ -10,20 +10,20 @@ usage: portplan <command> [options]
 
 commands:
   get NAME              print the port of NAME, leased (PORT=$(portplan get web))
-  plan                  print every service's port, leased names too (--json: JSON)
+  url NAME              print the URL of NAME, leased (http://web.shop-x1y2z.localhost:21225)
+  plan                  print every service's port, leased names too
   why NAME              say why NAME has its port
+  who PORT|NAME         name the process listening on a port, and its lease
   env                   print .env lines (WEB_PORT=21225), every service leased
   env --write [FILE]    put those lines in a marked block of FILE (default .env)
-  run NAME -- CMD...    run CMD on NAME's port, leased: sets PORT, <SERVICE>_PORT
-                        and the variable its tool reads (FLASK_RUN_PORT ...); adds
-                        the port flag of vite, astro, ng serve, storybook dev or
-                        manage.py runserver when CMD has none
+  run NAME -- CMD...    run CMD on NAME's port, every service leased: sets PORT,
+                        <SERVICE>_PORT, <SERVICE>_URL and what CMD's tool reads
   preview               show the plan in the browser (npm package: npx portplan)
-  ls                    list the leases of the registry (--json for JSON)
+  ls                    list the leases of the registry
   release NAME | --all  free this project's lease of NAME (or all of them)
 
-A lease keeps a service's port stable for its project folder; plan, why, ls and
-preview only read. Leases of deleted folders, or unused for 30 days, are dropped.
+A lease keeps a service's port stable for its project folder; plan, why, who, ls
+and preview only read. Leases of deleted folders, or unused for 30 days, are dropped.
 
 options:
   --config FILE         the config file (default: portplan.toml, package.json \"portplan\"
@@ -32,12 +32,108 @@ options:
   --namespace NS        scope the services (`git`: <repo>@<branch> of this checkout)
   --layout LAYOUT       hash, sequential or block
   --no-probe            do not check the host for ports in use
-  --json                JSON output (plan, ls)
+  --json                JSON output (get, url, plan, why, who, ls)
+  --strict              get, url: exit 1 when another process holds the port
   --port N              preview: serve on port N (default: any free port)
   --no-open             preview: print the address, do not open a browser
-  -h, --help            this help
+  -h, --help            this help (portplan CMD --help: the help of CMD)
   --version             the version
 ";
+
+/// Each command's own help (`portplan get --help`).
+pub fn command_help(command: &str) -> Option<&'static str> {
+    Some(match command {
+        "get" => {
+            "\
+usage: portplan get NAME [--json] [--strict] [--config FILE] [--range MIN-MAX]
+                    [--namespace NS] [--layout LAYOUT] [--no-probe]
+
+Prints the port of NAME and leases it for this project folder, so it stays the
+same. Warns on stderr when another process holds the port (--strict: exit 1).
+Where the config declares services, NAME must be one of them.
+  PORT=$(portplan get web) npm run dev
+"
+        }
+        "url" => {
+            "\
+usage: portplan url NAME [--json] [--strict] [--config FILE] [options of get]
+
+Prints the URL of NAME (leased, as get does): http://<host>.localhost:<port>, a
+host of its own per checkout, so two checkouts keep separate cookies.
+"
+        }
+        "plan" => {
+            "\
+usage: portplan plan [--json] [--config FILE] [--range MIN-MAX] [--namespace NS]
+                     [--layout LAYOUT] [--no-probe]
+
+Prints every service's port and why, the names this folder leased included.
+Reads only: writes no lease.
+"
+        }
+        "why" => {
+            "\
+usage: portplan why NAME [--json] [--config FILE] [options of plan]
+
+Says why NAME has its port: its home port, what holds that, its lease.
+Reads only.
+"
+        }
+        "who" => {
+            "\
+usage: portplan who PORT|NAME [--json] [--config FILE]
+
+Names the process listening on PORT (or on NAME's port): pid, command and
+folder where the OS tells, and the lease that holds the port. Reads only.
+"
+        }
+        "env" => {
+            "\
+usage: portplan env [--write [FILE]] [--config FILE] [options of plan]
+
+Prints WEB_PORT=21225 lines for every service (and COMPOSE_PROJECT_NAME where
+the project has a compose file), every service leased. --write keeps them in
+a marked block of FILE (default .env), every other line as it was; a FILE
+that leads through a symbolic link out of the project is written only when
+named on the command line.
+"
+        }
+        "run" => {
+            "\
+usage: portplan run NAME [options of get] -- CMD...
+
+Runs CMD on NAME's port, every service leased: sets PORT, <SERVICE>_PORT and
+<SERVICE>_URL of every service, and the variable or flag CMD's tool reads
+(vite --port N --strictPort, uvicorn's UVICORN_PORT, ...). Says on stderr
+what it set. Exits with CMD's exit code.
+"
+        }
+        "preview" => {
+            "\
+usage: portplan preview [--port N] [--no-open] [--config FILE]
+
+Shows the plan in the browser (the npm package's CLI: npx portplan preview).
+"
+        }
+        "ls" => {
+            "\
+usage: portplan ls [--json]
+
+Lists every lease of the registry: namespace, service, port, last use, folder.
+Reads only.
+"
+        }
+        "release" => {
+            "\
+usage: portplan release NAME | --all [--config FILE] [--namespace NS]
+
+Frees this project folder's lease of NAME (or every lease with --all); the
+next allocation of NAME probes afresh. Warns when the port is still in use.
+"
+        }
+        _ => return None,
+    })
+}
 
 /// The config keys a command line sets (what the host passes as `load_config_json`'s
 /// `options`). The range is checked as a config range later.
@@ -58,6 +154,8 @@ pub struct Command {
     pub name: Option<String>,
     pub all: bool,
     pub json: bool,
+    /// `get`, `url`: exit 1 when another process holds the port.
+    pub strict: bool,
     pub probe: bool,
     pub config_path: Option<String>,
     pub options: CliOptions,
@@ -91,8 +189,11 @@ pub struct CommandAnswer {
 
 pub enum Parsed {
     Run(Box<Command>),
-    Help,
+    /// `--help`: the text to print (a command's own help after its name).
+    Help(&'static str),
     Version,
+    /// No command at all: the usage goes to stderr, and the exit code says so.
+    Bare,
 }
 
 fn usage(message: impl Into<String>) -> PlanError {
@@ -141,10 +242,19 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
                 .ok_or_else(|| usage(format!("{flag} needs a value")))
         };
         match flag {
-            "-h" | "--help" => return Ok(Parsed::Help),
+            "-h" | "--help" => {
+                // The command's own help: its word before the flag or, else, after it.
+                let named = words
+                    .first()
+                    .cloned()
+                    .or_else(|| args.clone().find(|a| !a.starts_with('-')).cloned());
+                let help = named.as_deref().and_then(command_help).unwrap_or(USAGE);
+                return Ok(Parsed::Help(help));
+            }
             "--version" => return Ok(Parsed::Version),
             "--json" => command.json = true,
             "--no-probe" => command.probe = false,
+            "--strict" => command.strict = true,
             "--all" => command.all = true,
             "--config" => command.config_path = Some(value(flag)?),
             "--range" => command.options.range = Some(parse_range(&value(flag)?)?),
@@ -185,12 +295,15 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
     }
     let mut words = words.into_iter();
     let Some(name) = words.next() else {
-        return Ok(Parsed::Help);
+        return Ok(Parsed::Bare);
     };
     command.command = name;
-    let takes_name = matches!(command.command.as_str(), "get" | "why" | "run" | "release");
+    let takes_name = matches!(
+        command.command.as_str(),
+        "get" | "why" | "run" | "release" | "url" | "who"
+    );
     match command.command.as_str() {
-        "get" | "plan" | "why" | "env" | "run" | "ls" | "release" | "preview" => {}
+        "get" | "url" | "plan" | "why" | "who" | "env" | "run" | "ls" | "release" | "preview" => {}
         other => return Err(usage(format!("unknown command {}", excerpt(other)))),
     }
     if takes_name {
@@ -199,13 +312,15 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
     if let Some(extra) = words.next() {
         return Err(usage(format!("unexpected argument {}", excerpt(&extra))));
     }
-    let needs_name = matches!(command.command.as_str(), "get" | "why" | "run")
-        || (command.command == "release" && !command.all);
+    let needs_name = matches!(
+        command.command.as_str(),
+        "get" | "why" | "run" | "url" | "who"
+    ) || (command.command == "release" && !command.all);
     if needs_name && command.name.is_none() {
-        let what = if command.command == "release" {
-            "a service name (or --all)"
-        } else {
-            "a service name"
+        let what = match command.command.as_str() {
+            "release" => "a service name (or --all)",
+            "who" => "a port or a service name",
+            _ => "a service name",
         };
         return Err(usage(format!("{} needs {what}", command.command)));
     }
@@ -223,9 +338,20 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
             command.command
         )));
     }
-    if command.json && !matches!(command.command.as_str(), "plan" | "ls") {
+    if command.json
+        && !matches!(
+            command.command.as_str(),
+            "plan" | "ls" | "get" | "url" | "why" | "who"
+        )
+    {
         return Err(usage(format!(
-            "--json goes with plan and ls, not {}",
+            "--json goes with get, url, plan, why, who and ls, not {}",
+            command.command
+        )));
+    }
+    if command.strict && !matches!(command.command.as_str(), "get" | "url") {
+        return Err(usage(format!(
+            "--strict goes with get and url, not {}",
             command.command
         )));
     }
@@ -327,8 +453,9 @@ mod tests {
         let argv: Vec<String> = argv.iter().map(|a| (*a).to_owned()).collect();
         match parse(&argv)? {
             Parsed::Run(command) => Ok(*command),
-            Parsed::Help => Err(usage("help")),
+            Parsed::Help(_) => Err(usage("help")),
             Parsed::Version => Err(usage("version")),
+            Parsed::Bare => Err(usage("bare")),
         }
     }
 
@@ -352,7 +479,7 @@ mod tests {
         // Without `--`, `--help` still asks for help.
         assert!(matches!(
             parse(&["get".to_owned(), "--help".to_owned()]),
-            Ok(Parsed::Help)
+            Ok(Parsed::Help(text)) if text.starts_with("usage: portplan get NAME")
         ));
     }
 
@@ -441,10 +568,36 @@ mod tests {
             "env --write [FILE]",
             "preview",
             "--no-open",
-            "FLASK_RUN_PORT",
+            "who PORT|NAME",
+            "url NAME",
+            "--strict",
         ] {
             assert!(USAGE.contains(words), "{words}");
         }
+    }
+
+    #[test]
+    fn every_command_has_its_own_help_and_a_bare_call_is_no_command() {
+        for command in [
+            "get", "url", "plan", "why", "who", "env", "run", "preview", "ls", "release",
+        ] {
+            let argv = [command.to_owned(), "--help".to_owned()];
+            let Ok(Parsed::Help(text)) = parse(&argv) else {
+                panic!("{command} --help")
+            };
+            assert!(
+                text.starts_with(&format!("usage: portplan {command}")),
+                "{text}"
+            );
+            // The flag first works too.
+            let argv = ["--help".to_owned(), command.to_owned()];
+            assert!(matches!(parse(&argv), Ok(Parsed::Help(t)) if t == text));
+        }
+        assert!(matches!(parse(&[]), Ok(Parsed::Bare)));
+        assert!(matches!(
+            parse(&["--help".to_owned()]),
+            Ok(Parsed::Help(USAGE))
+        ));
     }
 
     #[test]

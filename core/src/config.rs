@@ -571,9 +571,21 @@ pub fn excerpt(text: &str) -> String {
     }
 }
 
+/// Messages show at most this many characters of a path: its end, where the file is named.
+pub const PATH_CHARS: usize = 120;
+
 /// A path as it can be printed: bare when it holds no blank, quote or character the name
-/// rule forbids, else JSON-quoted as [`quote_key`] does.
+/// rule forbids, else JSON-quoted as [`quote_key`] does; a path longer than [`PATH_CHARS`]
+/// is cut to its end after `…`.
 pub fn quote_path(path: &str) -> String {
+    let count = path.chars().count();
+    if count > PATH_CHARS {
+        let start = path
+            .char_indices()
+            .nth(count - PATH_CHARS)
+            .map_or(0, |(at, _)| at);
+        return format!("…{}", quote_path(&path[start..]));
+    }
     if !path.is_empty()
         && !path
             .chars()

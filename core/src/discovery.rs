@@ -8,7 +8,7 @@ use crate::config_file::{ConfigFile, ConfigInput, ServicesAsWritten};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::formats;
 use crate::paths;
-use crate::problems::{self, Problem};
+use crate::problems::Problem;
 use crate::written::{AsWritten, Loose};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -152,15 +152,13 @@ fn unreadable(path: &str, error: &OsError) -> PlanError {
         )
         .with(|data| data.path = Some(path.to_owned()));
     }
-    let problem = Problem {
-        problem: "io".to_owned(),
-        path: Some(path.to_owned()),
+    Problem::Io {
+        path: path.to_owned(),
         action: Some("read".to_owned()),
         code: error.code.clone(),
         reason: error.reason.clone(),
-        ..Problem::default()
-    };
-    problems::problem_error(problem).unwrap_or_else(|e| e)
+    }
+    .error()
 }
 
 /// `error` about the file at `path`: its message starts with the path.
@@ -203,22 +201,15 @@ pub fn find_project(walk: &Walk) -> Result<Project<'_>> {
             .config_file
             .as_ref()
             .ok_or_else(|| bad_request("`config_file` is required with `config_path`"))?;
-        let problem = |name: &str| {
-            problems::problem_error(Problem {
-                problem: name.to_owned(),
-                path: Some(given.clone()),
-                ..Problem::default()
-            })
-            .unwrap_or_else(|e| e)
-        };
+        let path = given.clone();
         if seen.seen.missing {
-            return Err(problem("config_missing"));
+            return Err(Problem::ConfigMissing { path }.error());
         }
         let text = text_of(given, &seen.seen)?
             .ok_or_else(|| bad_request("`config_file` needs `text`, `error` or `missing`"))?;
         let config = extract_config(given, text)
             .map_err(|e| at_path(given, e))?
-            .ok_or_else(|| problem("config_has_no_section"))?;
+            .ok_or_else(|| Problem::ConfigHasNoSection { path: path.clone() }.error())?;
         let root = paths::parent(&seen.path);
         return Ok(Project {
             root_files: files_of(&root),

@@ -148,7 +148,7 @@ impl PlanError {
 }
 
 /// An error as a host passes it back: the core's answer `{"error": {...}}`, or the error alone.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
 pub enum ErrorInput {
     Answer { error: PlanError },

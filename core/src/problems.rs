@@ -1,54 +1,124 @@
-//! The words for the problems the hosts meet outside the config (SPEC §7): a locked or
-//! unsafe registry, an OS error, a missing config file, a command that cannot start. Worded
-//! here so that Node and Python say the same thing.
+//! The words for the problems met outside the config (SPEC §7): a locked or unsafe registry,
+//! an OS error, a missing config file, a port in use, a command that cannot start. One
+//! typed value per problem, worded here so that every host says the same thing.
 
-use crate::config::quote_key;
-use crate::error::{ErrorInput, ErrorKind, PlanError, Result};
+use crate::config::{quote_key, quote_path};
+use crate::error::{ErrorInput, ErrorKind, PlanError};
 use crate::render::datetime;
-use crate::written::AsWritten;
 use serde::Deserialize;
 
-/// A problem and its fields (docs/core-api.md, `host_error_json`); fields that do not apply
-/// are absent.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Problem {
-    pub problem: String,
-    pub path: Option<String>,
-    /// `with_path`: a core error about the file at `path`.
-    pub error: Option<ErrorInput>,
-    /// `locked`: the lock's owner, its host, and since when (Unix milliseconds);
-    /// `bind_failed`: `host` is the address the server was to listen on (None: every one).
-    pub pid: Option<u64>,
-    pub host: Option<String>,
-    pub time: Option<u64>,
-    /// `unsafe_registry`, `unsafe_lock`: `symlink`, `fifo`, `socket`, `device`,
-    /// `directory`, `not_file`, `too_large` or `not_owner`; `not_regular_file` (the file
-    /// of `env --write`): `fifo`, `socket`, `device`, `directory`, `symlink`, `not_file`.
-    pub why: Option<String>,
-    /// `io`: what was being done (`read`, `write`, `lock`, ...).
-    pub action: Option<String>,
-    /// `io`, `spawn`: the errno name (`EACCES`), and the OS's own words for codes not worded here.
-    pub code: Option<String>,
-    pub reason: Option<String>,
-    /// `kept_busy`, `bind_failed`: the service and its port.
-    pub namespace: Option<String>,
-    pub name: Option<String>,
-    pub port: Option<u16>,
-    /// `spawn`: the command, and whether it was not found at all.
-    pub command: Option<String>,
-    pub not_found: bool,
+/// Why a file cannot be used: what the host found there instead of a regular file of the
+/// user's own, or that it is too large.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    Symlink,
+    Fifo,
+    Socket,
+    Device,
+    Directory,
+    NotFile,
+    TooLarge,
+    NotOwner,
 }
 
-fn text(value: &Option<String>) -> &str {
-    value.as_deref().unwrap_or("")
+impl Why {
+    /// The words for a file found to be something else than a regular file.
+    fn what(self) -> Option<&'static str> {
+        Some(match self {
+            Why::Fifo => "a FIFO (named pipe)",
+            Why::Socket => "a socket",
+            Why::Device => "a device",
+            Why::Directory => "a directory",
+            _ => return None,
+        })
+    }
 }
 
-/// The words for an OS error, from its errno name (`EACCES`), which Node (`error.code`)
-/// and Python (`errno.errorcode`) both have; the host's own text only for other codes, as
-/// libuv, glibc and macOS word the same error differently.
-fn os_reason(request: &Problem) -> String {
-    let words = match text(&request.code) {
+/// A problem and its facts (the legacy `host_error_json` reads it from `{"problem": ...}`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Problem {
+    /// A core error about the file at `path`.
+    WithPath {
+        path: String,
+        error: ErrorInput,
+    },
+    /// The lock was held by one owner for the whole wait (its pid, host, and since when,
+    /// in Unix ms, as it wrote them; each may be unknown).
+    Locked {
+        path: String,
+        #[serde(default)]
+        pid: Option<u64>,
+        #[serde(default)]
+        host: Option<String>,
+        #[serde(default)]
+        time: Option<u64>,
+    },
+    UnsafeRegistry {
+        path: String,
+        why: Why,
+    },
+    UnsafeLock {
+        path: String,
+        why: Why,
+    },
+    /// An OS error while doing `action` (`read`, `write`, `lock` ...) to `path`.
+    Io {
+        path: String,
+        #[serde(default)]
+        action: Option<String>,
+        #[serde(default)]
+        code: Option<String>,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    ConfigMissing {
+        path: String,
+    },
+    ConfigHasNoSection {
+        path: String,
+    },
+    /// A kept lease whose port another process holds.
+    KeptBusy {
+        #[serde(default)]
+        namespace: String,
+        name: String,
+        port: u16,
+    },
+    /// The file of `env --write` is not a regular file.
+    NotRegularFile {
+        path: String,
+        why: Why,
+    },
+    /// A server could not start on its port (`host`: the address; None: every one).
+    BindFailed {
+        name: String,
+        port: u16,
+        #[serde(default)]
+        host: Option<String>,
+        #[serde(default)]
+        code: Option<String>,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    /// A command `run` could not start (`not_found`: no such command).
+    Spawn {
+        command: String,
+        #[serde(default)]
+        code: Option<String>,
+        #[serde(default)]
+        reason: Option<String>,
+        #[serde(default)]
+        not_found: bool,
+    },
+}
+
+/// The words for an OS error, from its errno name (`EACCES`), which every host has; the
+/// host's own words only for other codes, as libuv, glibc and macOS word one error
+/// differently.
+pub fn os_reason(code: Option<&str>, reason: Option<&str>) -> String {
+    let words = match code.unwrap_or_default() {
         "EACCES" => "Permission denied",
         "EPERM" => "Operation not permitted",
         "ENOENT" => "No such file or directory",
@@ -74,13 +144,16 @@ fn os_reason(request: &Problem) -> String {
         "EADDRINUSE" => "Address already in use",
         "EADDRNOTAVAIL" => "Cannot assign requested address",
         "EAFNOSUPPORT" => "Address family not supported by protocol",
-        _ => return text(&request.reason).to_owned(),
+        "EFTYPE" => "Inappropriate file type or format",
+        "ENOLCK" => "No locks available",
+        "ENOTSUP" | "EOPNOTSUPP" => "Operation not supported",
+        _ => return reason.unwrap_or_default().to_owned(),
     };
     words.to_owned()
 }
 
 /// Where a service was to listen: `10.1.2.3:21225`, `[::1]:21225`, or `port 21225`.
-fn listen_address(address: Option<&str>, port: &str) -> String {
+fn listen_address(address: Option<&str>, port: u16) -> String {
     match address {
         Some(address) if address.contains(':') => format!("[{address}]:{port}"),
         Some(address) if !address.is_empty() => format!("{address}:{port}"),
@@ -88,197 +161,211 @@ fn listen_address(address: Option<&str>, port: &str) -> String {
     }
 }
 
-/// A server that could not start on its port: the real cause (SPEC §7), never moving a
-/// lease.
-fn bind_failed(request: &Problem) -> PlanError {
-    let name = quote_key(text(&request.name));
-    let port = request.port.map_or("?".into(), |port| port.to_string());
-    let address = request.host.as_deref().filter(|a| !a.is_empty());
-    let place = listen_address(address, &port);
-    let code = text(&request.code);
-    let cause = match code {
-        "EADDRNOTAVAIL" => match address {
-            Some(address) => format!("{address} is not an address of this host"),
-            None => "the address is not an address of this host".to_owned(),
-        },
-        "EACCES" | "EPERM" => format!("not permitted ({})", os_reason(request)),
-        "EADDRINUSE" => "another process is using it".to_owned(),
-        _ => os_reason(request),
-    };
-    PlanError::new(
-        ErrorKind::Host,
-        format!("cannot start {name} on {place}: {cause}"),
-    )
-    .with(|data| {
-        data.service = Some(text(&request.name).to_owned());
-        data.port = request.port;
-        data.code = Some(code.to_owned()).filter(|c| !c.is_empty());
-    })
-}
-
+/// Which file an unsafe-file problem is about.
 #[derive(Clone, Copy, PartialEq)]
 enum UnsafeFile {
     Registry,
     Lock,
 }
 
-/// Why the registry or its lock cannot be used, from the host's `fstat` (or `ELOOP` at an
-/// `O_NOFOLLOW` open), and what to do about it.
-fn unsafe_file(why: &str, file: UnsafeFile) -> String {
-    let what = match why {
-        "symlink" => {
-            return "is a symbolic link, which portplan never follows (someone else may have planted it); remove it".to_owned();
+/// Why the registry or its lock cannot be used, and what to do about it.
+fn unsafe_file(why: Why, file: UnsafeFile) -> String {
+    match why {
+        Why::Symlink => {
+            "is a symbolic link, which portplan never follows (someone else may have planted it); remove it".to_owned()
         }
-        "not_owner" => {
+        Why::NotOwner => {
             let of_yours = match file {
                 UnsafeFile::Registry => "a registry",
                 UnsafeFile::Lock => "a lock",
             };
-            return format!("belongs to another user; portplan only uses {of_yours} of your own");
+            format!("belongs to another user; portplan only uses {of_yours} of your own")
         }
-        "too_large" => {
-            return match file {
-                UnsafeFile::Registry => "is larger than 64 MiB, too large to be a portplan registry; move it away or set PORTPLAN_HOME to another folder",
-                UnsafeFile::Lock => "is larger than 4096 bytes, too large to be a portplan lock; remove it if no portplan is running",
+        Why::TooLarge => match file {
+            UnsafeFile::Registry => "is larger than 64 MiB, too large to be a portplan registry; move it away or set PORTPLAN_HOME to another folder",
+            UnsafeFile::Lock => "is too large to be a portplan lock; remove it",
+        }
+        .to_owned(),
+        _ => {
+            let fix = match file {
+                UnsafeFile::Registry => "remove it or set PORTPLAN_HOME to another folder",
+                UnsafeFile::Lock => "remove it",
+            };
+            match why.what() {
+                Some(what) => format!("is {what}, not a regular file; {fix}"),
+                None => format!("is not a regular file; {fix}"),
             }
-            .to_owned();
         }
-        "fifo" => "a FIFO (named pipe)",
-        "socket" => "a socket",
-        "device" => "a device",
-        "directory" => "a directory",
-        _ => "",
-    };
-    let fix = match file {
-        UnsafeFile::Registry => "remove it or set PORTPLAN_HOME to another folder",
-        UnsafeFile::Lock => "remove it if no portplan is running",
-    };
-    if what.is_empty() {
-        format!("is not a regular file; {fix}")
-    } else {
-        format!("is {what}, not a regular file; {fix}")
     }
 }
 
-/// `{"problem": P, ...}` → the error (see docs/core-api.md for the problems and fields).
-pub fn problem_error(request: Problem) -> Result<PlanError> {
-    let path = text(&request.path);
-    let error = match request.problem.as_str() {
-        "with_path" => {
-            let inner = request.error.map_or_else(
-                || PlanError::new(ErrorKind::Host, "unknown error"),
-                ErrorInput::into_error,
-            );
-            PlanError {
-                message: format!("{path}: {}", inner.message),
-                ..inner
+impl Problem {
+    /// The error a user reads.
+    pub fn error(self) -> PlanError {
+        let path_of = |path: &str| Some(path.to_owned()).filter(|p| !p.is_empty());
+        match self {
+            Problem::WithPath { path, error } => {
+                let inner = error.into_error();
+                PlanError {
+                    message: format!("{}: {}", quote_path(&path), inner.message),
+                    ..inner
+                }
+                .with(|data| data.path = path_of(&path))
+            }
+            Problem::Locked {
+                path,
+                pid,
+                host,
+                time,
+            } => {
+                let pid = pid.map_or("?".into(), |pid| pid.to_string());
+                let since = time.map_or("an unknown time".into(), |ms| datetime(ms / 1000));
+                let host = host
+                    .filter(|h| !h.is_empty())
+                    .map_or("an unknown host".into(), |h| quote_key(&h));
+                PlanError::new(
+                    ErrorKind::Host,
+                    format!(
+                        "the registry {} is locked by pid {pid} on {host} since {since}, and stayed locked for 10 s; if that process hangs, stop it (the lock goes with it)",
+                        quote_path(&path)
+                    ),
+                )
+                .with(|data| data.path = path_of(&path))
+            }
+            Problem::UnsafeRegistry { path, why } => PlanError::new(
+                ErrorKind::Host,
+                format!(
+                    "the registry {} {}",
+                    quote_path(&path),
+                    unsafe_file(why, UnsafeFile::Registry)
+                ),
+            )
+            .with(|data| data.path = path_of(&path)),
+            Problem::UnsafeLock { path, why } => PlanError::new(
+                ErrorKind::Host,
+                format!(
+                    "the lock {} {}",
+                    quote_path(&path),
+                    unsafe_file(why, UnsafeFile::Lock)
+                ),
+            )
+            .with(|data| data.path = path_of(&path)),
+            Problem::Io {
+                path,
+                action,
+                code,
+                reason,
+            } => {
+                let action = action.filter(|a| !a.is_empty()).unwrap_or("use".into());
+                PlanError::new(
+                    ErrorKind::Host,
+                    format!(
+                        "cannot {action} {}: {}",
+                        quote_path(&path),
+                        os_reason(code.as_deref(), reason.as_deref())
+                    ),
+                )
+                .with(|data| {
+                    data.path = path_of(&path);
+                    data.code = code.filter(|c| !c.is_empty());
+                })
+            }
+            Problem::ConfigMissing { path } => PlanError::new(
+                ErrorKind::InvalidConfig,
+                format!("the config file {} does not exist", quote_path(&path)),
+            )
+            .with(|data| data.path = path_of(&path)),
+            Problem::ConfigHasNoSection { path } => PlanError::new(
+                ErrorKind::InvalidConfig,
+                format!(
+                    "{} holds no portplan config (a [tool.portplan] table in pyproject.toml, a \"portplan\" key in package.json)",
+                    quote_path(&path)
+                ),
+            )
+            .with(|data| data.path = path_of(&path)),
+            Problem::KeptBusy {
+                namespace: _,
+                name,
+                port,
+            } => {
+                let quoted = quote_key(&name);
+                PlanError::new(
+                    ErrorKind::Host,
+                    format!(
+                        "port {port} is leased to {quoted}, but another process is using it; if that is not {quoted}, free the lease with `portplan release {quoted}` and a new port is planned"
+                    ),
+                )
+                .with(|data| {
+                    data.service = Some(name.clone());
+                    data.port = Some(port);
+                    data.code = Some("EADDRINUSE".to_owned());
+                })
+            }
+            Problem::NotRegularFile { path, why } => {
+                let what = match why {
+                    Why::Symlink => {
+                        "it is a symbolic link to something that is not a regular file".to_owned()
+                    }
+                    other => match other.what() {
+                        Some(what) => format!("it is {what}, not a regular file"),
+                        None => "it is not a regular file".to_owned(),
+                    },
+                };
+                PlanError::new(
+                    ErrorKind::Host,
+                    format!("cannot use {}: {what}; nothing was written", quote_path(&path)),
+                )
+                .with(|data| data.path = path_of(&path))
+            }
+            Problem::BindFailed {
+                name,
+                port,
+                host,
+                code,
+                reason,
+            } => {
+                let address = host.as_deref().filter(|a| !a.is_empty());
+                let place = listen_address(address, port);
+                let cause = match code.as_deref().unwrap_or_default() {
+                    "EADDRNOTAVAIL" => match address {
+                        Some(address) => format!("{address} is not an address of this host"),
+                        None => "the address is not an address of this host".to_owned(),
+                    },
+                    "EACCES" | "EPERM" => format!(
+                        "not permitted ({})",
+                        os_reason(code.as_deref(), reason.as_deref())
+                    ),
+                    "EADDRINUSE" => "another process is using it".to_owned(),
+                    _ => os_reason(code.as_deref(), reason.as_deref()),
+                };
+                PlanError::new(
+                    ErrorKind::Host,
+                    format!("cannot start {} on {place}: {cause}", quote_key(&name)),
+                )
+                .with(|data| {
+                    data.service = Some(name.clone());
+                    data.port = Some(port);
+                    data.code = code.filter(|c| !c.is_empty());
+                })
+            }
+            Problem::Spawn {
+                command,
+                code,
+                reason,
+                not_found,
+            } => {
+                let words = os_reason(code.as_deref(), reason.as_deref());
+                // As a shell does: 127 when the command is not found, 126 when it cannot run.
+                let exit = if not_found { 127 } else { 126 };
+                PlanError::new(
+                    ErrorKind::Host,
+                    format!("cannot run {}: {words}", quote_key(&command)),
+                )
+                .with(|data| {
+                    data.exit = Some(exit);
+                    data.code = code.filter(|c| !c.is_empty());
+                })
             }
         }
-        "locked" => {
-            let pid = request.pid.map_or("?".into(), |pid| pid.to_string());
-            let since = request
-                .time
-                .map_or("an unknown time".into(), |ms| datetime(ms / 1000));
-            let host = text(&request.host);
-            PlanError::new(
-                ErrorKind::Host,
-                format!(
-                    "the registry {path} is locked by pid {pid} on {} since {since}; if that process hangs, stop it or delete {path}.lock",
-                    if host.is_empty() {
-                        "an unknown host"
-                    } else {
-                        host
-                    }
-                ),
-            )
-        }
-        "unsafe_registry" => PlanError::new(
-            ErrorKind::Host,
-            format!(
-                "the registry {path} {}",
-                unsafe_file(text(&request.why), UnsafeFile::Registry)
-            ),
-        ),
-        "unsafe_lock" => PlanError::new(
-            ErrorKind::Host,
-            format!(
-                "the lock {path} {}",
-                unsafe_file(text(&request.why), UnsafeFile::Lock)
-            ),
-        ),
-        "lost_lock" => PlanError::new(
-            ErrorKind::Host,
-            format!(
-                "another process took the lock {path} while this one was writing the registry; nothing was written, try again"
-            ),
-        ),
-        "io" => {
-            let action = match text(&request.action) {
-                "" => "use",
-                other => other,
-            };
-            PlanError::new(
-                ErrorKind::Host,
-                format!("cannot {action} {path}: {}", os_reason(&request)),
-            )
-        }
-        "config_missing" => PlanError::new(
-            ErrorKind::InvalidConfig,
-            format!("the config file {path} does not exist"),
-        ),
-        "config_has_no_section" => PlanError::new(
-            ErrorKind::InvalidConfig,
-            format!(
-                "{path} holds no portplan config (a [tool.portplan] table in pyproject.toml, a \"portplan\" key in package.json)"
-            ),
-        ),
-        "kept_busy" => {
-            let name = quote_key(text(&request.name));
-            let port = request.port.map_or("?".into(), |port| port.to_string());
-            PlanError::new(
-                ErrorKind::Host,
-                format!(
-                    "port {port} is leased to {name}, but another process is using it; if that is not {name}, free the lease with `portplan release {name}` and a new port is planned"
-                ),
-            )
-        }
-        "not_regular_file" => {
-            let what = match text(&request.why) {
-                "fifo" => "a FIFO (named pipe)",
-                "socket" => "a socket",
-                "device" => "a device",
-                "directory" => "a directory",
-                "symlink" => "a symbolic link to something that is not a regular file",
-                _ => "not a regular file",
-            };
-            let what = if what.starts_with("not ") {
-                format!("it is {what}")
-            } else {
-                format!("it is {what}, not a regular file")
-            };
-            PlanError::new(
-                ErrorKind::Host,
-                format!("cannot use {path}: {what}; nothing was written"),
-            )
-        }
-        "bind_failed" => bind_failed(&request),
-        "spawn" => {
-            let reason = os_reason(&request);
-            // As a shell does: 127 when the command is not found, 126 when it cannot run.
-            let exit = if request.not_found { 127 } else { 126 };
-            let message = format!("cannot run {}: {reason}", quote_key(text(&request.command)));
-            PlanError::new(ErrorKind::Host, message).with(|data| data.exit = Some(exit))
-        }
-        other => {
-            return Err(PlanError::new(
-                ErrorKind::InvalidRequest,
-                format!("unknown problem {}", AsWritten::of(other).excerpt()),
-            ));
-        }
-    };
-    Ok(if path.is_empty() || error.data.path.is_some() {
-        error
-    } else {
-        error.with(|data| data.path = Some(path.to_owned()))
-    })
+    }
 }

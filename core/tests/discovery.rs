@@ -253,7 +253,7 @@ fn a_candidate_that_cannot_be_read_or_parsed_is_an_error_naming_its_path() {
     ));
     assert_eq!(
         unreadable["error"],
-        json!({ "kind": "host", "message": "cannot read /home/me/shop/web/package.json: Permission denied", "path": "/home/me/shop/web/package.json" })
+        json!({ "kind": "host", "message": "cannot read /home/me/shop/web/package.json: Permission denied", "path": "/home/me/shop/web/package.json", "code": "EACCES" })
     );
     let huge = load(walk(
         json!({}),

@@ -215,7 +215,8 @@ fn command_lines_parse_once_for_both_clis() {
         &["get", "a", "b"],
         &["run", "web"],
         &["plan", "--range", "x"],
-        &["get", "web", "--json"],
+        &["env", "--json"],
+        &["plan", "--strict"],
         &["plan", "--bogus"],
         &["ls", "--", "x"],
         &["get", "--config"],
@@ -319,7 +320,7 @@ fn host_errors_have_one_wording_and_exit_code() {
     assert_eq!(error["kind"], "host");
     assert_eq!(
         text,
-        "portplan: error: the registry /r/registry.json is locked by pid 42 on box since 2026-11-23T10:04:05Z; if that process hangs, stop it or delete /r/registry.json.lock\n"
+        "portplan: error: the registry /r/registry.json is locked by pid 42 on box since 2026-11-23T10:04:05Z, and stayed locked for 10 s; if that process hangs, stop it (the lock goes with it)\n"
     );
     assert_eq!(exit, 1);
     let inner = call(portplan::allocate_json, json!({ "registry": "{" }));

@@ -21,10 +21,13 @@ struct Ran {
     answer: Value,
 }
 
+/// What a test does before the host does an effect (change a file, release a lock).
+type Before<'a> = Box<dyn FnMut(&Effect, &mut Executor) + 'a>;
+
 /// A host: the native executor, plus a clock offset and a hook run before each effect.
 struct TestHost<'a> {
     clock_offset_ms: f64,
-    before: Box<dyn FnMut(&Effect, &mut Executor) + 'a>,
+    before: Before<'a>,
 }
 
 impl Default for TestHost<'_> {

@@ -9,7 +9,7 @@ use super::host::Host;
 use super::project;
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::plan::Reason;
-use crate::problems::{Problem, problem_error};
+use crate::problems::Problem;
 use crate::render;
 use std::collections::BTreeMap;
 
@@ -127,16 +127,14 @@ pub async fn listen(
 }
 
 fn bind_failed(name: &str, port: u16, address: &str, error: &super::effects::OsError) -> PlanError {
-    problem_error(Problem {
-        problem: "bind_failed".to_owned(),
-        name: Some(name.to_owned()),
-        port: Some(port),
+    Problem::BindFailed {
+        name: name.to_owned(),
+        port,
         host: Some(address.to_owned()),
         code: Some(error.code.clone()),
         reason: Some(error.reason.clone()),
-        ..Problem::default()
-    })
-    .unwrap_or_else(|e| e)
+    }
+    .error()
 }
 
 /// `release(name)`, or every lease of the project with `all`; a call without either is an

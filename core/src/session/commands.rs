@@ -13,7 +13,7 @@ use crate::cli::{self, Command, Parsed};
 use crate::config_file::{ConfigFile, ConfigInput};
 use crate::error::{PlanError, Result};
 use crate::plan::{Plan, Reason};
-use crate::problems::{Problem, problem_error};
+use crate::problems::Problem;
 use crate::registry::Registry;
 use crate::render;
 use crate::run;
@@ -49,9 +49,13 @@ pub async fn cli(host: Host, argv: Vec<String>) -> Answer {
 
 async fn cli_result(host: &Host, argv: Vec<String>) -> Result<Answer> {
     let command = match cli::parse(&argv)? {
-        Parsed::Help => {
-            host.out(cli::USAGE.to_owned()).await?;
+        Parsed::Help(help) => {
+            host.out(help.to_owned()).await?;
             return Ok(Answer::Exit { exit: 0 });
+        }
+        Parsed::Bare => {
+            host.err(cli::USAGE.to_owned()).await?;
+            return Ok(Answer::Exit { exit: 2 });
         }
         Parsed::Version => {
             host.out(concat!(env!("CARGO_PKG_VERSION"), "\n").to_owned())
@@ -199,24 +203,18 @@ async fn run(host: &Host, command: &Command, options: &Options) -> Result<Answer
     allocation.commit(host).await?;
     host.err(launch.line.clone()).await?;
     let argv0 = launch.argv.first().cloned().unwrap_or_default();
-    let forward = vec![
-        "SIGTERM".to_owned(),
-        "SIGHUP".to_owned(),
-        "SIGINT".to_owned(),
-    ];
+    let forward = forwarded_signals(host);
     let exit = match host.spawn(launch.argv, launch.env, forward).await? {
         Spawned::Exited(code) => code,
         Spawned::Signalled(signal) => 128 + signal_number(&signal),
         Spawned::Failed(error) => {
-            return Err(problem_error(Problem {
-                problem: "spawn".to_owned(),
-                command: Some(argv0),
+            return Err(Problem::Spawn {
+                command: argv0,
                 not_found: error.code == "ENOENT",
                 code: Some(error.code),
                 reason: Some(error.reason),
-                ..Problem::default()
-            })
-            .unwrap_or_else(|e| e));
+            }
+            .error());
         }
     };
     Ok(Answer::Exit { exit })
@@ -272,19 +270,12 @@ pub async fn kept_free(
 }
 
 pub fn kept_busy(namespace: &str, name: &str, port: u16) -> PlanError {
-    problem_error(Problem {
-        problem: "kept_busy".to_owned(),
-        namespace: Some(namespace.to_owned()),
-        name: Some(name.to_owned()),
-        port: Some(port),
-        ..Problem::default()
-    })
-    .unwrap_or_else(|e| e)
-    .with(|data| {
-        data.service = Some(name.to_owned());
-        data.port = Some(port);
-        data.code = Some("EADDRINUSE".to_owned());
-    })
+    Problem::KeptBusy {
+        namespace: namespace.to_owned(),
+        name: name.to_owned(),
+        port,
+    }
+    .error()
 }
 
 /// `ls [--json]`: every lease, read without the lock.

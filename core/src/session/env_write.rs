@@ -22,7 +22,7 @@ use crate::config::quote_path;
 use crate::env_file::{self, Existing, MAX_BYTES};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::paths::{self, Style};
-use crate::problems::{Problem, problem_error};
+use crate::problems::{Problem, Why};
 use crate::render;
 
 /// How many times FILE is merged again when another process changed it meanwhile.
@@ -46,20 +46,18 @@ fn style(host: &Host) -> Style {
 
 fn not_regular(given: &str, kind: Kind) -> PlanError {
     let why = match kind {
-        Kind::Fifo => "fifo",
-        Kind::Socket => "socket",
-        Kind::Device => "device",
-        Kind::Directory => "directory",
-        Kind::Symlink => "symlink",
-        Kind::File | Kind::Other => "not_file",
+        Kind::Fifo => Why::Fifo,
+        Kind::Socket => Why::Socket,
+        Kind::Device => Why::Device,
+        Kind::Directory => Why::Directory,
+        Kind::Symlink => Why::Symlink,
+        Kind::File | Kind::Other => Why::NotFile,
     };
-    problem_error(Problem {
-        problem: "not_regular_file".to_owned(),
-        path: Some(given.to_owned()),
-        why: Some(why.to_owned()),
-        ..Problem::default()
-    })
-    .unwrap_or_else(|e| e)
+    Problem::NotRegularFile {
+        path: given.to_owned(),
+        why,
+    }
+    .error()
 }
 
 fn refused(given: &str, why: String) -> PlanError {

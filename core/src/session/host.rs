@@ -6,7 +6,7 @@ use super::effects::{Effect, FileRead, Listener, OsError, Reply, Seen, Stream};
 use super::facts::HostFacts;
 use super::machine::Io;
 use crate::error::{ErrorKind, PlanError, Result};
-use crate::problems::{Problem, problem_error};
+use crate::problems::Problem;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -26,15 +26,13 @@ fn wrong_reply(effect: &str, reply: &Reply) -> PlanError {
 
 /// An OS error while doing `action` to `path`, in the words both hosts use.
 pub fn io_error(path: &str, action: &str, error: &OsError) -> PlanError {
-    problem_error(Problem {
-        problem: "io".to_owned(),
-        path: Some(path.to_owned()),
+    Problem::Io {
+        path: path.to_owned(),
         action: Some(action.to_owned()),
         code: Some(error.code.clone()),
         reason: Some(error.reason.clone()),
-        ..Problem::default()
-    })
-    .unwrap_or_else(|e| e)
+    }
+    .error()
 }
 
 impl Host {

@@ -20,6 +20,9 @@ pub struct Project {
     pub config: Config,
     pub root: String,
     pub config_file: Option<String>,
+    /// The services the config file declares (before any name asked for was added); empty
+    /// without a config file or without services in it.
+    pub declared: Vec<String>,
 }
 
 impl Project {
@@ -235,24 +238,76 @@ pub async fn resolve(host: &Host, options: &Options, names: &[String]) -> Result
         config_file,
     };
     let project = discovery::find_project(&walk)?;
-    let config = match discovery::resolve(&project, options.config.clone(), names, None)? {
-        Resolved::Config(config) => config,
-        Resolved::NeedGit => {
-            let git = git_info(host, &start).await?;
-            match discovery::resolve(&project, options.config.clone(), names, Some(&git))? {
-                Resolved::Config(config) => config,
-                Resolved::NeedGit => {
-                    return Err(PlanError::new(
-                        ErrorKind::Host,
-                        "git's answers did not settle the namespace",
-                    ));
-                }
+    let mut git = None;
+    let base = loop {
+        match discovery::resolve(&project, options.config.clone(), &[], git.as_ref())? {
+            Resolved::Config(config) => break config,
+            Resolved::NeedGit if git.is_none() => git = Some(git_info(host, &start).await?),
+            Resolved::NeedGit => {
+                return Err(PlanError::new(
+                    ErrorKind::Host,
+                    "git's answers did not settle the namespace",
+                ));
             }
+        }
+    };
+    let declared = match &project.config_file {
+        Some(_) => base.services.keys().map(|name| name.to_string()).collect(),
+        None => Vec::new(),
+    };
+    let config = if names.is_empty() {
+        base
+    } else {
+        match discovery::resolve(&project, options.config.clone(), names, git.as_ref())? {
+            Resolved::Config(config) => config,
+            Resolved::NeedGit => base,
         }
     };
     Ok(Project {
         config,
         root: project.root,
         config_file: project.config_file,
+        declared,
     })
+}
+
+/// A name the config does not declare, where it declares services: `unknown_service`, with
+/// the closest declared name (`get wbe` where the config has `web`).
+pub fn check_declared(project: &Project, name: &str) -> Result<()> {
+    if project.declared.is_empty() || project.declared.iter().any(|d| d == name) {
+        return Ok(());
+    }
+    let closest = project
+        .declared
+        .iter()
+        .map(|declared| (strsim::jaro_winkler(declared, name), declared))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, declared)| declared);
+    let file = project.config_file.as_deref().unwrap_or_default();
+    let hint = match closest {
+        Some(closest) => format!("; did you mean {}?", crate::config::quote_key(closest)),
+        None => format!(
+            "; it declares {}",
+            project
+                .declared
+                .iter()
+                .take(8)
+                .map(|d| crate::config::quote_key(d))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Err(PlanError::new(
+        ErrorKind::UnknownService,
+        format!(
+            "no service named {} in {}{hint} (add it to the config to give it a port)",
+            crate::config::quote_key(name),
+            crate::config::quote_path(file)
+        ),
+    )
+    .with(|data| {
+        data.service = Some(name.to_owned());
+        data.path = Some(file.to_owned());
+    }))
 }

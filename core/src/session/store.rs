@@ -14,7 +14,7 @@ use super::effects::{FileRead, Kind, OsError, Seen};
 use super::host::{Host, io_error};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::paths;
-use crate::problems::{Problem, problem_error};
+use crate::problems::{Problem, Why};
 use crate::registry_path::{self, Environment};
 use std::collections::BTreeMap;
 
@@ -43,26 +43,24 @@ pub struct Held {
     pub now: u64,
 }
 
-fn problem(problem: &str, path: &str, why: Option<&str>) -> PlanError {
-    problem_error(Problem {
-        problem: problem.to_owned(),
-        path: Some(path.to_owned()),
-        why: why.map(str::to_owned),
-        ..Problem::default()
-    })
-    .unwrap_or_else(|e| e)
+/// The problem's word for what is there instead of a regular file.
+fn why_of(kind: Kind) -> Why {
+    match kind {
+        Kind::Symlink => Why::Symlink,
+        Kind::Fifo => Why::Fifo,
+        Kind::Socket => Why::Socket,
+        Kind::Device => Why::Device,
+        Kind::Directory => Why::Directory,
+        Kind::File | Kind::Other => Why::NotFile,
+    }
 }
 
-/// The word problems.rs uses for a kind that is not a regular file.
-fn kind_word(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Symlink => "symlink",
-        Kind::Fifo => "fifo",
-        Kind::Socket => "socket",
-        Kind::Device => "device",
-        Kind::Directory => "directory",
-        Kind::File | Kind::Other => "not_file",
+fn unsafe_registry(path: &str, why: Why) -> PlanError {
+    Problem::UnsafeRegistry {
+        path: path.to_owned(),
+        why,
     }
+    .error()
 }
 
 impl Store {
@@ -91,19 +89,13 @@ impl Store {
     pub async fn read(&self, host: &Host) -> Result<Option<String>> {
         match host.read(&self.file, REGISTRY_LIMIT, false).await? {
             FileRead::Missing => Ok(None),
-            FileRead::NotFile { kind } => Err(problem(
-                "unsafe_registry",
-                &self.file,
-                Some(kind_word(kind)),
-            )),
+            FileRead::NotFile { kind } => Err(unsafe_registry(&self.file, why_of(kind))),
             FileRead::Error { error } => Err(io_error(&self.file, "read", &error)),
-            FileRead::File { longer: true, .. } => {
-                Err(problem("unsafe_registry", &self.file, Some("too_large")))
-            }
+            FileRead::File { longer: true, .. } => Err(unsafe_registry(&self.file, Why::TooLarge)),
             FileRead::File { uid, .. }
                 if host.facts.uid.is_some() && uid.is_some() && uid != host.facts.uid =>
             {
-                Err(problem("unsafe_registry", &self.file, Some("not_owner")))
+                Err(unsafe_registry(&self.file, Why::NotOwner))
             }
             FileRead::File { text, .. } => Ok(Some(text)),
         }
@@ -165,7 +157,11 @@ impl Store {
         if let Some(Seen::There { kind, .. }) = seen.first()
             && *kind != Kind::File
         {
-            return Ok(problem("unsafe_lock", &self.lock, Some(kind_word(*kind))));
+            return Ok(Problem::UnsafeLock {
+                path: self.lock.clone(),
+                why: why_of(*kind),
+            }
+            .error());
         }
         if matches!(
             error.code.as_str(),
@@ -197,15 +193,13 @@ impl Store {
     fn locked(&self, holder: Option<&str>) -> PlanError {
         let owner: Option<serde_json::Value> = holder.and_then(|h| serde_json::from_str(h).ok());
         let field = |key: &str| owner.as_ref().and_then(|o| o.get(key)).cloned();
-        problem_error(Problem {
-            problem: "locked".to_owned(),
-            path: Some(self.file.clone()),
+        Problem::Locked {
+            path: self.file.clone(),
             pid: field("pid").and_then(|v| v.as_u64()),
             host: field("host").and_then(|v| v.as_str().map(str::to_owned)),
             time: field("time").and_then(|v| v.as_u64()),
-            ..Problem::default()
-        })
-        .unwrap_or_else(|e| e)
+        }
+        .error()
     }
 
     /// Writes this process into the owner file (for messages), and reads the kernel's time
