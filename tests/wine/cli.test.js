@@ -8,8 +8,9 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { windows, project, config, cli, cliAsync, get, leases } = require('./helpers.js');
 
-/** How long another process keeps .env open while `env --write` runs. */
-const HOLD_MS = 1000;
+/** How long another process keeps .env open while `env --write` runs: longer than the CLI
+ * takes to reach its write under Wine (about 1.5 s), so a write that does not wait fails. */
+const HOLD_MS = 2500;
 
 test('get prints a port of the range, the same every time, and leases it', () => {
   const app = project({ 'portplan.toml': config(['web', 'api']) });
@@ -72,8 +73,8 @@ test('env --write adds the block to a .env with Windows line endings and keeps e
 test('env --write replaces .env that another process has open for a moment (an editor, a watcher)', async () => {
   const app = project({ 'portplan.toml': config(['web']), '.env': 'SECRET=1\n' });
   const file = path.join(app.dir, '.env');
-  // Opens .env, says so, and closes it a second later: on Windows a rename over a file that
-  // is open fails until it is closed (a sharing violation), so the write must wait it out.
+  // Opens .env, says so, and closes it HOLD_MS later: on Windows a rename over a file that is
+  // open fails until it is closed (a sharing violation), so the write must wait it out.
   const holder = spawn(
     process.execPath,
     [
