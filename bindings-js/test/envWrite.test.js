@@ -26,6 +26,9 @@ const leasedNames = (cwd) =>
     .map((lease) => lease.name)
     .sort();
 
+// Platform guard: file modes (chmod) are POSIX; Windows keeps only a read-only flag.
+const NO_MODES = process.platform === 'win32' && 'Windows has no POSIX file modes';
+
 test('env --write creates .env with the block and leases as env does', () => {
   const { cwd, block } = setup();
   const result = cli(cwd, 'env', '--write', '--no-probe');
@@ -61,7 +64,9 @@ test('a block is replaced in place, CRLF stays CRLF, no final newline gets one b
   assert.equal(fs.readFileSync(other, 'utf8'), `X=1\n${START}\n${lines}${END}\n`);
 });
 
-test("the file's mode is kept; a symlink stays a link and its target is written", () => {
+test("the file's mode is kept; a symlink stays a link and its target is written", {
+  skip: NO_MODES && `${NO_MODES} (the mode kept here is 0640)`,
+}, () => {
   const { cwd, block } = setup();
   const real = path.join(cwd, 'config', 'real.env');
   fs.mkdirSync(path.dirname(real));
@@ -92,7 +97,9 @@ function asUnprivileged(cwd, registry) {
   return { cwd, env, uid: 65534, gid: 65534 };
 }
 
-test('an unreadable file is an error and is never overwritten; nothing is leased', () => {
+test('an unreadable file is an error and is never overwritten; nothing is leased', {
+  skip: NO_MODES && `${NO_MODES}: chmod 000 leaves a file readable`,
+}, () => {
   const { cwd, registry } = setup();
   const file = path.join(cwd, '.env');
   fs.writeFileSync(file, 'SECRET=1\n');
@@ -118,7 +125,9 @@ test('a read-only file is refused before anything is written', () => {
   assert.equal(fs.existsSync(registry), false, 'no lease written');
 });
 
-test('a directory or a FIFO named as the file is an error, without waiting and without writing', () => {
+test('a directory or a FIFO named as the file is an error, without waiting and without writing', {
+  skip: process.platform === 'win32' && 'Windows has no FIFOs (mkfifo)',
+}, () => {
   const { cwd, registry } = setup();
   fs.mkdirSync(path.join(cwd, '.env'));
   const dir = cli(cwd, 'env', '--write', '--no-probe');

@@ -14,6 +14,10 @@ const { cli, cliWith, privateRegistry, project } = require('./helpers.js');
 const CONFIG = 'range = [43000, 43999]\nexclude = []\n';
 // Each hostile-file case must end quickly; a hang or spin fails here instead of stalling.
 const LIMIT = { timeout: 15_000 };
+// Platform guards: the owners of the lock tests below are suspended processes (SIGSTOP), and
+// some hostile files are FIFOs; Windows has neither.
+const NO_SIGSTOP = process.platform === 'win32' && 'Windows has no SIGSTOP: the owner here is a suspended process';
+const NO_FIFO = process.platform === 'win32' && 'Windows has no FIFOs (mkfifo)';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,7 +86,9 @@ function cliLimited(cwd, ...args) {
 /** The core's own message for a host error (what both languages print). */
 const coreWords = (request) => engine().call('host_error', request).error.message;
 
-test('a suspended owner keeps its lock however old its time: no lost lease, no port given twice', async () => {
+test('a suspended owner keeps its lock however old its time: no lost lease, no port given twice', {
+  skip: NO_SIGSTOP,
+}, async () => {
   const { file, lock, cwd } = setup('suspended');
   const owner = stoppedProcess();
   try {
@@ -125,7 +131,10 @@ test('a suspended owner keeps its lock however old its time: no lost lease, no p
   }
 });
 
-test('a live owner held for 10 s is named in the locked error, its lock untouched', { timeout: 30_000 }, async () => {
+test('a live owner held for 10 s is named in the locked error, its lock untouched', {
+  timeout: 30_000,
+  skip: NO_SIGSTOP,
+}, async () => {
   const { lock, cwd } = setup('locked');
   const owner = stoppedProcess();
   try {
@@ -141,7 +150,7 @@ test('a live owner held for 10 s is named in the locked error, its lock untouche
   }
 });
 
-test('a delayed breaker: a break marker held by a live process is never deleted', async () => {
+test('a delayed breaker: a break marker held by a live process is never deleted', { skip: NO_SIGSTOP }, async () => {
   const { file, lock, cwd } = setup('breaker');
   const breaker = stoppedProcess();
   try {
@@ -168,7 +177,7 @@ test('a delayed breaker: a break marker held by a live process is never deleted'
 const unsafeLockWords = (lock, why) => coreWords({ problem: 'unsafe_lock', path: lock, why });
 const unsafeRegistryWords = (file, why) => coreWords({ problem: 'unsafe_registry', path: file, why });
 
-test('a FIFO as the lock is a clear error at once, not a hang', LIMIT, async () => {
+test('a FIFO as the lock is a clear error at once, not a hang', { ...LIMIT, skip: NO_FIFO }, async () => {
   const { lock, cwd } = setup('fifo');
   execFileSync('mkfifo', [lock]);
   const got = cliLimited(cwd, 'get', 'web', '--no-probe');
@@ -195,7 +204,10 @@ test('a dangling symlink as the lock is a clear error at once, not a spin', LIMI
   });
 });
 
-test('a symlink to /dev/zero as the lock, marker or registry is a clear error, memory bounded', LIMIT, async () => {
+test('a symlink to /dev/zero as the lock, marker or registry is a clear error, memory bounded', {
+  ...LIMIT,
+  skip: process.platform === 'win32' && 'Windows has no /dev/zero',
+}, async () => {
   const { file, lock, cwd } = setup('zero');
   fs.symlinkSync('/dev/zero', lock);
   assert.equal(
@@ -222,7 +234,10 @@ test('a symlink to /dev/zero as the lock, marker or registry is a clear error, m
   await assert.rejects(port('web', { cwd, probe: false }), { message: unsafeRegistryWords(file, 'symlink') });
 });
 
-test('a FIFO or a directory as the registry is a clear error, the lock released', LIMIT, async () => {
+test('a FIFO or a directory as the registry is a clear error, the lock released', {
+  ...LIMIT,
+  skip: NO_FIFO,
+}, async () => {
   const { file, lock, cwd } = setup('fiforeg');
   execFileSync('mkfifo', [file]);
   assert.equal(cliLimited(cwd, 'ls').err, `portplan: error: ${unsafeRegistryWords(file, 'fifo')}\n`);

@@ -147,6 +147,10 @@ except portplan.PortplanError as error:
 """
 
 
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="reads Linux's /proc/sys/net/ipv4/ip_unprivileged_port_start (macOS, Windows: every user may bind port 80)",
+)
 def test_a_privileged_port_is_not_permitted(shared_tmp: Path) -> None:
     with open("/proc/sys/net/ipv4/ip_unprivileged_port_start", encoding="ascii") as file:
         assert int(file.read()) > 80, "this host lets every user bind port 80"

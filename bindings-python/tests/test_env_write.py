@@ -86,6 +86,7 @@ def test_a_file_up_to_date_is_not_rewritten(project: Path) -> None:
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no POSIX file modes (the mode kept here is 0640)")
 def test_keeps_the_mode_and_replaces_atomically(project: Path) -> None:
     path = project / ".env"
     path.write_text("A=1\n", encoding="utf-8")
@@ -133,6 +134,7 @@ def test_a_fifo_is_an_error_and_never_blocks(project: Path, registry_home: Path)
     assert stat.S_ISFIFO(os.lstat(project / ".env").st_mode)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
 def test_a_symlink_to_a_fifo_is_an_error(project: Path, registry_home: Path, tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe")
     (project / ".env").symlink_to(tmp_path / "pipe")

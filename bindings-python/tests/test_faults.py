@@ -85,7 +85,15 @@ def test_hostile_lock_contents_are_registry_errors(registry_home: Path, project:
     assert lock.read_text() == text
 
 
-@pytest.mark.parametrize("kind", ["fifo", "dangling", "zero", "directory"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param("fifo", marks=pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")),
+        "dangling",
+        pytest.param("zero", marks=pytest.mark.skipif(sys.platform == "win32", reason="Windows has no /dev/zero")),
+        "directory",
+    ],
+)
 def test_a_lock_that_is_not_a_file_is_an_error_at_once(registry_home: Path, project: Path, kind: str) -> None:
     lock = registry_home / "registry.json.lock"
     if kind == "fifo":

@@ -76,6 +76,10 @@ def test_a_reusing_socket_bound_but_not_listening_counts(free_port: int) -> None
             holder.close()
 
 
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"),
+    reason="reads Linux's /proc/sys/net/ipv4/ip_unprivileged_port_start (macOS, Windows: every user may bind port 80)",
+)
 def test_a_privileged_port_is_refused_for_a_plain_user() -> None:
     # EACCES counts as not free (SPEC §7); as root, the probe runs as `nobody`.
     with open("/proc/sys/net/ipv4/ip_unprivileged_port_start") as file:

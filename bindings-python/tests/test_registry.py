@@ -88,6 +88,7 @@ def test_release_in_another_namespace(project: Path) -> None:
     assert [lease.name for lease in portplan.release("web", namespace="other")] == ["web"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no POSIX file modes (0700 folder, 0600 files)")
 def test_files_and_modes(registry_home: Path, project: Path) -> None:
     home = registry_home / "deeper"
     os.environ["PORTPLAN_HOME"] = str(home)  # restored by the fixture's monkeypatch
@@ -199,6 +200,7 @@ def test_an_unwritten_lock_is_recovered_once_old(registry_home: Path, project: P
     assert not lock.exists()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no POSIX file modes (the lock is made 0600)")
 def test_a_live_lock_makes_others_wait_then_fail(
     registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
