@@ -64,6 +64,7 @@ pub mod test_namespace;
 // §7 the words for the hosts' own problems
 pub mod problems;
 // §9 (v3) URLs per checkout, who holds a port, compose files
+pub mod compose;
 pub mod holder;
 pub mod url;
 // The edge: requests and answers
