@@ -118,7 +118,7 @@ mod reading {
     use crate::config::{forbidden_in_name, quote_path};
     use crate::error::{ErrorKind, PlanError, Result};
     use saphyr_parser::{Event, Parser, ScanError, Span};
-    use std::collections::{BTreeMap, HashMap, HashSet};
+    use std::collections::{BTreeMap, BTreeSet};
 
     /// The services the compose text `text` of the file `file` (its name or path, for
     /// messages) declares, sorted by name. Text that is not YAML, or whose top level or
@@ -270,8 +270,8 @@ mod reading {
     /// Every node of a YAML stream in one arena; a node reached through an alias is shared.
     struct Tree {
         nodes: Vec<Node>,
-        /// Where each container starts (scalars carry their own place).
-        places: HashMap<usize, (u32, u32)>,
+        /// Where each node starts (line and column, from 1).
+        places: Vec<(u32, u32)>,
         /// The root node of each document.
         roots: Vec<usize>,
     }
@@ -280,37 +280,41 @@ mod reading {
         fn read(text: &str) -> std::result::Result<Tree, ScanError> {
             let mut tree = Tree {
                 nodes: Vec::new(),
-                places: HashMap::new(),
+                places: Vec::new(),
                 roots: Vec::new(),
             };
             let mut open: Vec<Open> = Vec::new();
-            let mut anchors: HashMap<usize, usize> = HashMap::new();
+            // Anchor ids count up from 1 through the stream: the node of each, by id.
+            let mut anchors: Vec<Option<usize>> = Vec::new();
             for event in Parser::new_from_str(text) {
                 let (event, span) = event?;
                 let (line, column) = place(&span);
                 let done = match event {
                     Event::Scalar(text, _, anchor, _) => {
-                        let node = tree.push(Node::Scalar(Scalar {
-                            text: text.into_owned(),
-                            line,
-                            column,
-                        }));
-                        if anchor != 0 {
-                            anchors.insert(anchor, node);
-                        }
+                        let node = tree.push(
+                            Node::Scalar(Scalar {
+                                text: text.into_owned(),
+                                line,
+                                column,
+                            }),
+                            (line, column),
+                        );
+                        anchor_at(&mut anchors, anchor, node);
                         node
                     }
-                    Event::Alias(anchor) => match anchors.get(&anchor) {
-                        Some(&node) => node,
-                        None => tree.push(Node::Null),
+                    Event::Alias(anchor) => match anchors.get(anchor) {
+                        Some(&Some(node)) => node,
+                        _ => tree.push(Node::Null, (line, column)),
                     },
                     Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                        let node = tree.push(if matches!(event, Event::SequenceStart(..)) {
-                            Node::Sequence(Vec::new())
-                        } else {
-                            Node::Mapping(Vec::new())
-                        });
-                        tree.places.insert(node, (line, column));
+                        let node = tree.push(
+                            if matches!(event, Event::SequenceStart(..)) {
+                                Node::Sequence(Vec::new())
+                            } else {
+                                Node::Mapping(Vec::new())
+                            },
+                            (line, column),
+                        );
                         open.push(Open {
                             node,
                             anchor,
@@ -320,17 +324,11 @@ mod reading {
                     }
                     Event::SequenceEnd | Event::MappingEnd => match open.pop() {
                         Some(closed) => {
-                            if closed.anchor != 0 {
-                                anchors.insert(closed.anchor, closed.node);
-                            }
+                            anchor_at(&mut anchors, closed.anchor, closed.node);
                             closed.node
                         }
                         None => continue,
                     },
-                    Event::DocumentStart(_) => {
-                        anchors.clear();
-                        continue;
-                    }
                     _ => continue,
                 };
                 match open.last_mut() {
@@ -348,22 +346,20 @@ mod reading {
             Ok(tree)
         }
 
-        fn push(&mut self, node: Node) -> usize {
+        fn push(&mut self, node: Node, place: (u32, u32)) -> usize {
             self.nodes.push(node);
+            self.places.push(place);
             self.nodes.len() - 1
         }
 
         fn place(&self, node: usize) -> (u32, u32) {
-            match &self.nodes[node] {
-                Node::Scalar(scalar) => (scalar.line, scalar.column),
-                _ => self.places.get(&node).copied().unwrap_or((1, 1)),
-            }
+            self.places.get(node).copied().unwrap_or((1, 1))
         }
 
         /// The value of `key` in the mapping `node`: its own, else the first found through
         /// its merge keys (`<<: *base`, `<<: [*a, *b]`), each mapping looked at once.
         fn get(&self, node: usize, key: &str) -> Option<usize> {
-            let mut seen = HashSet::new();
+            let mut seen = BTreeSet::new();
             let mut todo = vec![node];
             while let Some(node) = todo.pop() {
                 if !seen.insert(node) {
@@ -390,6 +386,17 @@ mod reading {
             }
             None
         }
+    }
+
+    /// Records that anchor `id` (0: none) names `node`.
+    fn anchor_at(anchors: &mut Vec<Option<usize>>, id: usize, node: usize) {
+        if id == 0 {
+            return;
+        }
+        if anchors.len() <= id {
+            anchors.resize(id + 1, None);
+        }
+        anchors[id] = Some(node);
     }
 
     fn place(span: &Span) -> (u32, u32) {
