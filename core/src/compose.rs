@@ -85,7 +85,10 @@ pub fn is_compose_project_name(name: &str) -> bool {
 }
 
 /// The service a variable stands for: `WEB_PORT` → `web`, `API_GATEWAY_PORT` →
-/// `api-gateway`; None unless the variable is `<NAME>_PORT` with NAME of upper-case
+/// `api-gateway`, `_9LIVES_PORT` → `9lives` (the `_` that `env` puts before a digit is
+/// dropped). Several names share a variable (`my.api`, `my_api`, `my-api`: `MY_API_PORT`);
+/// this is the one with `-`, so a command merging compose services into a config should
+/// match them by variable, not by name. None unless the variable is `<NAME>_PORT` with NAME of upper-case
 /// letters, digits and `_` holding a letter or digit, and is what `env` writes for that
 /// name (so `env` sets the variable the file reads).
 pub fn service_of_variable(variable: &str) -> Option<String> {
@@ -97,6 +100,11 @@ pub fn service_of_variable(variable: &str) -> Option<String> {
     {
         return None;
     }
+    // `env` writes `_9LIVES_PORT` for `9lives` (a variable cannot start with a digit).
+    let stem = match stem.strip_prefix('_') {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+        _ => stem,
+    };
     let name: String = stem
         .chars()
         .map(|c| match c {
@@ -674,8 +682,10 @@ mod tests {
         assert_eq!(service_of_variable("V2_PORT").as_deref(), Some("v2"));
         assert_eq!(
             service_of_variable("_9LIVES_PORT").as_deref(),
-            Some("-9lives")
+            Some("9lives")
         );
+        assert_eq!(service_of_variable("_9_PORT").as_deref(), Some("9"));
+        assert_eq!(service_of_variable("_WEB_PORT").as_deref(), Some("-web"));
         for not_a_service in [
             "PORT",
             "_PORT",

@@ -4,6 +4,7 @@
 use portplan::compose::{compose_project_name, is_compose_project_name, service_of_variable};
 use portplan::config::forbidden_in_name;
 use portplan::holder::{Listener, ListeningProcess, PortHolder, PortLease};
+use portplan::render::env_variable;
 use portplan::url::{
     Checkout, MAX_HOST_BYTES, checkout_label, is_localhost_host, is_plain_label, service_label,
 };
@@ -70,6 +71,17 @@ fn root() -> impl Strategy<Value = String> {
 }
 
 proptest! {
+    #[test]
+    fn a_compose_variable_names_the_service_env_writes_it_for(name in name()) {
+        let variable = env_variable(&name);
+        if let Some(service) = service_of_variable(&variable) {
+            prop_assert_eq!(env_variable(&service), variable);
+        } else {
+            // Only names with no ASCII letter or digit (`_PORT`, `__PORT`).
+            prop_assert!(!name.chars().any(|c| c.is_ascii_alphanumeric()), "{}", name);
+        }
+    }
+
     #[test]
     fn hosts_are_valid_dns_names(name in name(), namespace in name(), root in root()) {
         let checkout = Checkout::new(&namespace, &root);
