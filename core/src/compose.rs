@@ -141,7 +141,7 @@ mod reading {
                     None => continue,
                 },
                 Node::Null => continue,
-                Node::Scalar(scalar) if scalar.text.is_empty() => continue,
+                Node::Scalar(scalar) if scalar.is_null() => continue,
                 _ => {
                     return Err(shape(
                         file,
@@ -153,7 +153,7 @@ mod reading {
             let entries = match &tree.nodes[services] {
                 Node::Mapping(entries) => entries,
                 Node::Null => continue,
-                Node::Scalar(scalar) if scalar.text.is_empty() => continue,
+                Node::Scalar(scalar) if scalar.is_null() => continue,
                 _ => {
                     return Err(shape(
                         file,
@@ -256,6 +256,13 @@ mod reading {
         text: String,
         line: u32,
         column: u32,
+    }
+
+    impl Scalar {
+        /// YAML's null (`services:`, `services: ~`, `services: null`).
+        fn is_null(&self) -> bool {
+            matches!(self.text.as_str(), "" | "~" | "null" | "Null" | "NULL")
+        }
     }
 
     #[derive(Debug)]
