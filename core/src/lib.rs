@@ -67,6 +67,10 @@ pub mod test_namespace;
 pub mod problems;
 // The host protocol: commands as machines that ask the host for effects
 pub mod session;
+// §9 (v3) URLs per checkout, who holds a port, compose files
+pub mod compose;
+pub mod holder;
+pub mod url;
 // The edge: requests and answers
 pub mod api;
 // The edge: JSON and TOML text
