@@ -15,7 +15,8 @@ commands:
   why NAME              say why NAME has its port
   who PORT|NAME         name the process listening on a port, and its lease
   env                   print .env lines (WEB_PORT=21225), every service leased
-  env --write [FILE]    put those lines in a marked block of FILE (default .env)
+  env --write [FILE]    put those lines in a marked block of FILE (default .env);
+                        --urls adds WEB_URL=http://... lines
   run NAME -- CMD...    run CMD on NAME's port, every service leased: sets PORT,
                         <SERVICE>_PORT, <SERVICE>_URL and what CMD's tool reads
   preview               show the plan in the browser (npm package: npx portplan)
@@ -89,11 +90,12 @@ folder where the OS tells, and the lease that holds the port. Reads only.
         }
         "env" => {
             "\
-usage: portplan env [--write [FILE]] [--config FILE] [options of plan]
+usage: portplan env [--write [FILE]] [--urls] [--config FILE] [options of plan]
 
 Prints WEB_PORT=21225 lines for every service (and COMPOSE_PROJECT_NAME where
 the project has a compose file), every service leased. --write keeps them in
-a marked block of FILE (default .env), every other line as it was; a FILE
+a marked block of FILE (default .env), every other line as it was (--urls:
+each service's URL too, WEB_URL=...); a FILE
 that leads through a symbolic link out of the project is written only when
 named on the command line.
 "
@@ -156,6 +158,8 @@ pub struct Command {
     pub json: bool,
     /// `get`, `url`: exit 1 when another process holds the port.
     pub strict: bool,
+    /// `env`: write each service's URL too (`WEB_URL=http://...`).
+    pub urls: bool,
     pub probe: bool,
     pub config_path: Option<String>,
     pub options: CliOptions,
@@ -255,6 +259,7 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
             "--json" => command.json = true,
             "--no-probe" => command.probe = false,
             "--strict" => command.strict = true,
+            "--urls" => command.urls = true,
             "--all" => command.all = true,
             "--config" => command.config_path = Some(value(flag)?),
             "--range" => command.options.range = Some(parse_range(&value(flag)?)?),
@@ -346,6 +351,12 @@ pub fn parse(argv: &[String]) -> Result<Parsed> {
     {
         return Err(usage(format!(
             "--json goes with get, url, plan, why, who and ls, not {}",
+            command.command
+        )));
+    }
+    if command.urls && command.command != "env" {
+        return Err(usage(format!(
+            "--urls goes with env, not {}",
             command.command
         )));
     }

@@ -122,6 +122,36 @@ pub fn merge(path: &str, existing: &Existing, lines: &[String]) -> Result<Merged
     })
 }
 
+/// Warnings for the lines outside the block that set one of its variables (`WEB_PORT=9999`
+/// above or below it): dotenv and Compose read one of the two, not always the block's.
+pub fn shadowing(path: &str, text: &str, lines: &[String]) -> Vec<String> {
+    let file_lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let no_fault = |_: Option<usize>, _: String| PlanError::new(ErrorKind::InvalidConfig, "");
+    let block = find_block(&file_lines, &no_fault).ok().flatten();
+    let variables: Vec<&str> = lines
+        .iter()
+        .filter_map(|line| line.split_once('=').map(|(variable, _)| variable))
+        .collect();
+    let shown = quote_path(path);
+    file_lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| block.is_none_or(|(start, end)| *i < start || *i > end))
+        .filter_map(|(i, line)| {
+            let line = line.trim_start_matches(BOM).trim();
+            let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+            let (variable, _) = line.split_once('=')?;
+            let variable = variable.trim();
+            variables.contains(&variable).then(|| {
+                format!(
+                    "portplan: warning: {shown} line {} sets {variable} outside portplan's block too; dotenv, Compose and shells read one of the two, so remove that line\n",
+                    i + 1
+                )
+            })
+        })
+        .collect()
+}
+
 /// The indexes of the block's start and end lines, if the file has one block; two
 /// blocks, or a marker without its partner, are errors naming the line.
 fn find_block(

@@ -85,6 +85,9 @@ pub enum Problem {
         namespace: String,
         name: String,
         port: u16,
+        /// Who holds the port, in `holder`'s words (`pid 4242 (node vite, in /x)`).
+        #[serde(default)]
+        holder: Option<String>,
     },
     /// The file of `env --write` is not a regular file.
     NotRegularFile {
@@ -101,6 +104,9 @@ pub enum Problem {
         code: Option<String>,
         #[serde(default)]
         reason: Option<String>,
+        /// Who holds the port, in `holder`'s words, when the cause is that it is in use.
+        #[serde(default)]
+        holder: Option<String>,
     },
     /// A command `run` could not start (`not_found`: no such command).
     Spawn {
@@ -287,12 +293,14 @@ impl Problem {
                 namespace: _,
                 name,
                 port,
+                holder,
             } => {
                 let quoted = quote_key(&name);
+                let who = holder.unwrap_or_else(|| "another process".to_owned());
                 PlanError::new(
                     ErrorKind::Host,
                     format!(
-                        "port {port} is leased to {quoted}, but another process is using it; if that is not {quoted}, free the lease with `portplan release {quoted}` and a new port is planned"
+                        "port {port} is leased to {quoted}, but {who} is using it; if that is not {quoted}, free the lease with `portplan release {quoted}` and a new port is planned"
                     ),
                 )
                 .with(|data| {
@@ -323,6 +331,7 @@ impl Problem {
                 host,
                 code,
                 reason,
+                holder,
             } => {
                 let address = host.as_deref().filter(|a| !a.is_empty());
                 let place = listen_address(address, port);
@@ -335,7 +344,10 @@ impl Problem {
                         "not permitted ({})",
                         os_reason(code.as_deref(), reason.as_deref())
                     ),
-                    "EADDRINUSE" => "another process is using it".to_owned(),
+                    "EADDRINUSE" => match holder {
+                        Some(holder) => format!("{holder} is using it"),
+                        None => "another process is using it".to_owned(),
+                    },
                     _ => os_reason(code.as_deref(), reason.as_deref()),
                 };
                 PlanError::new(

@@ -90,6 +90,28 @@ pub fn leases(leases: &[Lease]) -> String {
     columns(["NAMESPACE", "SERVICE", "PORT", "USED", "ROOT"], &rows)
 }
 
+/// `ls`: the leases, and who serves each one's port (`served[i]` for `leases[i]`).
+pub fn leases_served(leases: &[Lease], served: &[String]) -> String {
+    let rows: Vec<[String; 6]> = leases
+        .iter()
+        .zip(served)
+        .map(|(l, served)| {
+            [
+                quote_key_or_dash(&l.namespace),
+                quote_key(&l.name),
+                l.port.to_string(),
+                served.clone(),
+                date(l.used),
+                l.root.as_deref().map_or("-".into(), quote_path),
+            ]
+        })
+        .collect();
+    columns(
+        ["NAMESPACE", "SERVICE", "PORT", "SERVED BY", "USED", "ROOT"],
+        &rows,
+    )
+}
+
 /// What `release` prints: one line per freed lease, or that there was none.
 pub fn released(leases: &[Lease], name: Option<&str>) -> String {
     if leases.is_empty() {

@@ -72,10 +72,18 @@ pub fn who(ports: &[u16]) -> Reply {
             let process = system
                 .as_ref()
                 .and_then(|system| system.process(Pid::from_u32(pid)));
-            let command = process
-                .map(|process| command_line(process.cmd()))
-                .filter(|command| !command.is_empty())
-                .or_else(|| (!executable.is_empty()).then_some(executable));
+            let mut command: Vec<String> = process
+                .map(|process| {
+                    process
+                        .cmd()
+                        .iter()
+                        .map(|arg| arg.to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if command.is_empty() && !executable.is_empty() {
+                command.push(executable);
+            }
             let cwd = process
                 .and_then(|process| process.cwd())
                 .map(|cwd| cwd.to_string_lossy().into_owned())
@@ -98,32 +106,5 @@ fn unknown() -> Reply {
     Reply::Who {
         listeners: Vec::new(),
         known: false,
-    }
-}
-
-/// The arguments as one line, an argument with a space or a quote in quotes (for a
-/// person to read, not for a shell to run).
-fn command_line(args: &[std::ffi::OsString]) -> String {
-    args.iter()
-        .map(|arg| {
-            let arg = arg.to_string_lossy();
-            if arg.is_empty() || arg.contains([' ', '\t', '"', '\'']) {
-                format!("\"{}\"", arg.replace('"', "\\\""))
-            } else {
-                arg.into_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_command_line_quotes_what_a_reader_would_misread() {
-        let args = ["node", "server.js", "--name", "my app", ""].map(std::ffi::OsString::from);
-        assert_eq!(command_line(&args), "node server.js --name \"my app\" \"\"");
     }
 }

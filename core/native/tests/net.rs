@@ -154,7 +154,7 @@ fn who_names_a_real_listener_by_pid_command_and_folder() {
     let found = &listeners[0];
     assert_eq!(found.port, port);
     assert_eq!(found.pid, Some(child.id()));
-    let command = found.command.as_deref().unwrap();
+    let command = found.command.join(" ");
     let binary = std::env::current_exe().unwrap();
     let name = binary.file_name().unwrap().to_str().unwrap();
     assert!(command.contains(name), "{command}");

@@ -176,10 +176,16 @@ fn get_twice_gives_one_port_and_the_second_writes_nothing() {
     assert!(
         !effects.iter().any(|e| matches!(
             e,
-            Effect::Lock { .. } | Effect::Create { .. } | Effect::Probe { .. }
+            Effect::Lock { .. } | Effect::Create { .. } | Effect::Rename { .. }
         )),
-        "asking again takes no lock, writes and probes nothing: {effects:?}"
+        "asking again takes no lock and writes nothing: {effects:?}"
     );
+    // Its only probe is the look at who holds the port now (for the warning).
+    let probes = effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Probe { .. }))
+        .count();
+    assert_eq!(probes, 1, "{effects:?}");
 }
 
 #[test]

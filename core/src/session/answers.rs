@@ -49,6 +49,8 @@ pub struct Serving {
     pub port: u16,
     /// The line to print once the server listens.
     pub line: String,
+    /// Its URL (a host of its own per checkout); none for a port the user set.
+    pub url: Option<String>,
     /// For a kept lease: the error to give when another process holds its port.
     pub busy_error: Option<PlanError>,
 }
@@ -76,14 +78,28 @@ pub struct PlanAnswer {
     pub plan: Plan,
     pub root: String,
     pub config_file: Option<String>,
+    /// Each service's URL (a `.localhost` host of this checkout's own).
+    pub urls: BTreeMap<String, String>,
 }
 
 impl PlanAnswer {
     pub fn of(plan: Plan, project: &Project) -> PlanAnswer {
+        let checkout = project.checkout();
+        let urls = plan
+            .entries
+            .iter()
+            .map(|entry| {
+                (
+                    entry.name.to_string(),
+                    checkout.url(&entry.name, entry.port),
+                )
+            })
+            .collect();
         PlanAnswer {
             plan,
             root: project.root.clone(),
             config_file: project.config_file.clone(),
+            urls,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::allocation::{self, Allocation, Ask};
 use super::answers::{Answer, PlanAnswer};
-use super::commands::{kept_busy, leases as all_leases, release_leases};
+use super::commands::{holder_words, kept_busy, leases as all_leases, release_leases};
 use super::facts::Options;
 use super::host::Host;
 use super::project;
@@ -107,13 +107,18 @@ pub async fn listen(
                 };
                 let in_use = error.code == "EADDRINUSE";
                 let kept = matches!(entry.reason, Reason::Kept { .. });
-                if in_use && kept {
+                if in_use && (kept || entry.reason == Reason::Pinned || attempt >= tries) {
                     allocation.abort(&host).await;
-                    return Err(kept_busy(&namespace, &name, entry.port));
+                    let holder = holder_words(&host, entry.port).await?;
+                    return Err(if kept {
+                        kept_busy(&namespace, &name, entry.port, holder)
+                    } else {
+                        bind_failed(&name, entry.port, &address, &error, holder)
+                    });
                 }
-                if !in_use || entry.reason == Reason::Pinned || attempt >= tries {
+                if !in_use {
                     allocation.abort(&host).await;
-                    return Err(bind_failed(&name, entry.port, &address, &error));
+                    return Err(bind_failed(&name, entry.port, &address, &error, None));
                 }
                 attempt += 1;
                 if let Err(error) = allocation.retake(&host, entry.port).await {
@@ -126,13 +131,20 @@ pub async fn listen(
     )
 }
 
-fn bind_failed(name: &str, port: u16, address: &str, error: &super::effects::OsError) -> PlanError {
+fn bind_failed(
+    name: &str,
+    port: u16,
+    address: &str,
+    error: &super::effects::OsError,
+    holder: Option<String>,
+) -> PlanError {
     Problem::BindFailed {
         name: name.to_owned(),
         port,
         host: Some(address.to_owned()),
         code: Some(error.code.clone()),
         reason: Some(error.reason.clone()),
+        holder,
     }
     .error()
 }
@@ -216,6 +228,7 @@ pub async fn serve(
                         name,
                         port: explicit.port,
                         line,
+                        url: None,
                         busy_error: None,
                     },
                 });
@@ -223,6 +236,7 @@ pub async fn serve(
             let names = vec![dev, preview_name];
             let project = project::resolve(&host, &options, &names).await?;
             let namespace = project.namespace().to_owned();
+            let checkout = project.checkout();
             let ask = ask_for(std::slice::from_ref(&name), &options);
             let plan = Allocation::begin(&host, project, ask)
                 .await?
@@ -230,11 +244,24 @@ pub async fn serve(
                 .await?;
             let entry = render::entry(&plan, &name)?;
             let kept = matches!(entry.reason, Reason::Kept { .. });
+            let busy_error = if kept {
+                let holder = if options.probe {
+                    holder_words(&host, entry.port).await?
+                } else {
+                    None
+                };
+                Some(kept_busy(&namespace, &name, entry.port, holder))
+            } else {
+                None
+            };
+            let url = checkout.url(&name, entry.port);
+            let line = format!("{}, {url}\n", render::serving(&plan, &name)?.trim_end());
             Ok(Answer::Serving {
                 serving: Serving {
-                    line: render::serving(&plan, &name)?,
+                    line,
                     port: entry.port,
-                    busy_error: kept.then(|| kept_busy(&namespace, &name, entry.port)),
+                    url: Some(url),
+                    busy_error,
                     name,
                 },
             })

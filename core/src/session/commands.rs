@@ -5,18 +5,22 @@
 use super::allocation::{self, Allocation, Ask};
 use super::answers::{Answer, PreviewAnswer};
 use super::env_write;
+use super::exported;
 use super::facts::Options;
 use super::host::{Host, Spawned};
 use super::project::{self, Project};
 use super::store::Store;
+use super::who;
 use crate::cli::{self, Command, Parsed};
 use crate::config_file::{ConfigFile, ConfigInput};
 use crate::error::{PlanError, Result};
+use crate::holder::PortLease;
 use crate::plan::{Plan, Reason};
 use crate::problems::Problem;
 use crate::registry::Registry;
 use crate::render;
 use crate::run;
+use serde_json::json;
 
 /// The command line's options as a call's.
 fn options_of(command: &Command) -> Result<Options> {
@@ -66,8 +70,10 @@ async fn cli_result(host: &Host, argv: Vec<String>) -> Result<Answer> {
     };
     let options = options_of(&command)?;
     let exit = match command.command.as_str() {
-        "get" => get(host, &command, &options).await?,
-        "plan" | "why" => show(host, &command, &options).await?,
+        "get" | "url" => get(host, &command, &options).await?,
+        "plan" => show(host, &command, &options).await?,
+        "why" => why(host, &command, &options).await?,
+        "who" => who(host, &command, &options).await?,
         "env" => env(host, &command, &options).await?,
         "run" => return run(host, &command, &options).await,
         "ls" => ls(host, &command).await?,
@@ -97,10 +103,15 @@ fn name_of(command: &Command) -> &str {
     command.name.as_deref().unwrap_or_default()
 }
 
-/// `get NAME`: the port, leased.
+/// `get NAME` (its port) and `url NAME` (its URL): leased, and a warning on stderr when
+/// another process holds the port (`--strict`: exit 1).
 async fn get(host: &Host, command: &Command, options: &Options) -> Result<i32> {
     let name = name_of(command).to_owned();
     let project = project::resolve(host, options, std::slice::from_ref(&name)).await?;
+    project::check_declared(&project, &name)?;
+    let checkout = project.checkout();
+    let namespace = project.namespace().to_owned();
+    let root = project.root.clone();
     let ask = Ask {
         lease: Some(vec![name.clone()]),
         busy: options.busy.clone(),
@@ -112,28 +123,168 @@ async fn get(host: &Host, command: &Command, options: &Options) -> Result<i32> {
         .await?
         .commit(host)
         .await?;
-    let port = render::entry(&plan, &name)?.port;
-    host.out(format!("{port}\n")).await?;
+    let entry = render::entry(&plan, &name)?.clone();
+    let url = checkout.url(&name, entry.port);
+    // A pin is the user's own statement: its service is most likely what holds it.
+    let holder = if options.probe && entry.reason != Reason::Pinned {
+        let lease = PortLease {
+            namespace,
+            name: name.clone(),
+            root: Some(root),
+        };
+        Some(who::holder(host, entry.port, Some(lease)).await?).filter(|h| h.in_use())
+    } else {
+        None
+    };
+    let text = if command.json {
+        let answer = json!({
+            "name": name,
+            "port": entry.port,
+            "url": url,
+            "reason": entry.reason,
+            "in_use": holder.as_ref().map(|h| h.clone().answer()),
+        });
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&answer).unwrap_or_default()
+        )
+    } else if command.command == "url" {
+        format!("{url}\n")
+    } else {
+        format!("{}\n", entry.port)
+    };
+    host.out(text).await?;
+    if let Some(holder) = holder {
+        host.err(format!(
+            "portplan: warning: {}; a server started on it now will not bind\n",
+            holder.sentence()
+        ))
+        .await?;
+        if command.strict {
+            return Ok(1);
+        }
+    }
     Ok(0)
 }
 
-/// `plan` and `why NAME`: read-only.
+/// `plan`: read-only.
 async fn show(host: &Host, command: &Command, options: &Options) -> Result<i32> {
     let project = project::resolve(host, options, &[]).await?;
     let plan = allocation::show(host, &project, &options.busy, options.probe).await?;
-    let text = match command.command.as_str() {
-        "why" => render::why(&plan, name_of(command))?,
-        _ if command.json => {
-            let view = super::answers::PlanAnswer::of(plan, &project);
-            format!(
-                "{}\n",
-                serde_json::to_string_pretty(&view).unwrap_or_default()
-            )
-        }
-        _ => match &project.config_file {
+    let text = if command.json {
+        let view = super::answers::PlanAnswer::of(plan, &project);
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&view).unwrap_or_default()
+        )
+    } else {
+        match &project.config_file {
             None => render::no_config_line(&project.root) + &render::table(&plan),
             Some(_) => render::table(&plan),
-        },
+        }
+    };
+    host.out(text).await?;
+    Ok(0)
+}
+
+/// `why NAME`: read-only; for a kept lease also its home port, and what holds that.
+async fn why(host: &Host, command: &Command, options: &Options) -> Result<i32> {
+    let name = name_of(command);
+    let project = project::resolve(host, options, &[]).await?;
+    let plan = allocation::show(host, &project, &options.busy, options.probe).await?;
+    let entry = render::entry(&plan, name)?.clone();
+    let url = project.checkout().url(name, entry.port);
+    let mut sentence = render::why(&plan, name)?.trim_end().to_owned();
+    let mut home_holder = None;
+    if matches!(entry.reason, Reason::Kept { .. }) {
+        let home = u16::try_from(crate::home::home_port(&project.config, name)).ok();
+        if let Some(home) = home.filter(|home| *home != entry.port) {
+            let holder = home_holder_of(host, &plan, home, options.probe).await?;
+            sentence.push_str(&format!(" Its home port is {home}"));
+            match &holder {
+                Some(holder) => sentence.push_str(&format!(" ({}).", holder.sentence())),
+                None => sentence.push('.'),
+            }
+            home_holder = holder;
+        }
+    }
+    let text = if command.json {
+        let answer = json!({
+            "name": name,
+            "port": entry.port,
+            "url": url,
+            "reason": entry.reason,
+            "message": sentence,
+            "home_holder": home_holder.map(|h| h.answer()),
+        });
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&answer).unwrap_or_default()
+        )
+    } else {
+        format!("{sentence} Its URL: {url}\n")
+    };
+    host.out(text).await?;
+    Ok(0)
+}
+
+/// What holds a kept service's home port: another entry of the plan, a lease, a process.
+async fn home_holder_of(
+    host: &Host,
+    plan: &Plan,
+    home: u16,
+    probe: bool,
+) -> Result<Option<crate::holder::PortHolder>> {
+    let lease = leases(host)
+        .await?
+        .iter()
+        .find(|lease| lease.port == home)
+        .map(PortLease::from)
+        .or_else(|| {
+            plan.entries
+                .iter()
+                .find(|e| e.port == home)
+                .map(|e| PortLease {
+                    namespace: plan.namespace.clone(),
+                    name: e.name.to_string(),
+                    root: None,
+                })
+        });
+    if !probe {
+        return Ok(lease.map(|lease| crate::holder::PortHolder {
+            port: home,
+            listener: crate::holder::Listener::Free,
+            lease: Some(lease),
+        }));
+    }
+    let holder = who::holder(host, home, lease).await?;
+    Ok((holder.in_use() || holder.lease.is_some()).then_some(holder))
+}
+
+/// `who PORT|NAME`: the process listening on the port, and its lease. Reads only.
+async fn who(host: &Host, command: &Command, options: &Options) -> Result<i32> {
+    let asked = name_of(command);
+    let port = match asked.parse::<u16>() {
+        Ok(port) if port > 0 => port,
+        _ => {
+            let project = project::resolve(host, options, &[]).await?;
+            let plan = allocation::show(host, &project, &options.busy, false).await?;
+            render::entry(&plan, asked)?.port
+        }
+    };
+    let lease = leases(host)
+        .await?
+        .iter()
+        .find(|lease| lease.port == port)
+        .map(PortLease::from);
+    let holder = who::holder(host, port, lease).await?;
+    let text = if command.json {
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&holder.answer()).unwrap_or_default()
+        )
+    } else {
+        format!("{}\n", holder.sentence())
     };
     host.out(text).await?;
     Ok(0)
@@ -152,16 +303,22 @@ async fn env(host: &Host, command: &Command, options: &Options) -> Result<i32> {
     };
     match &command.env_file {
         None => {
-            let plan = Allocation::begin(host, project, ask)
-                .await?
-                .commit(host)
-                .await?;
-            host.out(render::env(&plan)?).await?;
+            let allocation = Allocation::begin(host, project, ask).await?;
+            let project = allocation.project.clone();
+            let plan = allocation.commit(host).await?;
+            let lines: String = exported::variables(&project, &plan, command.urls)?
+                .iter()
+                .map(|(variable, value)| format!("{variable}={value}\n"))
+                .collect();
+            host.out(lines).await?;
         }
         Some(file) => {
             let named = !command.env_file_default;
-            let message = env_write::write(host, project, ask, file, named).await?;
-            host.out(message).await?;
+            let written = env_write::write(host, project, ask, file, named, command.urls).await?;
+            host.out(written.message).await?;
+            for warning in written.warnings {
+                host.err(warning).await?;
+            }
         }
     }
     Ok(0)
@@ -193,13 +350,21 @@ async fn run(host: &Host, command: &Command, options: &Options) -> Result<Answer
         run::launch(&allocation.plan, &name, &command.cmd)
     }
     .await;
-    let launch = match checked {
+    let mut launch = match checked {
         Ok(launch) => launch,
         Err(error) => {
             allocation.abort(host).await;
             return Err(error);
         }
     };
+    // Beside the ports: every service's URL, and the checkout's compose project.
+    launch.env.extend(exported::url_variables(
+        &allocation.project,
+        &allocation.plan,
+    ));
+    if let Some(name) = exported::compose_project(&allocation.project) {
+        launch.env.insert("COMPOSE_PROJECT_NAME".to_owned(), name);
+    }
     allocation.commit(host).await?;
     host.err(launch.line.clone()).await?;
     let argv0 = launch.argv.first().cloned().unwrap_or_default();
@@ -266,28 +431,52 @@ pub async fn kept_free(
     if free.first() == Some(&true) {
         return Ok(());
     }
-    Err(kept_busy(namespace, name, entry.port))
+    let holder = holder_words(host, entry.port).await?;
+    Err(kept_busy(namespace, name, entry.port, holder))
 }
 
-pub fn kept_busy(namespace: &str, name: &str, port: u16) -> PlanError {
+pub fn kept_busy(namespace: &str, name: &str, port: u16, holder: Option<String>) -> PlanError {
     Problem::KeptBusy {
         namespace: namespace.to_owned(),
         name: name.to_owned(),
         port,
+        holder,
     }
     .error()
+}
+
+/// Who holds `port`, in words, for an "in use" error (None when nothing can be seen).
+pub async fn holder_words(host: &Host, port: u16) -> Result<Option<String>> {
+    Ok(who::holder(host, port, None).await?.listener.holder_words())
 }
 
 /// `ls [--json]`: every lease, read without the lock.
 async fn ls(host: &Host, command: &Command) -> Result<i32> {
     let leases = leases(host).await?;
+    let ports: Vec<u16> = leases.iter().map(|lease| lease.port).collect();
+    let served = who::listeners(host, &ports).await?;
+    let served_by = |lease: &crate::registry::Lease| {
+        served
+            .get(&lease.port)
+            .cloned()
+            .unwrap_or(crate::holder::Listener::Free)
+    };
     let text = if command.json {
+        let rows: Vec<serde_json::Value> = leases
+            .iter()
+            .map(|lease| {
+                let mut row = serde_json::to_value(lease).unwrap_or_default();
+                row["served_by"] = serde_json::to_value(served_by(lease)).unwrap_or_default();
+                row
+            })
+            .collect();
         format!(
             "{}\n",
-            serde_json::to_string_pretty(&leases).unwrap_or_default()
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
         )
     } else {
-        render::leases(&leases)
+        let cells: Vec<String> = leases.iter().map(|lease| served_by(lease).cell()).collect();
+        render::leases_served(&leases, &cells)
     };
     host.out(text).await?;
     Ok(0)
@@ -308,6 +497,27 @@ async fn release(host: &Host, command: &Command, options: &Options) -> Result<i3
     let released = release_leases(host, options, name.as_deref()).await?;
     host.out(render::released(&released, name.as_deref()))
         .await?;
+    // A released port a process still holds: it keeps it, and the service moves off it.
+    let ports: Vec<u16> = released.iter().map(|lease| lease.port).collect();
+    let holders = who::listeners(host, &ports).await?;
+    for lease in &released {
+        let holder = crate::holder::PortHolder {
+            port: lease.port,
+            listener: holders
+                .get(&lease.port)
+                .cloned()
+                .unwrap_or(crate::holder::Listener::Free),
+            lease: None,
+        };
+        if holder.in_use() {
+            host.err(format!(
+                "portplan: warning: {} still; {} gets another port next time unless it is freed first\n",
+                holder.sentence(),
+                crate::config::quote_key(&lease.name)
+            ))
+            .await?;
+        }
+    }
     Ok(0)
 }
 

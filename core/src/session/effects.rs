@@ -176,8 +176,9 @@ pub struct Listener {
     pub port: u16,
     #[serde(default)]
     pub pid: Option<u32>,
+    /// Its command line, one word per argument (empty when unknown).
     #[serde(default)]
-    pub command: Option<String>,
+    pub command: Vec<String>,
     #[serde(default)]
     pub cwd: Option<String>,
 }

@@ -23,7 +23,6 @@ use crate::env_file::{self, Existing, MAX_BYTES};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::paths::{self, Style};
 use crate::problems::{Problem, Why};
-use crate::render;
 
 /// How many times FILE is merged again when another process changed it meanwhile.
 const MERGE_TRIES: usize = 3;
@@ -200,14 +199,21 @@ async fn stage(host: &Host, target: &Target, temp: &str, text: &str, exists: boo
     Ok(())
 }
 
-/// Writes the block; the line to print.
+/// What `env --write` says: the line on stdout, and warnings for stderr.
+pub struct Written {
+    pub message: String,
+    pub warnings: Vec<String>,
+}
+
+/// Writes the block; what to say.
 pub async fn write(
     host: &Host,
     project: Project,
     ask: Ask,
     given: &str,
     named: bool,
-) -> Result<String> {
+    urls: bool,
+) -> Result<Written> {
     let target = target(host, given, named, &project.root).await?;
     let first = read(host, &target).await?;
     let mut allocation = Allocation::begin(host, project, ask).await?;
@@ -217,7 +223,7 @@ pub async fn write(
     );
     let staged = async {
         sweep(host, &target).await?;
-        let lines = lines(&allocation)?;
+        let lines = lines(&allocation, urls)?;
         let merged = env_file::merge(&target.given, &first.existing(), &lines)?;
         if merged.changed {
             stage(host, &target, &temp, &merged.text, first.text.is_some()).await?;
@@ -262,19 +268,25 @@ pub async fn write(
             let _ = host.remove(&temp).await?;
             return Err(io_error(&target.given, "write", &error));
         }
-        Ok(())
+        Ok(merged.text.clone())
     }
     .await;
     let released = allocation.release(host).await;
-    written?;
+    let text = written?;
     released?;
-    Ok(merged.message)
+    let warnings = env_file::shadowing(&target.given, &text, &lines);
+    Ok(Written {
+        message: merged.message,
+        warnings,
+    })
 }
 
-/// The `NAME_PORT=N` lines of the plan.
-fn lines(allocation: &Allocation) -> Result<Vec<String>> {
-    Ok(render::env_variables(&allocation.plan)?
-        .iter()
-        .map(|(variable, entry)| format!("{variable}={}", entry.port))
-        .collect())
+/// The block's lines: `NAME_PORT=N` of the plan, and what `env` exports beside them.
+fn lines(allocation: &Allocation, urls: bool) -> Result<Vec<String>> {
+    Ok(
+        super::exported::variables(&allocation.project, &allocation.plan, urls)?
+            .into_iter()
+            .map(|(variable, value)| format!("{variable}={value}"))
+            .collect(),
+    )
 }

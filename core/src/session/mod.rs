@@ -19,12 +19,14 @@ pub mod calls;
 pub mod commands;
 pub mod effects;
 pub mod env_write;
+pub mod exported;
 pub mod facts;
 pub mod host;
 pub mod machine;
 pub mod project;
 pub mod store;
 pub mod test_session;
+pub mod who;
 
 use answers::Answer;
 use effects::{Effect, Reply};

@@ -23,6 +23,16 @@ pub struct Project {
     /// The services the config file declares (before any name asked for was added); empty
     /// without a config file or without services in it.
     pub declared: Vec<String>,
+    /// The compose file at the project root, when there is one (its services are the
+    /// project's; `env` adds `COMPOSE_PROJECT_NAME`).
+    pub compose_file: Option<String>,
+}
+
+impl Project {
+    /// The checkout's part of every URL host and of `COMPOSE_PROJECT_NAME`.
+    pub fn checkout(&self) -> crate::url::Checkout {
+        crate::url::Checkout::new(self.namespace(), &self.root)
+    }
 }
 
 impl Project {
@@ -97,11 +107,12 @@ async fn walk_up(host: &Host, start: &str) -> Result<Vec<Folder>> {
         dir = parent;
     }
     // One stat of every candidate and marker of every folder.
-    let names: Vec<&str> = CONFIG_FILES
-        .iter()
-        .chain(ROOT_MARKERS.iter())
-        .copied()
-        .collect();
+    let mut names: Vec<&str> = CONFIG_FILES.to_vec();
+    names.extend(
+        ROOT_MARKERS
+            .iter()
+            .filter(|marker| !CONFIG_FILES.contains(marker)),
+    );
     let wanted: Vec<String> = folders
         .iter()
         .flat_map(|folder| names.iter().map(|name| paths::join(folder, name)))
@@ -238,9 +249,15 @@ pub async fn resolve(host: &Host, options: &Options, names: &[String]) -> Result
         config_file,
     };
     let project = discovery::find_project(&walk)?;
+    let (compose_file, compose_names) = compose(host, &project.root).await?;
     let mut git = None;
     let base = loop {
-        match discovery::resolve(&project, options.config.clone(), &[], git.as_ref())? {
+        match discovery::resolve(
+            &project,
+            options.config.clone(),
+            &compose_names,
+            git.as_ref(),
+        )? {
             Resolved::Config(config) => break config,
             Resolved::NeedGit if git.is_none() => git = Some(git_info(host, &start).await?),
             Resolved::NeedGit => {
@@ -251,6 +268,7 @@ pub async fn resolve(host: &Host, options: &Options, names: &[String]) -> Result
             }
         }
     };
+    // A config file that lists services is the list (the compose file's are in it too).
     let declared = match &project.config_file {
         Some(_) => base.services.keys().map(|name| name.to_string()).collect(),
         None => Vec::new(),
@@ -258,7 +276,9 @@ pub async fn resolve(host: &Host, options: &Options, names: &[String]) -> Result
     let config = if names.is_empty() {
         base
     } else {
-        match discovery::resolve(&project, options.config.clone(), names, git.as_ref())? {
+        let mut all = compose_names.clone();
+        all.extend(names.iter().cloned());
+        match discovery::resolve(&project, options.config.clone(), &all, git.as_ref())? {
             Resolved::Config(config) => config,
             Resolved::NeedGit => base,
         }
@@ -268,7 +288,67 @@ pub async fn resolve(host: &Host, options: &Options, names: &[String]) -> Result
         root: project.root,
         config_file: project.config_file,
         declared,
+        compose_file,
     })
+}
+
+/// The compose file at `root` (Compose's own order of preference) and the services its
+/// published ports declare (SPEC v3 §9).
+async fn compose(host: &Host, root: &str) -> Result<(Option<String>, Vec<String>)> {
+    let paths: Vec<String> = crate::compose::COMPOSE_FILES
+        .iter()
+        .map(|name| paths::join(root, name))
+        .collect();
+    let seen = host.stat(paths.clone(), true).await?;
+    let Some(path) = paths
+        .into_iter()
+        .zip(seen)
+        .find(|(_, seen)| {
+            matches!(
+                seen,
+                Seen::There {
+                    kind: Kind::File,
+                    ..
+                }
+            )
+        })
+        .map(|(path, _)| path)
+    else {
+        return Ok((None, Vec::new()));
+    };
+    let names = match host.read(&path, PROJECT_FILE_LIMIT, true).await? {
+        FileRead::File {
+            longer: false,
+            text,
+            ..
+        } => compose_names(&path, &text)?,
+        FileRead::File { longer: true, .. } => {
+            return Err(PlanError::new(
+                ErrorKind::InvalidConfig,
+                format!(
+                    "{} is larger than 1 MiB, too large to be a compose file portplan reads",
+                    crate::config::quote_path(&path)
+                ),
+            ));
+        }
+        FileRead::Error { error } => return Err(super::host::io_error(&path, "read", &error)),
+        FileRead::Missing | FileRead::NotFile { .. } => return Ok((None, Vec::new())),
+    };
+    Ok((Some(path), names))
+}
+
+#[cfg(feature = "compose")]
+fn compose_names(path: &str, text: &str) -> Result<Vec<String>> {
+    Ok(crate::compose::compose_services(path, text)?
+        .into_iter()
+        .map(|service| service.name)
+        .collect())
+}
+
+/// Builds without the YAML reader (the browser module) never run a project's session.
+#[cfg(not(feature = "compose"))]
+fn compose_names(_path: &str, _text: &str) -> Result<Vec<String>> {
+    Ok(Vec::new())
 }
 
 /// A name the config does not declare, where it declares services: `unknown_service`, with
