@@ -390,3 +390,15 @@ fn read_only_commands_write_nothing() {
         .collect();
     assert!(writes.is_empty(), "{writes:?}");
 }
+
+#[test]
+fn a_mistyped_name_is_refused_with_the_declared_one_it_resembles() {
+    let world = World::new(CONFIG);
+    let mut host = TestHost::default();
+    let ran = world.cli(&mut host, &["get", "wbe"]);
+    assert_eq!(ran.answer, json!({"exit": 2}));
+    assert!(ran.err.contains("did you mean web?"), "{}", ran.err);
+    assert!(!world.registry().exists(), "nothing leased");
+    let ran = world.cli(&mut host, &["get", "database"]);
+    assert!(ran.err.contains("it declares api, web"), "{}", ran.err);
+}

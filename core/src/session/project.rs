@@ -360,9 +360,10 @@ pub fn check_declared(project: &Project, name: &str) -> Result<()> {
     let closest = project
         .declared
         .iter()
-        .map(|declared| (strsim::jaro_winkler(declared, name), declared))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|declared| (strsim::damerau_levenshtein(declared, name), declared))
+        // A typo is an edit or two (a swap counts one), fewer than the name is long.
+        .filter(|(edits, declared)| *edits <= 2 && *edits < declared.chars().count())
+        .min_by_key(|(edits, _)| *edits)
         .map(|(_, declared)| declared);
     let file = project.config_file.as_deref().unwrap_or_default();
     let hint = match closest {
