@@ -689,10 +689,10 @@ fn insert(argv: &mut Vec<String>, found: &Found, at: usize, words: Vec<String>) 
         // Yarn 1's `exec` reads options up to a `--`, Yarn 2+ passes a `--` after the
         // program on: one before the program reads the same in both.
         Separator::BeforeProgram => {
-            let dashed = dashes(found.launcher_at + 1, found.at).is_some();
+            let dashed = dashes(found.launcher_at + 1, found.started_at).is_some();
             argv.splice(at..at, words);
             if !dashed {
-                argv.insert(found.at, "--".to_owned());
+                argv.insert(found.started_at, "--".to_owned());
             }
         }
     }
@@ -944,8 +944,10 @@ struct Found {
     /// basename, or the module of `-m`).
     at: usize,
     name: String,
-    /// The launcher that starts it (its index) and the `--` that launcher needs.
+    /// The launcher that starts it (its index), the index of the word that launcher starts
+    /// (`python` of `yarn exec python manage.py`), and the `--` that launcher needs.
     launcher_at: usize,
+    started_at: usize,
     separator: Separator,
 }
 
@@ -958,11 +960,12 @@ fn find_program(cmd: &[String]) -> Option<Found> {
     loop {
         let name = program_name(cmd.get(at)?);
         if is_python(&name) {
-            let (at, name) = python_program(cmd, at)?;
+            let (script_at, name) = python_program(cmd, at)?;
             return Some(Found {
-                at,
+                at: script_at,
                 name,
                 launcher_at,
+                started_at: at,
                 separator,
             });
         }
@@ -971,6 +974,7 @@ fn find_program(cmd: &[String]) -> Option<Found> {
                 at,
                 name,
                 launcher_at,
+                started_at: at,
                 separator,
             });
         };
@@ -982,6 +986,7 @@ fn find_program(cmd: &[String]) -> Option<Found> {
                 at: module_at,
                 name,
                 launcher_at: at,
+                started_at: module_at,
                 separator: Separator::None,
             });
         }
@@ -1685,6 +1690,14 @@ mod tests {
                 "yarn exec -- vite --port 21225 --strictPort",
             ),
             ("yarn exec ng serve", "yarn exec -- ng serve --port 21225"),
+            (
+                "yarn exec python manage.py runserver",
+                "yarn exec -- python manage.py runserver 127.0.0.1:21225",
+            ),
+            (
+                "npm exec python -- manage.py runserver",
+                "npm exec python -- manage.py runserver 127.0.0.1:21225",
+            ),
             (
                 "yarn exec -- vite dev",
                 "yarn exec -- vite dev --port 21225 --strictPort",
