@@ -17,7 +17,16 @@ from pathlib import Path
 import pytest
 
 TOOLS = Path(os.environ.get("PORTPLAN_TOOLS") or Path.home() / ".cache" / "portplan-tools")
-SERVERS = TOOLS / "venvs" / "python-servers"
+# The servers' venv, named by install.sh after its pins.
+SERVERS = Path(
+    subprocess.run(
+        ["bash", str(Path(__file__).with_name("install.sh")), "--venv"],
+        env={**os.environ, "PORTPLAN_TOOLS": str(TOOLS)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+)
 PORTPLAN = [sys.executable, "-m", "portplan"]
 # How long a server may take to answer before the test gives up (a guard against a hang, not
 # a measured time: a loaded machine starts Django in seconds).
@@ -33,11 +42,13 @@ def home(tmp_path: Path) -> Path:
 
 
 def environment(home: Path, **extra: str) -> dict[str, str]:
-    """This process's environment with the servers' venv first on PATH (so `flask`, `uvicorn`
-    and `python` are the servers'), the private registry, and no inherited port variable."""
+    """This process's environment with the servers' venv first on PATH (so `flask`, `gunicorn`
+    and `python` are the servers'), the private registry, and no inherited port variable (nor
+    one that would choose a server's host or options)."""
     if not (SERVERS / "bin" / "python").exists():
         raise RuntimeError(f"{SERVERS} is missing: run tests/tools/install.sh (make test-tools does)")
-    env = {k: v for k, v in os.environ.items() if not k.endswith("PORT") and k != "VIRTUAL_ENV"}
+    dropped = {"VIRTUAL_ENV", "GUNICORN_CMD_ARGS", "HOST"}
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("PORT", "_HOST")) and k not in dropped}
     env["PATH"] = f"{SERVERS / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["PORTPLAN_HOME"] = str(home)
     env.update(extra)
