@@ -347,7 +347,7 @@ async fn run(host: &Host, command: &Command, options: &Options) -> Result<Answer
             options.probe,
         )
         .await?;
-        run::launch(&allocation.plan, &name, &command.cmd)
+        run::launch_inheriting(&allocation.plan, &name, &command.cmd, &host.facts.env)
     }
     .await;
     let mut launch = match checked {
