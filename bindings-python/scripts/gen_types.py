@@ -50,8 +50,7 @@ OPTIONS = (
     "--use-schema-description",
     "--use-field-description",
     "--formatters=builtin",
-    "--import-overrides="
-    + json.dumps({name: "portplan._compat" for name in ("NotRequired", "TypeAlias", "TypedDict")}),
+    "--import-overrides=" + json.dumps(dict.fromkeys(("NotRequired", "TypeAlias", "TypedDict"), "portplan._compat")),
 )
 
 

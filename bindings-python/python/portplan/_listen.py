@@ -22,9 +22,9 @@ _LOOPBACK = "127.0.0.1"
 def open_socket(host: str, port: int, kind: socket.SocketKind, backlog: int) -> socket.socket:
     """A socket bound on `host` at `port` (listening, for TCP). `""` is every IPv4 interface,
     as in Python's `socket.bind(("", port))`."""
-    if host == "":
-        family, address = socket.AF_INET, ("", port)
-    else:
+    family: socket.AddressFamily = socket.AF_INET
+    address: tuple[object, ...] = ("", port)
+    if host != "":
         found = socket.getaddrinfo(host, port, socket.AF_UNSPEC, kind, 0, socket.AI_PASSIVE)[0]
         family, address = found[0], found[4]
     sock = socket.socket(family, kind)

@@ -70,7 +70,7 @@ def path(option: str, value: object) -> str:
 def ports(option: str, values: object) -> list[int]:
     """A list of ports (ints); a `range` is its ports."""
     try:
-        found = list(values)  # type: ignore[call-overload]
+        found: list[int] = list(values)  # type: ignore[call-overload]
     except TypeError:
         raise TypeError(f"{option} must be a list of ports, not {_shown(values)}") from None
     for port in found:

@@ -16,7 +16,9 @@ from .errors import from_answer
 if TYPE_CHECKING:
     from ._api import ExcludeArg, RangeArg
     from ._schema import HashKind, Layout, PlanAnswer
-    from .typing import ConfigDict, ReasonDict as Reason, ReasonKind, ServiceValue as Service
+    from .typing import ConfigDict, ReasonKind
+    from .typing import ReasonDict as Reason
+    from .typing import ServiceValue as Service
 
     ConfigSource = Union[ConfigDict, Mapping[str, Any], str, "os.PathLike[str]"]
 

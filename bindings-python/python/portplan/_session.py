@@ -14,21 +14,22 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, Callable, Optional, TextIO
 
-    from ._schema import Answer, ReplyDone, Start
+    from ._schema import ReplyDone, Start
 
     Listen = Callable[[int, Optional[str]], ReplyDone]
     """Does a `listen` effect: starts the caller's server on the port (at the address)."""
 
 
-def run(start: Start, listen: Optional[Listen] = None) -> Answer:
-    """Runs the session of `start` to its end; its answer (`{"error": ...}` included)."""
+def run(start: Start, listen: Optional[Listen] = None) -> dict[str, Any]:
+    """Runs the session of `start` to its end: its answer, as JSON (`{"error": ...}` included;
+    _calls.py types each call's)."""
     session = _native.Session(json.dumps(start))
     reply: Optional[str] = None
     try:
         while True:
             step: Mapping[str, Any] = json.loads(session.step(reply))
             if "done" in step:
-                answer: Answer = step["done"]
+                answer: dict[str, Any] = step["done"]
                 return answer
             reply = json.dumps(_do(step, listen))
     except BaseException:

@@ -31,5 +31,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if "preview" in answer:
         sys.stderr.write(PREVIEW_NEEDS_NODE)
         return 1
-    exit_code: int = answer["exit"]  # type: ignore[typeddict-item]
-    return exit_code
+    return answer["exit"]

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, Optional
 
-    from ._schema import ErrorKind, PlanError as ErrorDict
+    from ._schema import ErrorKind
+    from ._schema import PlanError as ErrorDict
 
 
 class PortplanError(Exception):

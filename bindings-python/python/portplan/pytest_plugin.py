@@ -73,8 +73,7 @@ class TestPorts:
         the checkout and the session's slot folded in by the core."""
         if self._namespace is None:
             self._ask([])
-        assert self._namespace is not None
-        return self._namespace
+        return str(self._namespace)
 
     def __call__(self, name: str) -> int:
         if name not in self._ports:

@@ -14,16 +14,10 @@ from typing import Literal, Union
 
 from ._schema import (
     CallOptions,
-    ConfigInput1 as ConfigDict,
-    Entry as EntryDict,
     ErrorKind,
     HashKind,
     Holder,
     Layout,
-    Lease as LeaseDict,
-    PlanAnswer as PlanDict,
-    PlanError as ErrorDict,
-    ProjectPlan as ProjectPlanDict,
     ReasonBlock,
     ReasonDisplacedBusy,
     ReasonDisplacedExcluded,
@@ -36,6 +30,24 @@ from ._schema import (
     ReasonKept,
     ReasonPinned,
     ReasonSequential,
+)
+from ._schema import (
+    ConfigInput1 as ConfigDict,
+)
+from ._schema import (
+    Entry as EntryDict,
+)
+from ._schema import (
+    Lease as LeaseDict,
+)
+from ._schema import (
+    PlanAnswer as PlanDict,
+)
+from ._schema import (
+    PlanError as ErrorDict,
+)
+from ._schema import (
+    ProjectPlan as ProjectPlanDict,
 )
 
 HashName = HashKind
