@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path

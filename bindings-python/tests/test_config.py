@@ -6,6 +6,7 @@ import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import portplan
 import pytest
@@ -118,7 +119,7 @@ class _CoreAskedError(Exception):
 def test_every_config_option_reaches_the_core(
     project: Path, monkeypatch: pytest.MonkeyPatch, function: Callable[..., object]
 ) -> None:
-    asked: list[dict[str, object]] = []
+    asked: list[dict[str, Any]] = []
 
     class Session:
         def __init__(self, start: str) -> None:

@@ -3,6 +3,7 @@ without a write, from caches that never hide a change of the registry, the confi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -41,10 +42,8 @@ def _waits_for_the_lock(home: Path, cwd: Path, code: str) -> bool:
     call that writes takes the lock, one answered from the registry as read does not."""
     with registry_locked(home):
         call = subprocess.Popen([sys.executable, "-c", f"import portplan; {code}"], cwd=cwd)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             call.wait(timeout=1.5)
-        except subprocess.TimeoutExpired:
-            pass
         waited = call.poll() is None
     assert call.wait(timeout=30) == 0
     return waited

@@ -53,7 +53,9 @@ def test_paths(tmp_path: Path) -> None:
             text=True,
             check=True,
         )
-        assert planned.to_dict() == {k: v for k, v in json.loads(cli.stdout).items() if k not in ("root", "config_file")}
+        assert planned.to_dict() == {
+            k: v for k, v in json.loads(cli.stdout).items() if k not in ("root", "config_file")
+        }
         assert (planned.root, planned.config_file) == (str(tmp_path), str(path))
     assert portplan.plan(tmp_path / "portplan.toml", probe=False).namespace == "x"
     assert portplan.leases() == [], "a plan only reads"
@@ -75,7 +77,8 @@ def test_the_projects_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     planned = portplan.plan(names=["api"], probe=False)
     assert planned.namespace == "shop"
     assert planned.entries["web"].kind == "kept"
-    assert planned["web"] == web and "api" in planned
+    assert planned["web"] == web
+    assert "api" in planned
     assert [lease.name for lease in portplan.leases()] == ["web"]
 
 

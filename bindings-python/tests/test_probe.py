@@ -115,7 +115,9 @@ def test_a_batch_names_exactly_the_busy_ports_in_order() -> None:
     assert busy_ports(ports) == []
 
 
-@pytest.mark.parametrize(("port", "error"), [(0, ValueError), (-1, ValueError), (65536, ValueError), (True, TypeError), ("80", TypeError)])
+@pytest.mark.parametrize(
+    ("port", "error"), [(0, ValueError), (-1, ValueError), (65536, ValueError), (True, TypeError), ("80", TypeError)]
+)
 def test_probe_takes_ports_only(port: object, error: type[Exception]) -> None:
     with pytest.raises(error, match="probe takes a port"):
         portplan.probe(port)  # type: ignore[arg-type]
