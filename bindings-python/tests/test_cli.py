@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -426,3 +427,51 @@ def test_get_of_a_new_name_waits_for_the_lock(project: Path, registry_home: Path
     out, err = waiting.communicate(timeout=30)
     assert (waiting.returncode, err) == (0, "")
     assert int(out) == portplan.port("worker")
+
+
+# A command that reports each signal it gets, and ends 0.3 s after the first one.
+SIGNALLED = """
+import signal, sys, time
+got = []
+for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+    signal.signal(getattr(signal, name), lambda number, frame: got.append(signal.Signals(number).name))
+print("ready", flush=True)
+while not got:
+    time.sleep(0.01)
+time.sleep(0.3)
+print(" ".join(got), flush=True)
+sys.exit(3)
+"""
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_run_passes_a_signal_on_once_and_exits_as_its_command(project: Path, name: str) -> None:
+    """Outside a terminal's foreground nothing else sends the command the signal: portplan
+    passes each on, once, waits for the command and exits with its code."""
+    running = subprocess.Popen(
+        [sys.executable, "-m", "portplan", "run", "web", "--no-probe", "--", sys.executable, "-c", SIGNALLED],
+        cwd=project,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert running.stdout is not None
+    assert running.stdout.readline() == "ready\n"
+    running.send_signal(getattr(signal, name))
+    out, err = running.communicate(timeout=30)
+    assert (out, running.returncode) == (f"{name}\n", 3), err
+
+
+def test_a_closed_stdout_is_not_a_crash(project: Path) -> None:
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "portplan", "plan", "--no-probe"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert reader.stdout is not None
+    reader.stdout.close()  # `portplan plan | head -0`
+    _, err = reader.communicate(timeout=30)
+    assert err == b""
+    assert reader.returncode == 0
