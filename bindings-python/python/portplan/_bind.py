@@ -48,7 +48,8 @@ def bind(
     `.name`) when the port is the service's kept lease or pin and another process holds it (free
     a lease with `portplan release NAME`), and `PortplanError` (kind `host`) with the real cause
     when the bind fails otherwise (an address this host lacks, a port it may not bind); a failed
-    bind never moves or removes a lease."""
+    bind never moves or removes a lease. `test`: the test runner a fixture calls from
+    (`"pytest"`: the test session's namespace and slot, as the `portplan_socket` fixture)."""
     _options.name("bind", name)
     if host is not None and not isinstance(host, str):
         raise TypeError(f"host must be an address (str), not {host.__class__.__name__}")

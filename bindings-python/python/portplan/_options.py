@@ -53,7 +53,7 @@ def call_options(
         options["config_path"] = path("config", config)
     if test is not None:
         options["test"] = test
-    given = {key: _json(key, value) for key, value in (keys or {}).items() if value is not None}
+    given = {key: json_value(key, value) for key, value in (keys or {}).items() if value is not None}
     if given:
         options["config"] = given  # type: ignore[typeddict-item]
     return options
@@ -79,7 +79,7 @@ def ports(option: str, values: object) -> list[int]:
     return found
 
 
-def _json(option: str, value: object) -> Any:
+def json_value(option: str, value: object) -> Any:
     """`value` as JSON holds it: sequences as lists, mappings with their keys as text, a
     `range(first, stop)` as the config's inclusive `[first, stop - 1]`."""
     if value is None or isinstance(value, (str, bool, int, float)):
@@ -93,9 +93,9 @@ def _json(option: str, value: object) -> Any:
     from collections.abc import Mapping
 
     if isinstance(value, Mapping):
-        return {_key(option, key): _json(f"{option}.{key}", item) for key, item in value.items()}
+        return {_key(option, key): json_value(f"{option}.{key}", item) for key, item in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [_json(option, item) for item in value]
+        return [json_value(option, item) for item in value]
     raise TypeError(f"{option} cannot be {_shown(value)}")
 
 

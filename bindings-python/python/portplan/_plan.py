@@ -126,7 +126,7 @@ def plan(
     Raises `PlanError` (with `.kind`) when the core rejects the config."""
     if isinstance(config, Mapping) or (isinstance(config, str) and _is_config_text(config)):
         config_value = dict(config) if isinstance(config, Mapping) else config
-        request = {"config": _options._json("config", config_value), "busy": _options.ports("busy", busy)}
+        request = {"config": _options.json_value("config", config_value), "busy": _options.ports("busy", busy)}
         answer = json.loads(_native.plan_json(json.dumps(request)))
         if "error" in answer:
             raise from_answer(answer["error"])
