@@ -475,3 +475,17 @@ def test_a_closed_stdout_is_not_a_crash(project: Path) -> None:
     _, err = reader.communicate(timeout=30)
     assert err == b""
     assert reader.returncode == 0
+
+
+def test_a_variable_that_is_not_utf8_is_no_failure(project: Path) -> None:
+    env = {**os.environ, "NOT_UTF8": os.fsdecode(b"\xff\xfe")}
+    done = subprocess.run(
+        [sys.executable, "-m", "portplan", "get", "web", "--no-probe"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert int(done.stdout) == _expected_plan()["web"]

@@ -55,7 +55,7 @@ def facts() -> HostFacts:
         "platform": platform(),
         "cwd": _cwd(),
         "home": home(),
-        "env": dict(os.environ),
+        "env": _environment(),
         "pid": os.getpid(),
         "hostname": _hostname(),
         "terminal": in_terminal_foreground(),
@@ -63,6 +63,20 @@ def facts() -> HostFacts:
     }
     if hasattr(os, "getuid"):
         found["uid"] = os.getuid()
+    return found
+
+
+def _environment() -> dict[str, str]:
+    """The variables as JSON can carry them: one whose bytes are not UTF-8 (Python keeps them
+    as lone surrogates, which no JSON reader takes) is left out rather than failing the call."""
+    found = {}
+    for name, value in os.environ.items():
+        try:
+            name.encode()
+            value.encode()
+        except UnicodeEncodeError:
+            continue
+        found[name] = value
     return found
 
 
