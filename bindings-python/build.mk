@@ -9,8 +9,11 @@
 
 PY_DIR := bindings-python
 # Rebuild the extension only when the Rust side or the packaging changed.
-PY_NATIVE_INPUTS := $(wildcard core/src/*.rs $(PY_DIR)/src/*.rs) core/Cargo.toml $(PY_DIR)/Cargo.toml $(PY_DIR)/pyproject.toml Cargo.lock
-# Test tooling, pinned: the linters, and the checkers of the published files.
+PY_NATIVE_INPUTS := $(wildcard core/src/*.rs core/src/*/*.rs core/native/src/*.rs $(PY_DIR)/src/*.rs) core/Cargo.toml core/native/Cargo.toml $(PY_DIR)/Cargo.toml $(PY_DIR)/pyproject.toml Cargo.lock
+# Test tooling, pinned: pytest-xdist (the plugin's tests run real `pytest -n 2`), the linters,
+# and the checkers of the published files. The type generator (datamodel-code-generator) has a
+# venv of its own in the tool cache (scripts/gen_types.py), made here before the tests check it.
+PY_TEST_TOOLS := pytest-xdist==3.8.0
 PY_LINT_TOOLS := ruff==0.17.5 mypy==2.4.1
 PY_DIST_TOOLS := twine==7.0.0 auditwheel==6.8.2
 PY_PIP := $(VENV)/bin/python -m pip install -q --disable-pip-version-check
@@ -25,6 +28,12 @@ $(VENV)/.portplan-tools: | $(VENV)/bin/python
 	touch $@
 
 # The stamps of pinned tools depend on this file, so a new pin installs itself.
+$(VENV)/.portplan-test-tools: $(PY_DIR)/build.mk $(PY_DIR)/scripts/gen_types.py | $(VENV)/bin/python
+	$(PY_PIP) $(PY_TEST_TOOLS)
+	$(VENV)/bin/python -c 'import xdist'
+	$(VENV)/bin/python -c 'import sys; sys.path.insert(0, "$(PY_DIR)/scripts"); import gen_types; gen_types.tools_venv()'
+	touch $@
+
 $(VENV)/.portplan-lint-tools: $(PY_DIR)/build.mk | $(VENV)/bin/python
 	$(PY_PIP) $(PY_LINT_TOOLS)
 	$(VENV)/bin/ruff --version && $(VENV)/bin/mypy --version
@@ -52,7 +61,7 @@ build-python: $(VENV)/.portplan-built
 # built by the release workflow.
 test-python: pytest-python lint-python $(if $(filter Linux,$(shell uname -s)),check-package-python)
 
-pytest-python: build-python
+pytest-python: build-python $(VENV)/.portplan-test-tools
 	cd $(PY_DIR) && $(VENV)/bin/python -m pytest -q tests
 
 # ruff over every Python file of the repository (root ruff.toml); mypy over the package and its tests.

@@ -1,38 +1,56 @@
-//! `portplan._native`: the core's JSON API (docs/core-api.md) for Python.
+//! `portplan._native`: the core for Python.
 //!
-//! Every function takes one JSON request string and returns one JSON answer string; the
-//! Python package does the I/O and decodes the answers. No rule of the spec lives here.
+//! - `Session(start_json)`, `step(reply_json)`: one call of the core as a session
+//!   (docs/host-protocol.md); the effects the OS does are done here, in Rust
+//!   (`portplan-native`), and Python sees only `sleep`, `print`, `spawn` and `listen`.
+//! - `plan_json(request)`: the pure plan of a config (docs/core-api.md).
+//! - `plan_text(plan_json, name)`: a plan's table, or the sentence of one service (`why`).
+//! - `probe(ports, server)`: the host probe of `portplan-native`.
+//!
+//! No rule of the spec lives here.
 
 use pyo3::prelude::*;
 
-mod probe;
-
-/// Declares a Python function `NAME(request: str) -> str` over the core's `NAME`.
-macro_rules! json_function {
-    ($name:ident) => {
-        #[pyfunction]
-        fn $name(py: Python<'_>, request: &str) -> String {
-            // The core is pure and never panics; let other threads run while it works.
-            py.detach(|| ::portplan::api::$name(request))
-        }
-    };
+#[pyfunction]
+fn plan_json(py: Python<'_>, request: &str) -> String {
+    // The core is pure and never panics; let other threads run while it works.
+    py.detach(|| ::portplan::api::plan_json(request))
 }
 
-json_function!(plan_json);
-json_function!(extract_config_json);
-json_function!(load_config_json);
-json_function!(allocate_json);
-json_function!(release_json);
-json_function!(leases_json);
-json_function!(registry_path_json);
-json_function!(cli_json);
-json_function!(render_json);
-json_function!(host_error_json);
-json_function!(lock_verdict_json);
-json_function!(temp_files_json);
+/// `{"text": ...}` for a plan as `plan_json` or a session answered it: the sentence of
+/// `name` (what `portplan why NAME` prints), else the table (what `portplan plan` prints);
+/// or `{"error": ...}`.
+#[pyfunction]
+#[pyo3(signature = (plan, name=None))]
+fn plan_text(plan: &str, name: Option<&str>) -> String {
+    use ::portplan::{plan::Plan, render};
+    let text = serde_json::from_str::<Plan>(plan)
+        .map_err(|error| {
+            ::portplan::error::PlanError::new(
+                ::portplan::error::ErrorKind::InvalidRequest,
+                format!("the plan is malformed: {error}"),
+            )
+        })
+        .and_then(|plan| match name {
+            Some(name) => render::why(&plan, name),
+            None => Ok(render::table(&plan)),
+        });
+    let answer = match text {
+        Ok(text) => serde_json::json!({ "text": text }),
+        Err(error) => serde_json::json!({ "error": error }),
+    };
+    answer.to_string()
+}
+
+/// Which of `ports` can be bound, TCP and UDP, on every local address (`server`: TCP bound as
+/// a server binds it, SO_REUSEADDR on POSIX, so TIME_WAIT does not count).
+#[pyfunction]
+fn probe(py: Python<'_>, ports: Vec<u16>, server: bool) -> Vec<bool> {
+    py.detach(|| portplan_native::probe(&ports, server))
+}
 
 /// One session (docs/host-protocol.md): `Session(start_json)`, then `step(reply_json)` until
-/// it answers `{"done": ...}`.
+/// it answers `{"done": ...}`. Dropping it releases the locks it holds.
 #[pyclass(module = "portplan._native")]
 struct Session {
     // A Mutex makes the session Sync, as Python objects must be (one step at a time).
@@ -72,27 +90,11 @@ impl Session {
     }
 }
 
-#[pyfunction]
-fn config_files_json() -> String {
-    ::portplan::api::config_files_json()
-}
-
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(plan_json, module)?)?;
-    module.add_function(wrap_pyfunction!(config_files_json, module)?)?;
-    module.add_function(wrap_pyfunction!(extract_config_json, module)?)?;
-    module.add_function(wrap_pyfunction!(load_config_json, module)?)?;
-    module.add_function(wrap_pyfunction!(allocate_json, module)?)?;
-    module.add_function(wrap_pyfunction!(release_json, module)?)?;
-    module.add_function(wrap_pyfunction!(leases_json, module)?)?;
-    module.add_function(wrap_pyfunction!(registry_path_json, module)?)?;
-    module.add_function(wrap_pyfunction!(cli_json, module)?)?;
-    module.add_function(wrap_pyfunction!(render_json, module)?)?;
-    module.add_function(wrap_pyfunction!(host_error_json, module)?)?;
-    module.add_function(wrap_pyfunction!(lock_verdict_json, module)?)?;
-    module.add_function(wrap_pyfunction!(temp_files_json, module)?)?;
-    module.add_function(wrap_pyfunction!(probe::probe_json, module)?)?;
+    module.add_function(wrap_pyfunction!(plan_text, module)?)?;
+    module.add_function(wrap_pyfunction!(probe, module)?)?;
     module.add_class::<Session>()?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -94,3 +95,41 @@ def held() -> Iterator[list[socket.socket]]:
     yield sockets
     for sock in sockets:
         sock.close()
+
+
+@contextlib.contextmanager
+def registry_locked(home: Path) -> Iterator[None]:
+    """The registry's kernel lock (flock of registry.lock, SPEC v3 §9), held by this test as
+    another portplan process would hold it while it writes."""
+    import fcntl
+
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / "registry.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def lock_is_free(home: Path) -> bool:
+    """Whether nobody holds the registry's lock now (flock locks exclude each other's open
+    files even within one process)."""
+    import fcntl
+
+    path = home / "registry.lock"
+    if not path.exists():
+        return True
+    with open(path, "rb") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        return True
+
+
+def registry_state(home: Path) -> tuple[bytes, int, int]:
+    """The registry's bytes, inode and mtime: a write would change at least one."""
+    path = home / "registry.json"
+    return path.read_bytes(), os.stat(path).st_ino, os.stat(path).st_mtime_ns

@@ -8,11 +8,17 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 import portplan
 import pytest
 from conftest import as_plain_user, free_ports
-from portplan import _session
+from portplan import _calls
+from portplan._listen import SocketListener
+from portplan._options import call_options
+
+if TYPE_CHECKING:
+    from portplan._schema import ReplyDone
 
 
 @pytest.fixture
@@ -61,13 +67,21 @@ def test_a_port_taken_after_the_probe_moves_the_new_lease(
     home = portplan.plan({"range": list(small_range), "exclude": [], "namespace": "shop", "services": {"web": True}})[
         "web"
     ]
-    holder = _holder(home)
-    # The probe saw it free; another process bound it before we did.
-    monkeypatch.setattr(_session, "probe_port", lambda port: True)
-    try:
-        sock = portplan.bind("web", range=small_range, exclude=[])
-    finally:
-        holder.close()
+    # The probe saw the home free; another process bound it before our `listen` effect did.
+    real = SocketListener(socket.SOCK_STREAM, 8)
+    tried: list[int] = []
+
+    def taken_first(port: int, host: Optional[str]) -> ReplyDone:
+        tried.append(port)
+        if port == home:
+            return {"did": "done", "error": {"code": "EADDRINUSE", "reason": "Address already in use"}}
+        return real(port, host)
+
+    options = call_options(keys={"range": small_range, "exclude": []})
+    assert _calls.listen("web", options, None, taken_first) == real.socket.getsockname()[1]  # type: ignore[union-attr]
+    assert tried[0] == home
+    sock = real.socket
+    assert sock is not None
     try:
         port = sock.getsockname()[1]
         assert port != home
@@ -167,3 +181,71 @@ def test_a_privileged_port_is_not_permitted(shared_tmp: Path) -> None:
     kind, code, message = done.stdout.splitlines()
     assert (kind, code) == ("host", "EACCES")
     assert message == "cannot start web on 127.0.0.1:80: not permitted (Permission denied)"
+
+
+def test_the_default_address_is_loopback_and_empty_is_every_interface(
+    project: Path, small_range: tuple[int, int]
+) -> None:
+    with portplan.bind("web", range=small_range, exclude=[]) as sock:
+        assert sock.getsockname()[0] == "127.0.0.1"
+        web = sock.getsockname()[1]
+    with portplan.bind("web", host="", range=small_range, exclude=[]) as sock:
+        assert sock.getsockname() == ("0.0.0.0", web), "as socket.bind(('', port)): every IPv4 interface"
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+    with portplan.bind("web", host="localhost", range=small_range, exclude=[]) as sock:
+        assert sock.getsockname()[1] == web
+
+
+def test_port_in_use_is_an_oserror_with_its_errno_port_and_name(project: Path, small_range: tuple[int, int]) -> None:
+    web = portplan.port("web", range=small_range, exclude=[], probe=False)
+    holder = _holder(web)
+    try:
+        with pytest.raises(OSError, match="another process is using it") as raised:
+            portplan.bind("web", range=small_range, exclude=[])
+    finally:
+        holder.close()
+    error = raised.value
+    assert isinstance(error, portplan.PortInUseError)
+    assert (error.errno, error.port, error.name) == (errno.EADDRINUSE, web, "web")
+    assert "portplan release web" in str(error)
+
+
+def test_python_shaped_mistakes_are_type_errors(project: Path) -> None:
+    with pytest.raises(TypeError, match="takes the name of a service"):
+        portplan.bind(8000)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="host must be an address"):
+        portplan.bind("web", host=8000)  # type: ignore[arg-type]
+    assert portplan.leases() == []
+
+
+INTERRUPTED = """
+import sys, portplan
+from portplan import _listen
+
+def interrupted(*args, **kwargs):
+    raise KeyboardInterrupt
+_listen.open_socket = interrupted  # Ctrl-C while the session holds the registry lock
+try:
+    portplan.bind("web", range=(43900, 43909), exclude=[], probe=False)
+except KeyboardInterrupt as error:
+    kept = error  # its traceback holds the frames: the session must be dropped all the same
+    print("interrupted", flush=True)
+sys.stdin.read()  # alive, so a lock it still held would still be held
+"""
+
+
+def test_ctrl_c_in_a_session_leaves_no_lock_held(project: Path, registry_home: Path) -> None:
+    from conftest import lock_is_free
+
+    interrupted = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTED], cwd=project, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert interrupted.stdout is not None
+        assert interrupted.stdout.readline() == "interrupted\n"
+        assert (registry_home / "registry.lock").exists(), "the session had taken the lock"
+        assert lock_is_free(registry_home)
+        assert portplan.port("api", range=(43900, 43909), exclude=[], probe=False) > 0
+        assert [lease.name for lease in portplan.leases()] == ["api"], "nothing was leased for web"
+    finally:
+        interrupted.communicate("", timeout=10)

@@ -6,6 +6,7 @@ import json
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import portplan
 import pytest
@@ -118,13 +119,14 @@ class _CoreAskedError(Exception):
 def test_every_config_option_reaches_the_core(
     project: Path, monkeypatch: pytest.MonkeyPatch, function: Callable[..., object]
 ) -> None:
-    asked: list[dict[str, object]] = []
+    asked: list[dict[str, Any]] = []
 
-    def load_config_json(request: str) -> str:
-        asked.append(json.loads(request))
-        raise _CoreAskedError
+    class Session:
+        def __init__(self, start: str) -> None:
+            asked.append(json.loads(start))
+            raise _CoreAskedError
 
-    monkeypatch.setattr(_native, "load_config_json", load_config_json)
+    monkeypatch.setattr(_native, "Session", Session)
     with pytest.raises(_CoreAskedError):
         function(
             "web",
@@ -137,7 +139,7 @@ def test_every_config_option_reaches_the_core(
             browser_safe=False,
             services={"db": 5432, "legacy": False},
         )
-    assert asked[0]["options"] == {
+    assert asked[0]["options"]["config"] == {
         "range": [41000, 41999],
         "namespace": "n",
         "layout": "block",
@@ -147,3 +149,4 @@ def test_every_config_option_reaches_the_core(
         "browser_safe": False,
         "services": {"db": 5432, "legacy": False},
     }
+    assert asked[0]["options"]["probe"] is True

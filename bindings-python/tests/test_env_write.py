@@ -86,7 +86,6 @@ def test_a_file_up_to_date_is_not_rewritten(project: Path) -> None:
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no POSIX file modes (the mode kept here is 0640)")
 def test_keeps_the_mode_and_replaces_atomically(project: Path) -> None:
     path = project / ".env"
     path.write_text("A=1\n", encoding="utf-8")
@@ -98,8 +97,9 @@ def test_keeps_the_mode_and_replaces_atomically(project: Path) -> None:
     assert _no_temp_files(project)
 
 
-def test_a_symlink_to_a_file_writes_the_target_and_keeps_the_link(project: Path, tmp_path: Path) -> None:
-    target = tmp_path / "shared.env"
+def test_a_symlink_to_a_file_writes_the_target_and_keeps_the_link(project: Path) -> None:
+    target = project / "config" / "shared.env"
+    target.parent.mkdir()
     target.write_text("SHARED=1\n", encoding="utf-8")
     (project / ".env").symlink_to(target)
     assert run_cli("env", "--write", "--no-probe", cwd=project).returncode == 0
@@ -108,11 +108,23 @@ def test_a_symlink_to_a_file_writes_the_target_and_keeps_the_link(project: Path,
     assert target.read_text(encoding="utf-8") == "SHARED=1\n" + _block()
 
 
-def test_a_dangling_symlink_creates_its_target(project: Path, tmp_path: Path) -> None:
-    (project / ".env").symlink_to(tmp_path / "secrets.env")
-    assert run_cli("env", "--write", "--no-probe", cwd=project).returncode == 0
-    assert (project / ".env").is_symlink()
-    assert (tmp_path / "secrets.env").read_text(encoding="utf-8") == _block()
+def test_a_symlink_out_of_the_project_is_written_only_when_named(project: Path, tmp_path: Path) -> None:
+    """SPEC v3 §9: files outside the project are never written unless the user names them."""
+    target = tmp_path / "shared.env"
+    target.write_text("SHARED=1\n", encoding="utf-8")
+    (project / ".env").symlink_to(target)
+    done = run_cli("env", "--write", "--no-probe", cwd=project)
+    assert done.returncode == 1
+    assert "outside the project" in done.stderr
+    assert target.read_text(encoding="utf-8") == "SHARED=1\n"
+    assert run_cli("env", "--write", ".env", "--no-probe", cwd=project).returncode == 0
+    assert target.read_text(encoding="utf-8") == "SHARED=1\n" + _block()
+
+
+def test_a_dangling_symlink_is_refused(project: Path, registry_home: Path) -> None:
+    (project / ".env").symlink_to(project / "secrets.env")
+    _fails_and_writes_nothing(["--write"], project, registry_home, 1, "portplan does not create files through links")
+    assert not (project / "secrets.env").exists()
 
 
 def test_a_file_in_a_missing_folder_is_an_error(project: Path, registry_home: Path) -> None:
@@ -135,9 +147,9 @@ def test_a_fifo_is_an_error_and_never_blocks(project: Path, registry_home: Path)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
-def test_a_symlink_to_a_fifo_is_an_error(project: Path, registry_home: Path, tmp_path: Path) -> None:
-    os.mkfifo(tmp_path / "pipe")
-    (project / ".env").symlink_to(tmp_path / "pipe")
+def test_a_symlink_to_a_fifo_is_an_error(project: Path, registry_home: Path) -> None:
+    os.mkfifo(project / "pipe")
+    (project / ".env").symlink_to(project / "pipe")
     _fails_and_writes_nothing(["--write"], project, registry_home, 1, "it is a FIFO")
 
 
@@ -206,7 +218,8 @@ def test_a_read_only_file_is_an_error_and_untouched(shared_tmp: Path) -> None:
     home = shared_tmp / "home"
     done = run_cli("env", "--write", "--no-probe", cwd=folder, env={"PORTPLAN_HOME": str(home)}, prefix=as_plain_user())
     assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr == "portplan: error: cannot write .env: Permission denied\n"
+    # Another user's file: the copy that would replace it cannot be given its owner (EPERM).
+    assert done.stderr == "portplan: error: cannot write .env: Operation not permitted\n"
     assert (folder / ".env").read_text(encoding="utf-8") == "SECRET=1\n"
     assert not (home / "registry.json").exists()
 

@@ -3,16 +3,18 @@ without a write, from caches that never hide a change of the registry, the confi
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import TypedDict
 
 import portplan
 import pytest
-from portplan import _registry, _session
+from conftest import registry_locked
 
 
 class _Options(TypedDict):
@@ -30,60 +32,64 @@ def project(project: Path) -> Path:
     return project
 
 
-def _no_lock(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(self: _registry.RegistryLock) -> None:
-        raise AssertionError("the registry lock was taken")
-
-    monkeypatch.setattr(_registry.RegistryLock, "acquire", refuse)
-
-
-def _state(home: Path) -> tuple[list[str], tuple[int, int, int]]:
+def _state(home: Path) -> tuple[int, int, int]:
     info = (home / "registry.json").stat()
-    return sorted(os.listdir(home)), (info.st_ino, info.st_mtime_ns, info.st_size)
+    return info.st_ino, info.st_mtime_ns, info.st_size
 
 
-def test_asking_again_takes_no_lock_and_writes_nothing(
-    registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _waits_for_the_lock(home: Path, cwd: Path, code: str) -> bool:
+    """Whether `code` (a portplan call in a fresh process) waits while the lock is held: a
+    call that writes takes the lock, one answered from the registry as read does not."""
+    with registry_locked(home):
+        call = subprocess.Popen([sys.executable, "-c", f"import portplan; {code}"], cwd=cwd)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            call.wait(timeout=1.5)
+        waited = call.poll() is None
+    assert call.wait(timeout=30) == 0
+    return waited
+
+
+def test_asking_again_takes_no_lock_and_writes_nothing(registry_home: Path, project: Path) -> None:
     ports = portplan.ports(["web", "api", "db"], **SMALL)
     before = _state(registry_home)
-    _session._last.clear()
-    _session._KNOWN.clear()  # as a fresh process would start
-    _no_lock(monkeypatch)
-    for _ in range(3):
-        assert portplan.port("api", **SMALL) == ports["api"]
-        assert portplan.ports(["db", "web"], **SMALL) == {"db": ports["db"], "web": ports["web"]}
+    with registry_locked(registry_home):  # another writer holds it: a call that took it would wait
+        for _ in range(3):
+            assert portplan.port("api", **SMALL) == ports["api"]
+            assert portplan.ports(["db", "web"], **SMALL) == {"db": ports["db"], "web": ports["web"]}
     assert _state(registry_home) == before
 
 
-def test_a_leased_name_beside_services_never_leased_takes_no_lock(
-    registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # web is leased; api and db are in the config but were never asked for, so the core's
-    # answer asks to probe their homes: web's kept port does not depend on what they find.
+def test_a_leased_name_beside_services_never_leased_takes_no_lock(registry_home: Path, project: Path) -> None:
+    # web is leased; api and db are in the config but were never asked for: web's kept port
+    # does not depend on them.
     (project / "portplan.toml").write_text(
         'namespace = "shop"\nrange = [41100, 41149]\nexclude = []\n[services]\napi = true\ndb = true\n',
         encoding="utf-8",
     )
     web = portplan.port("web")
     before = _state(registry_home)
-    _session._last.clear()
-    _session._KNOWN.clear()
-    _no_lock(monkeypatch)
-    for _ in range(3):
-        assert portplan.port("web") == web
+    with registry_locked(registry_home):
+        for _ in range(3):
+            assert portplan.port("web") == web
     assert _state(registry_home) == before
-    with pytest.raises(AssertionError, match="lock was taken"):
-        portplan.port("api")
+    assert _waits_for_the_lock(registry_home, project, "portplan.port('api')")
 
 
-def test_a_new_name_still_takes_the_lock_and_writes(
-    registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_new_name_still_takes_the_lock_and_writes(registry_home: Path, project: Path) -> None:
     portplan.port("web", **SMALL)
-    _no_lock(monkeypatch)
-    with pytest.raises(AssertionError, match="lock was taken"):
-        portplan.ports(["web", "api"], **SMALL)
+    assert _waits_for_the_lock(registry_home, project, f"portplan.ports(['web', 'api'], **{SMALL!r})")
+    assert [lease.name for lease in portplan.leases()] == ["api", "web"]
+
+
+def _age_lease(home: Path, name: str, seconds: int) -> None:
+    """Makes the lease of `name` look used `seconds` ago (as a run that long ago left it)."""
+    path = home / "registry.json"
+    registry = json.loads(path.read_text(encoding="utf-8"))
+    for lease in registry["leases"]:
+        if lease["name"] == name:
+            lease["used"] -= seconds
+            lease["created"] -= seconds
+    path.write_text(json.dumps(registry), encoding="utf-8")
 
 
 def test_a_release_elsewhere_is_seen_at_once(registry_home: Path, project: Path) -> None:
@@ -96,31 +102,28 @@ def test_a_release_elsewhere_is_seen_at_once(registry_home: Path, project: Path)
     assert [(lease.name, lease.port) for lease in portplan.leases()] == [("web", web)]
 
 
-def test_an_hour_later_the_lease_is_refreshed(
-    registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_hour_later_the_lease_is_refreshed(registry_home: Path, project: Path) -> None:
     web = portplan.port("web", **SMALL)
-    assert portplan.port("web", **SMALL) == web
+    _age_lease(registry_home, "web", 3600)
     used = portplan.leases()[0].used
-    real = time.time
-    monkeypatch.setattr(time, "time", lambda: real() + 3600)
     assert portplan.port("web", **SMALL) == web
     assert portplan.leases()[0].used >= used + 3600
 
 
-def test_a_removed_checkout_is_dropped_at_the_next_call(registry_home: Path, tmp_path: Path) -> None:
+def test_a_removed_checkout_is_dropped_at_the_next_write(registry_home: Path, tmp_path: Path) -> None:
     gone, here = tmp_path / "gone", tmp_path / "here"
     for folder in (gone, here):
         folder.mkdir()
         (folder / "portplan.toml").write_text('namespace = "shop"\n', encoding="utf-8")
     portplan.port("old", cwd=gone, **SMALL)
     web = portplan.port("web", cwd=here, **SMALL)
-    assert portplan.port("web", cwd=here, **SMALL) == web
     shutil.rmtree(gone)
-    # The call writes (SPEC §7: a lease of a folder that is gone is dropped at a write).
+    # Asking again writes nothing (the core's lock-free path), so the lease waits for a write
+    # (SPEC §7: a lease of a folder that is gone is dropped at a write): a new name makes one.
     assert portplan.port("web", cwd=here, **SMALL) == web
+    portplan.port("api", cwd=here, **SMALL)
     leases = json.loads((registry_home / "registry.json").read_text(encoding="utf-8"))["leases"]
-    assert [lease["name"] for lease in leases] == ["web"]
+    assert [lease["name"] for lease in leases] == ["api", "web"]
 
 
 def test_a_changed_config_is_read_again(registry_home: Path, project: Path) -> None:
@@ -142,21 +145,14 @@ def test_other_options_are_another_question(registry_home: Path, project: Path) 
     assert [(lease.name, lease.port) for lease in portplan.leases()] == [("web", elsewhere)]
 
 
-def test_a_fresh_lease_needs_no_lock_beside_one_due_for_its_refresh(
-    registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = time.time
-    with monkeypatch.context() as past:
-        past.setattr(time, "time", lambda: real() - 7200)
-        api = portplan.port("api", **SMALL)
+def test_a_fresh_lease_needs_no_lock_beside_one_due_for_its_refresh(registry_home: Path, project: Path) -> None:
+    api = portplan.port("api", **SMALL)
     web = portplan.port("web", **SMALL)
-    _session._last.clear()
-    _session._KNOWN.clear()
-    with monkeypatch.context() as locked_out:
-        _no_lock(locked_out)
+    _age_lease(registry_home, "api", 7200)
+    with registry_locked(registry_home):
         assert portplan.port("web", **SMALL) == web
-        # `api` was used two hours ago: asking for it refreshes `used`, a write under the lock.
-        with pytest.raises(AssertionError, match="lock was taken"):
-            portplan.port("api", **SMALL)
+    # `api` was used two hours ago: asking for it refreshes `used`, a write under the lock.
+    assert _waits_for_the_lock(registry_home, project, f"portplan.port('api', **{SMALL!r})")
     assert portplan.port("api", **SMALL) == api
-    assert {lease.name: lease.used >= int(real()) - 5 for lease in portplan.leases()} == {"api": True, "web": True}
+    now = int(time.time())
+    assert {lease.name: lease.used >= now - 5 for lease in portplan.leases()} == {"api": True, "web": True}

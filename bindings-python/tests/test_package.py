@@ -34,9 +34,19 @@ def test_import_runs_no_git(tmp_path: Path) -> None:
 
 def test_stubs_match_the_extension() -> None:
     stub = (PACKAGE / "_native.pyi").read_text(encoding="utf-8")
-    stubbed = set(re.findall(r"^def (\w+)\(", stub, flags=re.M))
-    exported = {name for name in dir(_native) if name.endswith("_json")}
-    assert stubbed == exported
+    stubbed = set(re.findall(r"^(?:def|class) (\w+)\b", stub, flags=re.M))
+    exported = {name for name in dir(_native) if not name.startswith("_")}
+    assert stubbed == exported == {"Session", "plan_json", "plan_text", "probe"}
+
+
+def test_no_module_calls_the_old_entry_points() -> None:
+    """Every call goes through a session (_calls.py), the pure plan or the probe (issue 23)."""
+    old = ("allocate_json", "load_config_json", "render_json", "release_json", "leases_json", "cli_json")
+    for module in PACKAGE.glob("*.py"):
+        if module.name == "_schema.py":  # the schema's own descriptions name them
+            continue
+        text = module.read_text(encoding="utf-8")
+        assert not [name for name in old if name in text], module.name
 
 
 def test_typed_package() -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import portplan
@@ -39,17 +42,44 @@ def test_paths(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "x"\n[tool.portplan.services]\napi = true\n', encoding="utf-8"
     )
-    assert portplan.plan(tmp_path / "portplan.toml").ports == {"web": 21225}
-    assert portplan.plan(str(tmp_path / "pyproject.toml")).ports == {"api": 25325}
+    # A file's plan is the project's, as `portplan --config FILE plan` shows it (issue 23): its
+    # namespace is the project's name, and the leases are the registry's.
+    for path in (tmp_path / "portplan.toml", str(tmp_path / "pyproject.toml")):
+        planned = portplan.plan(path, probe=False)
+        cli = subprocess.run(
+            [sys.executable, "-m", "portplan", "--config", str(path), "plan", "--json", "--no-probe"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert planned.to_dict() == {
+            k: v for k, v in json.loads(cli.stdout).items() if k not in ("root", "config_file")
+        }
+        assert (planned.root, planned.config_file) == (str(tmp_path), str(path))
+    assert portplan.plan(tmp_path / "portplan.toml", probe=False).namespace == "x"
+    assert portplan.leases() == [], "a plan only reads"
 
 
 def test_a_file_error_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "portplan.toml"
-    path.write_text("[services]\nssh = 22\nsshd = 22\n", encoding="utf-8")
+    path.write_text("range = [5, 1]\n", encoding="utf-8")
     with pytest.raises(portplan.PlanError) as raised:
         portplan.plan(path)
-    assert raised.value.kind == "duplicate_pin"
+    assert raised.value.kind == "invalid_range"
     assert str(path) in str(raised.value)
+
+
+def test_the_projects_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "portplan.toml").write_text('namespace = "shop"\n[services]\nweb = true\n', encoding="utf-8")
+    web = portplan.port("web")
+    planned = portplan.plan(names=["api"], probe=False)
+    assert planned.namespace == "shop"
+    assert planned.entries["web"].kind == "kept"
+    assert planned["web"] == web
+    assert "api" in planned
+    assert [lease.name for lease in portplan.leases()] == ["web"]
 
 
 def test_missing_file_is_a_plan_error(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
-"""The pytest plugin (`portplan_port`), in pytest sessions of a generated project: the test
-namespace of the worker and the checkout, ports stable across runs, leases held during the
-session and released at its end. (Real pytest-xdist runs: tests/tools/test_pytest_xdist.py.)"""
+"""The pytest plugin (`portplan_port`, `portplan_socket`), in real pytest sessions of a generated
+project: the test namespace of the worker and the checkout, ports stable across reruns (the
+leases are kept), distinct between sessions at the same time in one checkout, with and without
+pytest-xdist."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import portplan
 import pytest
-from portplan import _native
 
 PYPROJECT = '[project]\nname = "shop"\nversion = "1"\n\n[tool.portplan]\nrange = [30000, 32767]\n'
 
@@ -30,8 +31,32 @@ def test_ports(portplan_port):
     assert portplan_port("api") == api
     seen = {"api": api, "web": portplan_port("web"), "namespace": portplan_port.namespace}
     seen["leases"] = [(l.namespace, l.name, l.root, l.port) for l in portplan.leases()]
-    with open(os.environ["RECORD"], "w") as file:
-        json.dump(seen, file)
+    with open(os.environ["RECORD"], "a") as file:
+        file.write(json.dumps(seen) + "\\n")
+"""
+
+# Waits until the test of the other session has recorded too (the parent says go).
+WAIT_TEST = """
+
+def test_wait():
+    import time
+    while not os.path.exists(os.environ["GO"]):
+        time.sleep(0.05)
+"""
+
+# A server on the session's socket that closes its connection first (TIME_WAIT on its port).
+SERVER_TEST = """import socket
+
+
+def test_server(portplan_socket, portplan_port):
+    server = portplan_socket("api")
+    assert server.getsockname()[1] == portplan_port("api")
+    client = socket.create_connection(server.getsockname())
+    conn, _ = server.accept()
+    conn.close()
+    client.recv(1)
+    client.close()
+    server.close()
 """
 
 
@@ -44,26 +69,35 @@ def checkout(tmp_path: Path) -> Path:
     return folder.resolve()
 
 
+def _pytest(checkout: Path, record: Path, *options: str, env: Optional[dict[str, str]] = None) -> subprocess.Popen[str]:
+    """A pytest session in `checkout` (started, not waited for); its test records into `record`."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    environment.update({"RECORD": str(record), **(env or {})})
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options]
+    return subprocess.Popen(
+        command, cwd=checkout, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def _records(record: Path) -> list[dict[str, Any]]:
+    """What the tests of a session recorded (one line each), then forgotten."""
+    if not record.exists():
+        return []
+    lines = [json.loads(line) for line in record.read_text(encoding="utf-8").splitlines()]
+    record.unlink()
+    return lines
+
+
 def _session(
     checkout: Path, worker: Optional[str] = None, *options: str
-) -> tuple[subprocess.CompletedProcess[str], dict[str, object]]:
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
     """One pytest session in `checkout` (as xdist worker `worker`); what its test recorded."""
-    record = checkout.parent / "record.json"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env["RECORD"] = str(record)
-    if worker is not None:
-        env["PYTEST_XDIST_WORKER"] = worker
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *options]
-    done = subprocess.run(command, cwd=checkout, env=env, capture_output=True, text=True, check=False)
-    seen: dict[str, object] = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
-    record.unlink(missing_ok=True)
-    return done, seen
-
-
-def _namespace(checkout: Path, worker: Optional[str]) -> str:
-    request = {"what": "test_namespace", "namespace": "shop", "root": str(checkout), "worker": worker}
-    text: str = json.loads(_native.render_json(json.dumps(request)))["text"]
-    return text
+    record = checkout.parent / "record.jsonl"
+    session = _pytest(checkout, record, *options, env={"PYTEST_XDIST_WORKER": worker} if worker else None)
+    out, _ = session.communicate(timeout=120)
+    done = subprocess.CompletedProcess(session.args, session.returncode, out, "")
+    found = _records(record)
+    return done, found[0] if found else {}
 
 
 def _homes(namespace: str) -> dict[str, int]:
@@ -72,34 +106,34 @@ def _homes(namespace: str) -> dict[str, int]:
     ).ports
 
 
-def test_a_session_leases_its_ports_and_releases_them(checkout: Path) -> None:
+def test_a_session_leases_its_ports_and_keeps_them(checkout: Path) -> None:
     done, seen = _session(checkout)
-    assert done.returncode == 0, done.stdout + done.stderr
-    namespace = _namespace(checkout, None)
+    assert done.returncode == 0, done.stdout
+    namespace = seen["namespace"]
     assert namespace.startswith("shop:test-main-")
-    assert seen["namespace"] == namespace
     homes = _homes(namespace)
     assert (seen["api"], seen["web"]) == (homes["api"], homes["web"])
-    assert sorted(map(tuple, seen["leases"])) == [  # type: ignore[call-overload]
-        (namespace, "api", str(checkout), homes["api"]),
-        (namespace, "web", str(checkout), homes["web"]),
-    ]
-    assert portplan.leases() == [], "released when the session ended"
+    leases = sorted((lease.namespace, lease.name, lease.root, lease.port) for lease in portplan.leases())
+    assert leases == [(namespace, "api", str(checkout), homes["api"]), (namespace, "web", str(checkout), homes["web"])]
+    assert sorted(map(tuple, seen["leases"])) == leases, "kept at the end of the session (issue 25 #1)"
 
 
-def test_the_same_ports_on_every_run(checkout: Path) -> None:
+def test_the_same_ports_on_every_run_also_after_a_server_closed_first(checkout: Path) -> None:
     first = _session(checkout)[1]
+    # The test's server closed its connection first: its port is in TIME_WAIT at the rerun.
+    (checkout / "test_server.py").write_text(SERVER_TEST, encoding="utf-8")
     second = _session(checkout)[1]
+    third = _session(checkout)[1]
     assert first
-    assert (first["api"], first["web"]) == (second["api"], second["web"])
+    assert (first["api"], first["web"]) == (second["api"], second["web"]) == (third["api"], third["web"])
 
 
 def test_each_worker_has_its_own_namespace(checkout: Path) -> None:
     seen = {worker: _session(checkout, worker)[1] for worker in ("gw0", "gw1")}
     for worker, record in seen.items():
-        assert record["namespace"] == _namespace(checkout, worker)
-        assert record["api"] == _homes(_namespace(checkout, worker))["api"]
-    assert seen["gw0"]["namespace"] != seen["gw1"]["namespace"]
+        assert record["namespace"].startswith(f"shop:test-{worker}-")
+        assert record["api"] == _homes(record["namespace"])["api"]
+    assert seen["gw0"]["api"] != seen["gw1"]["api"]
 
 
 def test_each_checkout_has_its_own_namespace(checkout: Path, tmp_path: Path) -> None:
@@ -113,11 +147,53 @@ def test_each_checkout_has_its_own_namespace(checkout: Path, tmp_path: Path) -> 
     assert here["namespace"] != there["namespace"]
 
 
+@pytest.mark.parametrize("xdist", [(), ("-n", "2")], ids=["plain", "xdist-2"])
+def test_two_sessions_at_once_get_their_own_ports_and_a_rerun_the_first_ones(
+    checkout: Path, xdist: tuple[str, ...]
+) -> None:
+    """Issue 25 #2: an IDE's runner and a terminal in one checkout at the same time."""
+    go = checkout.parent / "go"
+    # Two tests record (one file each, so xdist gives each worker one), then one waits.
+    (checkout / "test_more.py").write_text(TEST.replace("def test_ports", "def test_more"), encoding="utf-8")
+    (checkout / "test_zwait.py").write_text("import os\n" + WAIT_TEST, encoding="utf-8")
+    records = [checkout.parent / f"record-{i}.jsonl" for i in range(2)]
+    options = (*xdist, "--dist", "loadfile") if xdist else ()
+    sessions = [_pytest(checkout, record, *options, env={"GO": str(go)}) for record in records]
+    deadline = time.monotonic() + 60
+    while not all(record.exists() and len(record.read_text().splitlines()) >= 2 for record in records):
+        assert time.monotonic() < deadline, [session.poll() for session in sessions]
+        time.sleep(0.05)
+    go.touch()  # both sessions held their ports at once until now
+    for session in sessions:
+        out, _ = session.communicate(timeout=120)
+        assert session.returncode == 0, out
+    seen = [_records(record) for record in records]
+    ports = [{(r["namespace"], r["api"], r["web"]) for r in session} for session in seen]
+    all_ports = [p for session in ports for _, api, web in session for p in (api, web)]
+    assert len(all_ports) == len(set(all_ports)) == (8 if xdist else 4), "no port is shared"
+    # A rerun alone takes the first slot again: the ports of one of the two sessions.
+    go.unlink()
+    go.touch()
+    rerun = _pytest(checkout, records[0], *options, env={"GO": str(go)})
+    out, _ = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, out
+    again = {(r["namespace"], r["api"], r["web"]) for r in _records(records[0])}
+    assert again in ports
+    assert not [ns for ns, _, _ in again if ns.endswith("-1")], "the first slot: the namespace as it is"
+
+
 def test_a_session_that_asks_for_no_port_touches_no_registry(checkout: Path, registry_home: Path) -> None:
     (checkout / "test_ports.py").write_text("def test_nothing():\n    pass\n", encoding="utf-8")
     done, _ = _session(checkout)
     assert done.returncode == 0, done.stdout
     assert not (registry_home / "registry.json").exists()
+
+
+def test_the_socket_fixture_serves_on_the_sessions_port(checkout: Path) -> None:
+    (checkout / "test_server.py").write_text(SERVER_TEST, encoding="utf-8")
+    done, _ = _session(checkout)
+    assert done.returncode == 0, done.stdout
+    assert "2 passed" in done.stdout
 
 
 def test_an_error_names_its_cause(checkout: Path) -> None:

@@ -1,4 +1,7 @@
-"""The registry: leases, corrupt and unsafe files, file modes, the lock (docs/registry.md)."""
+"""The registry through the Python API (SPEC §7, v3 §9, docs/registry.md): leases recorded,
+kept and released; corrupt, hostile or oversized files refused and left untouched; the kernel
+lock (another writer is waited for, then named; a lock file left behind never blocks); the
+registry's place; dead writers' temporary files; leases used "in the future"."""
 
 from __future__ import annotations
 
@@ -14,8 +17,7 @@ from typing import TypedDict
 
 import portplan
 import pytest
-from portplan import _registry
-from portplan._registry import RegistryLock
+from conftest import lock_is_free, registry_locked
 
 
 class _Options(TypedDict):
@@ -77,7 +79,11 @@ def test_release(project: Path) -> None:
     released = portplan.release("web")
     assert [(lease.namespace, lease.name) for lease in released] == [("shop", "web")]
     assert [lease.name for lease in portplan.leases()] == ["api"]
-    assert [lease.name for lease in portplan.release()] == ["api"]
+    with pytest.raises(portplan.PlanError) as raised:
+        portplan.release()  # an unset variable must not free everything
+    assert raised.value.kind == "usage"
+    assert [lease.name for lease in portplan.leases()] == ["api"]
+    assert [lease.name for lease in portplan.release(all=True)] == ["api"]
     assert portplan.leases() == []
     assert portplan.release("nothing") == []
 
@@ -95,7 +101,7 @@ def test_files_and_modes(registry_home: Path, project: Path) -> None:
     portplan.port("web", **SMALL)
     assert stat.S_IMODE(os.stat(home).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(home / "registry.json").st_mode) == 0o600
-    assert sorted(os.listdir(home)) == ["registry.json"]  # no lock or temporary file left
+    assert not [name for name in os.listdir(home) if ".tmp." in name]  # no temporary file left
     assert json.loads((home / "registry.json").read_text())["version"] == 2
 
 
@@ -121,7 +127,7 @@ def test_a_corrupt_registry_is_reported_and_untouched(text: str, registry_home: 
         assert raised.value.kind == "invalid_registry"
     assert path.read_text(encoding="utf-8") == text
     assert os.stat(path).st_mtime_ns == before.st_mtime_ns
-    assert sorted(os.listdir(registry_home)) == ["registry.json"]
+    assert not (registry_home / "registry.json.tmp").exists()
 
 
 def test_a_symlinked_registry_is_refused(registry_home: Path, tmp_path: Path, project: Path) -> None:
@@ -140,117 +146,101 @@ def test_a_directory_registry_is_refused(registry_home: Path, project: Path) -> 
         portplan.leases()
 
 
-def test_registry_location(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("PORTPLAN_HOME", str(tmp_path / "h"))
-    assert _registry.registry_path() == tmp_path / "h" / "registry.json"
-    # A relative PORTPLAN_HOME is the user's own choice: resolved against the working folder.
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PORTPLAN_HOME", "rel")
-    assert _registry.registry_path() == tmp_path / "rel" / "registry.json"
-    monkeypatch.setenv("HOME", str(tmp_path / "user"))
-    for unset in ("", None):  # an empty value counts as unset
-        if unset is None:
-            monkeypatch.delenv("PORTPLAN_HOME")
-        else:
-            monkeypatch.setenv("PORTPLAN_HOME", unset)
-        if sys.platform.startswith("linux"):
-            monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-            assert _registry.registry_path() == tmp_path / "state" / "portplan" / "registry.json"
-            # The XDG spec ignores a relative XDG_STATE_HOME.
-            monkeypatch.setenv("XDG_STATE_HOME", "relative")
-            assert _registry.registry_path() == tmp_path / "user" / ".local" / "state" / "portplan" / "registry.json"
-            monkeypatch.setenv("XDG_STATE_HOME", "")
-            assert _registry.registry_path() == tmp_path / "user" / ".local" / "state" / "portplan" / "registry.json"
-
-
-# ---- the lock ----
-
-
-def _lock_file(home: Path) -> Path:
-    return home / "registry.json.lock"
-
-
-def _dead_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
-
-
-def test_a_dead_owners_lock_is_recovered(registry_home: Path, project: Path) -> None:
-    owner = {"pid": _dead_pid(), "host": socket.gethostname(), "time": int(time.time() * 1000)}
-    _lock_file(registry_home).write_text(json.dumps(owner), encoding="utf-8")
-    portplan.port("web", **SMALL)
-    assert not _lock_file(registry_home).exists()
-    assert not (registry_home / "registry.json.lock.break").exists()
-
-
-def test_an_old_lock_is_recovered(registry_home: Path, project: Path) -> None:
-    owner = {"pid": os.getpid(), "host": "another-host", "time": int(time.time() * 1000) - 31_000}
-    _lock_file(registry_home).write_text(json.dumps(owner), encoding="utf-8")
-    portplan.port("web", **SMALL)
-    assert not _lock_file(registry_home).exists()
-
-
-def test_an_unwritten_lock_is_recovered_once_old(registry_home: Path, project: Path) -> None:
-    lock = _lock_file(registry_home)
-    lock.write_text("", encoding="utf-8")
-    old = time.time() - 3
-    os.utime(lock, (old, old))
-    portplan.port("web", **SMALL)
-    assert not lock.exists()
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no POSIX file modes (the lock is made 0600)")
-def test_a_live_lock_makes_others_wait_then_fail(
-    registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("variables", "folder"),
+    [
+        ({"PORTPLAN_HOME": "h"}, "h"),
+        ({"PORTPLAN_HOME": "", "XDG_STATE_HOME": "state"}, "user/.local/state/portplan"),
+        ({"PORTPLAN_HOME": "", "XDG_STATE_HOME": "{tmp}/state"}, "state/portplan"),
+        ({"PORTPLAN_HOME": "", "XDG_STATE_HOME": ""}, "user/.local/state/portplan"),
+    ],
+    ids=["portplan-home-relative", "xdg-relative-ignored", "xdg-absolute", "home"],
+)
+def test_registry_location(
+    variables: dict[str, str], folder: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(_registry, "LOCK_TIMEOUT_S", 0.1)
-    lock = RegistryLock(registry_home / "registry.json")
-    lock.acquire()
-    try:
-        owner = json.loads(_lock_file(registry_home).read_text())
-        assert owner["pid"] == os.getpid()
-        assert owner["host"] == socket.gethostname()
-        assert stat.S_IMODE(os.stat(_lock_file(registry_home)).st_mode) == 0o600
-        with pytest.raises(portplan.RegistryError) as raised:
-            portplan.port("web", **SMALL)
-        assert f"is locked by pid {os.getpid()} on {socket.gethostname()} since" in str(raised.value)
-        assert str(registry_home / "registry.json") in str(raised.value)
-    finally:
-        lock.release()
-    assert not _lock_file(registry_home).exists()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    for variable, value in variables.items():
+        monkeypatch.setenv(variable, value.format(tmp=tmp_path))
     portplan.port("web", **SMALL)
+    # A relative PORTPLAN_HOME is the user's own choice: resolved against the working folder.
+    base = work if variables["PORTPLAN_HOME"] else tmp_path
+    assert (base / folder / "registry.json").is_file()
 
 
-def test_a_busy_breaker_is_waited_for(registry_home: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A stale lock that another process is breaking right now: wait, do not delete.
-    monkeypatch.setattr(_registry, "LOCK_TIMEOUT_S", 0.1)
-    owner = {"pid": _dead_pid(), "host": socket.gethostname(), "time": int(time.time() * 1000)}
-    _lock_file(registry_home).write_text(json.dumps(owner), encoding="utf-8")
-    # The marker holds its breaker's owner text: this live process.
-    breaker = {"pid": os.getpid(), "host": socket.gethostname(), "time": int(time.time() * 1000) - 60_000}
-    (registry_home / "registry.json.lock.break").write_text(json.dumps(breaker), encoding="utf-8")
+def test_an_empty_home_is_refused(monkeypatch: pytest.MonkeyPatch, project: Path) -> None:
+    for variable in ("PORTPLAN_HOME", "XDG_STATE_HOME"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("HOME", "")
+    with pytest.raises(portplan.PortplanError) as raised:
+        portplan.port("web", **SMALL)
+    assert "PORTPLAN_HOME" in raised.value.message
+
+
+def test_a_lock_file_left_behind_never_blocks(registry_home: Path, project: Path) -> None:
+    """The lock is the kernel's: the files a killed writer left (any content) are no lock."""
+    (registry_home / "registry.lock").write_text("garbage \x00 that no writer wrote")
+    (registry_home / "registry.owner").write_text(json.dumps({"pid": os.getpid(), "host": "h", "time": 1}))
+    web = portplan.port("web", **SMALL)
+    assert [lease.port for lease in portplan.leases()] == [web]
+    assert lock_is_free(registry_home)
+
+
+def test_a_live_writer_is_waited_for_then_named(registry_home: Path, project: Path) -> None:
+    owner = {"pid": 4242, "host": socket.gethostname(), "time": int(time.time() * 1000)}
+    (registry_home / "registry.owner").write_text(json.dumps(owner))
+    started = time.monotonic()
+    with registry_locked(registry_home), pytest.raises(portplan.RegistryError) as raised:
+        portplan.port("web", **SMALL)
+    assert time.monotonic() - started >= 9, "10 s of one holder are waited for"
+    assert "is locked by pid 4242" in raised.value.message
+    assert not (registry_home / "registry.json").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dangling", "zero", "directory"])
+def test_a_lock_that_is_not_a_file_is_an_error_at_once(registry_home: Path, project: Path, kind: str) -> None:
+    lock = registry_home / "registry.lock"
+    if kind == "fifo":
+        os.mkfifo(lock)
+    elif kind == "dangling":
+        lock.symlink_to(registry_home / "nowhere")
+    elif kind == "zero":
+        lock.symlink_to("/dev/zero")
+    else:
+        lock.mkdir()
     with pytest.raises(portplan.RegistryError) as raised:
         portplan.port("web", **SMALL)
-    assert "is locked by" in str(raised.value)
-    assert _lock_file(registry_home).exists()
-    assert (registry_home / "registry.json.lock.break").exists()
+    assert str(lock) in str(raised.value)
+    assert not (registry_home / "registry.json").exists()
 
 
-def test_an_abandoned_breaker_is_removed(registry_home: Path, project: Path) -> None:
-    owner = {"pid": _dead_pid(), "host": socket.gethostname(), "time": int(time.time() * 1000)}
-    _lock_file(registry_home).write_text(json.dumps(owner), encoding="utf-8")
-    breaker = registry_home / "registry.json.lock.break"
-    dead_breaker = {"pid": _dead_pid(), "host": socket.gethostname(), "time": int(time.time() * 1000)}
-    breaker.write_text(json.dumps(dead_breaker), encoding="utf-8")
+def test_the_registry_is_read_bounded(registry_home: Path, project: Path) -> None:
+    path = registry_home / "registry.json"
+    with open(path, "wb") as file:  # 65 MiB without writing them: a sparse file
+        file.truncate(65 * 1024 * 1024)
+    with pytest.raises(portplan.RegistryError) as raised:
+        portplan.leases()
+    assert str(path) in str(raised.value)
+
+
+def test_dead_writers_temp_files_are_removed(registry_home: Path, project: Path) -> None:
+    """Under the lock no other writer is between its write and its rename: every temporary
+    file there was left by a writer that died."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = [registry_home / f"registry.json.tmp.{dead.stdout.strip()}", registry_home / "registry.json.tmp.9"]
+    for path in left:
+        path.write_text("{}")
     portplan.port("web", **SMALL)
-    assert sorted(os.listdir(registry_home)) == ["registry.json"]
+    assert not [path for path in left if path.exists()]
 
 
-def test_release_keeps_a_lock_that_is_not_ours(registry_home: Path) -> None:
-    lock = RegistryLock(registry_home / "registry.json")
-    lock.acquire()
-    foreign = json.dumps({"pid": 1, "host": "x", "time": 1}).encode()
-    _lock_file(registry_home).write_bytes(foreign)
-    lock.release()
-    assert _lock_file(registry_home).read_bytes() == foreign
+def test_a_lease_used_in_the_future_is_kept(registry_home: Path, project: Path) -> None:
+    ahead = int(time.time()) + 31 * 24 * 3600  # a clock that jumped ahead wrote it
+    lease = {"namespace": "other", "name": "db", "root": None, "port": 41100, "created": ahead, "used": ahead}
+    (registry_home / "registry.json").write_text(json.dumps({"version": 2, "leases": [lease]}))
+    portplan.port("web", **SMALL)
+    kept = [(x.namespace, x.name, x.port) for x in portplan.leases()]
+    assert ("other", "db", 41100) in kept

@@ -5,14 +5,16 @@
     21225
     >>> sock = portplan.bind("api")     # already bound and listening: hand it to the server
 
-All deciding is done by the portplan core (a Rust extension); this package does the I/O:
-config files, probes, the registry and its lock, the CLI. The types of the core's JSON
-shapes (`PlanDict`, `ReasonDict`, `ConfigDict`, ...) are in `portplan.typing`.
+Every call runs once in the portplan core (a Rust extension) as a session that decides
+everything; this package only starts it with this process' facts and does the few effects
+only Python can do (print, sleep, start a command, make the caller's socket). The types of the
+core's JSON shapes (`PlanDict`, `ReasonDict`, `ConfigDict`, ...) are in `portplan.typing`,
+generated from the core's JSON Schema.
 """
 
 from __future__ import annotations
 
-from ._allocate import leases, port, ports, release
+from ._api import leases, port, ports, release
 from ._native import __version__
 from .errors import PlanError, PortInUseError, PortplanError, RegistryError
 

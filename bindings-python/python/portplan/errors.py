@@ -1,4 +1,8 @@
-"""The exceptions of portplan: every error carries the core's kind and one clear sentence."""
+"""The exceptions of portplan: every error carries the core's kind and one clear sentence.
+
+The core words every error (`{"error": {"kind", "message", ...data}}`); `from_answer` only picks
+the Python class that fits its shape: a port held by another process is an `OSError` with
+`errno.EADDRINUSE`, as a failed `socket.bind` would be."""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, Optional
 
-    from .typing import ErrorDict, ErrorKind
+    from ._schema import ErrorKind
+    from ._schema import PlanError as ErrorDict
 
 
 class PortplanError(Exception):
@@ -29,7 +34,8 @@ class PortplanError(Exception):
 
 
 class PlanError(PortplanError, ValueError):
-    """A config, a plan or a command line the core rejects (kinds of SPEC §2 and core-api.md)."""
+    """A config, a plan, a call or a command line the core rejects (kinds of SPEC §2 and
+    core-api.md: `duplicate_pin`, `range_exhausted`, `invalid_config`, `usage`, ...)."""
 
 
 class RegistryError(PortplanError):
@@ -41,14 +47,42 @@ class RegistryError(PortplanError):
 
 
 class PortInUseError(PortplanError, OSError):
-    """A service's port is held by another process and portplan may not move it."""
+    """A service's port is held by another process and portplan may not move it (a kept
+    lease, a pin). An `OSError` with `errno.EADDRINUSE`; `.port` is the port and `.name` the
+    service."""
+
+    def __init__(self, kind: ErrorKind, message: str, data: Optional[Mapping[str, Any]] = None) -> None:
+        import errno
+
+        PortplanError.__init__(self, kind, message, data)
+        self.errno = errno.EADDRINUSE
+        self.strerror = message
+        self.port: Optional[int] = self.data.get("port")
+        self.name: Optional[str] = self.data.get("service")
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# The registry's own files (docs/registry.md): an error about one of them is a RegistryError.
+_REGISTRY_FILES = ("registry.json", "registry.lock", "registry.owner")
+
+
+def _about_the_registry(path: str) -> bool:
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return name in _REGISTRY_FILES or name.startswith("registry.json.tmp.")
 
 
 def from_answer(error: Mapping[str, Any]) -> PortplanError:
     """The exception for the error of an `{"error": ...}` answer of the core."""
-    kind: ErrorKind = str(error.get("kind", "host"))  # type: ignore[assignment]
+    kind: ErrorKind = error.get("kind", "host")
     message = str(error.get("message", "unknown error"))
-    data = {k: v for k, v in error.items() if k not in ("kind", "message")}
-    if kind == "invalid_registry":
+    data = {k: v for k, v in error.items() if k not in ("kind", "message") and v is not None}
+    if data.get("code") == "EADDRINUSE":
+        return PortInUseError(kind, message, data)
+    path = data.get("path")
+    if kind == "invalid_registry" or (kind == "host" and isinstance(path, str) and _about_the_registry(path)):
         return RegistryError(kind, message, str(data.pop("path", "")), data)
+    if kind == "host":
+        return PortplanError(kind, message, data)
     return PlanError(kind, message, data)

@@ -4,10 +4,14 @@ environment that has portplan; `-p no:portplan` turns it off).
     def test_api(portplan_port):
         port = portplan_port("api")     # this worker's and this checkout's port of "api"
 
-A test session leases its names in a test namespace the core derives from the project's
-namespace, the xdist worker (`PYTEST_XDIST_WORKER`, else `main`) and a hash of the project root
-(docs/core-api.md, `test_namespace`): each worker of each checkout gets its own ports, the same
-on every run, whoever starts first; the session frees them when it ends.
+    def test_server(portplan_socket):
+        sock = portplan_socket("api")   # bound and listening on that port: no race to start
+
+A test session is a call of the core with `test = "pytest"` (SPEC v3 §9 "Test sessions"): its
+leases are in a test namespace of the project's namespace, the xdist worker
+(`PYTEST_XDIST_WORKER`, else `main`) and the checkout, and in a slot this process holds while it
+runs, so two sessions at once in one checkout get different ports, and a rerun gets the ports of
+the last run. The leases are kept at the end: that is what keeps them stable.
 
 This module is imported at every pytest start, also where no test asks for a port: beyond
 the package itself it imports nothing of portplan until a test does.
@@ -15,12 +19,17 @@ the package itself it imports nothing of portplan until a test does.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Optional, Protocol
+from typing import TYPE_CHECKING, Optional, Protocol
 
 import pytest
+
+if TYPE_CHECKING:
+    import socket
+
+# The core's name for this runner (CallOptions.test).
+RUNNER = "pytest"
 
 
 class PortFactory(Protocol):
@@ -34,8 +43,14 @@ class PortFactory(Protocol):
     def __call__(self, name: str) -> int: ...
 
 
+class SocketFactory(Protocol):
+    """The type of the `portplan_socket` fixture: a listening socket on the port of a name."""
+
+    def __call__(self, name: str, *, host: Optional[str] = None) -> socket.socket: ...
+
+
 class TestPorts:
-    """The ports of one test session (one xdist worker): leased on first use, freed at the end."""
+    """The ports of one test session (one xdist worker), leased on first use."""
 
     __test__ = False  # named Test*, but not a test case for pytest to collect
 
@@ -44,48 +59,66 @@ class TestPorts:
         self._namespace: Optional[str] = None
         self._ports: dict[str, int] = {}
 
+    def _ask(self, names: list[str]) -> dict[str, int]:
+        from . import _calls, _options
+
+        options = _options.call_options(cwd=self._start, test=RUNNER)
+        answer = _calls.ports(names, options)
+        self._namespace = answer["namespace"]
+        return answer["ports"]
+
     @property
     def namespace(self) -> str:
-        """This session's namespace: the project's (found from the pytest rootdir), the worker
-        and the checkout folded in by the core."""
+        """This session's namespace: the project's (found from the pytest rootdir), the worker,
+        the checkout and the session's slot folded in by the core."""
         if self._namespace is None:
-            from . import _native
-            from ._config import resolve_project
-            from ._core import call
-
-            project = resolve_project(cwd=self._start)
-            request = {
-                "what": "test_namespace",
-                "namespace": project.namespace,
-                "root": project.root,
-                "worker": os.environ.get("PYTEST_XDIST_WORKER"),
-                "hash": project.config["hash"],
-            }
-            self._namespace = str(call(_native.render_json, request)["text"])
-        return self._namespace
+            self._ask([])
+        return str(self._namespace)
 
     def __call__(self, name: str) -> int:
         if name not in self._ports:
-            from ._allocate import port
-
-            self._ports[name] = port(name, cwd=self._start, namespace=self.namespace)
+            self._ports.update(self._ask([name]))
         return self._ports[name]
 
-    def release(self) -> None:
-        """Frees every lease of this session's namespace held by this checkout."""
-        if self._ports:
-            from ._allocate import release
 
-            release(None, namespace=self.namespace, cwd=self._start)
-            self._ports.clear()
+class TestSockets:
+    """Listening sockets on a test session's ports; closed when the session ends (a server that
+    took one may have closed it already)."""
+
+    __test__ = False
+
+    def __init__(self, ports: TestPorts) -> None:
+        self._ports = ports
+        self._sockets: list[socket.socket] = []
+
+    def __call__(self, name: str, *, host: Optional[str] = None) -> socket.socket:
+        from ._bind import bind
+
+        sock = bind(name, host=host, cwd=self._ports._start, test=RUNNER)
+        self._sockets.append(sock)
+        return sock
+
+    def close(self) -> None:
+        for sock in self._sockets:
+            sock.close()
+        self._sockets.clear()
 
 
 @pytest.fixture(scope="session")
-def portplan_port(request: pytest.FixtureRequest) -> Iterator[PortFactory]:
+def portplan_port(request: pytest.FixtureRequest) -> PortFactory:
     """`portplan_port(name)`: the port of `name` for this worker of this checkout (probed free,
-    leased, the same on every run); every port it gave is released when the session ends."""
-    ports = TestPorts(request.config.rootpath)
+    leased, the same on every run, another in a session running at the same time)."""
+    return TestPorts(request.config.rootpath)
+
+
+@pytest.fixture(scope="session")
+def portplan_socket(portplan_port: TestPorts) -> Iterator[SocketFactory]:
+    """`portplan_socket(name)`: a socket bound and listening on `portplan_port(name)` (loopback;
+    `host=""` for every interface), for a server to take over (`uvicorn.Server.run(sockets=[...])`,
+    `--fd`): it serves on a port nothing can take in between, and a test that connects first
+    waits in the backlog instead of failing."""
+    sockets = TestSockets(portplan_port)
     try:
-        yield ports
+        yield sockets
     finally:
-        ports.release()
+        sockets.close()
