@@ -449,7 +449,10 @@ class Listener(TypedDict):
     A process listening on a port ([`Effect::Who`]); what the OS does not tell is absent.
     """
 
-    command: NotRequired[Optional[str]]
+    command: NotRequired[list[str]]
+    """
+    Its command line, one word per argument (empty when unknown).
+    """
     cwd: NotRequired[Optional[str]]
     pid: NotRequired[Optional[int]]
     port: int
@@ -889,6 +892,10 @@ class Serving(TypedDict):
     """
     name: str
     port: int
+    url: Optional[str]
+    """
+    Its URL (a host of its own per checkout); none for a port the user set.
+    """
 
 
 StaleWhy: TypeAlias = Literal["dead", "old", "incomplete"]
@@ -1150,6 +1157,10 @@ class ProjectPlan(TypedDict):
     An inclusive range of ports, `[min, max]` with `1 <= min <= max <= 65535`.
     """
     root: str
+    urls: dict[str, str]
+    """
+    Each service's URL (a `.localhost` host of this checkout's own).
+    """
 
 
 class ReplyStat(TypedDict):
