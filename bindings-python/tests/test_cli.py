@@ -39,14 +39,16 @@ def test_get_of_a_name_not_in_the_config(project: Path, registry_home: Path) -> 
     # The config lists its services: a name it lacks is a mistake, never a silent new lease.
     done = run_cli("get", "wbe", "--no-probe", cwd=project)
     assert (done.returncode, done.stdout) == (2, "")
-    assert "no service named wbe" in done.stderr and "did you mean web?" in done.stderr
+    assert "no service named wbe" in done.stderr
+    assert "did you mean web?" in done.stderr
     assert not (registry_home / "registry.json").exists()
     # Without a config, any name gets a port.
     alone = project.parent / "elsewhere"
     alone.mkdir()
     (alone / ".git").mkdir()
     done = run_cli("get", "worker", "--no-probe", cwd=alone)
-    assert done.returncode == 0 and done.stdout.strip().isdigit()
+    assert done.returncode == 0
+    assert done.stdout.strip().isdigit()
 
 
 def test_plan_table_and_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -198,7 +200,8 @@ def test_run_gives_runserver_its_address(project: Path) -> None:
     web = _expected_plan()["web"]
     done = run_cli("run", "web", "--no-probe", "--", sys.executable, "manage.py", "runserver", cwd=project)
     assert done.returncode == 0
-    assert done.stderr.startswith(f"portplan: web → {web} (") and f"runserver gets 127.0.0.1:{web}" in done.stderr
+    assert done.stderr.startswith(f"portplan: web → {web} (")
+    assert f"runserver gets 127.0.0.1:{web}" in done.stderr
     assert json.loads(done.stdout) == ["runserver", f"127.0.0.1:{web}"]
     given = run_cli("run", "web", "--no-probe", "--", sys.executable, "manage.py", "runserver", "8123", cwd=project)
     assert json.loads(given.stdout) == ["runserver", "8123"], "a port the user gave wins"

@@ -27,6 +27,7 @@ from conftest import NODE_CLI, PYTHON_CLI, run_cli
 SEED = int(os.environ.get("PORTPLAN_DIFF_SEED", "20261205"))
 SCENARIOS = int(os.environ.get("PORTPLAN_DIFF_SCENARIOS", "240"))
 
+COMPOSE = 'services:\n  app:\n    ports:\n      - "${WEB_PORT:-8080}:80"\n      - "${CACHE_PORT}:6379"\n'
 NAMES = ["web", "api", "db", "worker", "docs", "my app", "Ünï", "x-1", "web-preview"]
 TIMES = re.compile(r'("(?:created|used|since)": )\d+')
 DATES = re.compile(r"\b20\d\d-\d\d-\d\d(T\d\d:\d\d:\d\dZ)?\b")
@@ -120,7 +121,8 @@ def command(rng: random.Random) -> list[str]:
     options = ["--no-probe"]
     if rng.random() < 0.1:
         options += ["--range", rng.choice(["41000-41020", "9-1", "x"])]
-    choice = rng.choice(["get", "get", "url", "plan", "plan-json", "why", "env", "env-write", "release", "ls", "help"])
+    kinds = ["get", "get", "url", "plan", "plan-json", "why", "env", "env-write", "release", "ls", "help"]
+    choice = rng.choice(kinds)
     if choice == "get":
         return ["get", name, *options, *(["--json"] if rng.random() < 0.3 else [])]
     if choice == "url":
@@ -134,7 +136,12 @@ def command(rng: random.Random) -> list[str]:
     if choice == "env":
         return ["env", *options, *(["--urls"] if rng.random() < 0.3 else [])]
     if choice == "env-write":
-        return ["env", "--write", *([rng.choice([".env", "sub/.env", "link.env"])] if rng.random() < 0.5 else []), *options]
+        return [
+            "env",
+            "--write",
+            *([rng.choice([".env", "sub/.env", "link.env"])] if rng.random() < 0.5 else []),
+            *options,
+        ]
     if choice == "release":
         return ["release", *([name] if rng.random() < 0.8 else ["--all"])]
     if choice == "ls":
@@ -155,7 +162,9 @@ def scenario(seed: int) -> Scenario:
         if rng.random() < 0.3:
             s.files[f"{checkout}/.env"] = rng.choice(["A=1\n", "WEB_PORT=9999\n", "X=1\r\nY=2\r\n", ""])
         if rng.random() < 0.15:
-            s.files[f"{checkout}/compose.yaml"] = "services:\n  app:\n    ports:\n      - \"${WEB_PORT:-8080}:80\"\n      - \"${CACHE_PORT}:6379\"\n"
+            s.files[f"{checkout}/compose.yaml"] = (
+                'services:\n  app:\n    ports:\n      - "${WEB_PORT:-8080}:80"\n      - "${CACHE_PORT}:6379"\n'
+            )
     if rng.random() < 0.1:
         s.files["home/registry.lock"] = None  # a folder where the lock must be: an error
     roots = ["ROOT/shop", "ROOT/clone/shop"]
