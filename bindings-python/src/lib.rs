@@ -23,7 +23,7 @@ fn plan_json(py: Python<'_>, request: &str) -> String {
 #[pyfunction]
 #[pyo3(signature = (plan, name=None))]
 fn plan_text(plan: &str, name: Option<&str>) -> String {
-    use ::portplan::{plan::Plan, render};
+    use ::portplan::{commands::render, plan::Plan};
     let text = serde_json::from_str::<Plan>(plan)
         .map_err(|error| {
             ::portplan::error::PlanError::new(

@@ -4,8 +4,8 @@
 //! `cargo bench -p portplan --bench plan`; figures go to docs/benchmarks.md.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use portplan::home::name_hash;
-use portplan::leases::{Request, allocate};
+use portplan::plan::home::name_hash;
+use portplan::registry::leases::{Request, allocate};
 use portplan::{Config, Registry, plan, plan_json};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;

@@ -6,9 +6,9 @@ fn main() {
         .unwrap_or_else(|| "examples/portplan.toml".into());
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
     match portplan::Config::from_text(&text).and_then(|config| portplan::plan(&config, &[])) {
-        Ok(plan) => print!("{}", portplan::render::table(&plan)),
+        Ok(plan) => print!("{}", portplan::commands::render::table(&plan)),
         Err(error) => {
-            eprint!("{}", portplan::render::error(&error).0);
+            eprint!("{}", portplan::commands::render::error(&error).0);
             std::process::exit(2);
         }
     }

@@ -3,7 +3,7 @@
 //! times, each one's minimum and median kept. Steadier than criterion on a shared machine,
 //! where load moves absolute times between the runs of separate benchmarks.
 //! `cargo run --release -p portplan --example ratios -- [services] [rounds]`
-use portplan::home::name_hash;
+use portplan::plan::home::name_hash;
 use portplan::{Config, plan, plan_json};
 use serde_json::{Map, Value, json};
 use std::hint::black_box;

@@ -1,7 +1,7 @@
 //! Errors are values (SPEC §2): a kind from the spec, one sentence for a human, and the data
 //! behind it.
 
-use crate::written::AsWritten;
+use crate::input::written::AsWritten;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;

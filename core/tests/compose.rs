@@ -2,8 +2,8 @@
 #![cfg(feature = "compose")]
 
 use portplan::ErrorKind;
-use portplan::compose::{COMPOSE_FILES, ComposePort, ComposeService, compose_services};
-use portplan::config::forbidden_in_name;
+use portplan::project::compose::{COMPOSE_FILES, ComposePort, ComposeService, compose_services};
+use portplan::text::forbidden_in_name;
 use proptest::prelude::*;
 
 fn port(service: &str, default: Option<u16>, line: u32, column: u32) -> ComposePort {

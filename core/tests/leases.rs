@@ -1,8 +1,9 @@
 //! The registry's rules (SPEC §7, format 2): one test per rule, through the typed API
-//! (`portplan::leases`) and, where the answer's shape is the rule, through `allocate_json`.
+//! (`portplan::registry::leases`) and, where the answer's shape is the rule, through `allocate_json`.
 
-use portplan::leases::{self, Allocated, Request};
-use portplan::registry::{LEASE_TTL_SECONDS, Lease, REGISTRY_VERSION};
+use portplan::registry::Lease;
+use portplan::registry::file::{LEASE_TTL_SECONDS, REGISTRY_VERSION};
+use portplan::registry::leases::{self, Allocated, Request};
 use portplan::{Config, ConfigInput, ErrorKind, Holder, Plan, Reason, Registry};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

@@ -24,14 +24,14 @@ fn allocate_all(
     now: u64,
 ) -> Result<portplan::Plan, portplan::PlanError> {
     let roots = BTreeMap::new();
-    let request = portplan::leases::Request {
+    let request = portplan::registry::leases::Request {
         root: "/p",
         busy,
         now,
         lease: None,
         existing_roots: &roots,
     };
-    let allocated = portplan::leases::allocate(config, registry, &request)?;
+    let allocated = portplan::registry::leases::allocate(config, registry, &request)?;
     if let Some(next) = allocated.registry {
         // What is written reads back as itself: one lease per port, keys unique.
         let reread = Registry::parse(&next.to_text()).unwrap_or_else(|e| panic!("{e}"));
@@ -163,7 +163,7 @@ fn check_invariants(config: &Config, busy: &[u16], p: &portplan::Plan) {
             Service::Pinned(port) => assert_eq!(entry.port, port, "pin of {} kept", entry.name),
             Service::Free => {
                 let lagom_min_case = config.hash == portplan::HashKind::Lagom
-                    && portplan::home::lagom_hash(&entry.name) == i32::MIN;
+                    && portplan::plan::home::lagom_hash(&entry.name) == i32::MIN;
                 if !lagom_min_case {
                     assert!(
                         config.in_range(i64::from(entry.port)),

@@ -1,6 +1,6 @@
 //! One test per rule of SPEC.md §1–§6 (the registry's rules are in tests/leases.rs).
 
-use portplan::home::{home_port, java_string_hash, lagom_hash};
+use portplan::plan::home::{home_port, java_string_hash, lagom_hash};
 use portplan::{Config, ConfigInput, ErrorKind, Holder, Reason, plan};
 use serde_json::{Value, json};
 
@@ -461,7 +461,7 @@ fn bad_configs_name_the_key() {
         assert!(e.message.contains(needle), "{value}: {e}");
         assert!(!e.message.contains('\n'), "{value}: a message is one line");
         assert!(
-            !e.message.chars().any(portplan::config::forbidden_in_name),
+            !e.message.chars().any(portplan::text::forbidden_in_name),
             "{value}: a message prints no forbidden character"
         );
     }

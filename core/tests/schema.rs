@@ -7,7 +7,7 @@ const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/portplan.schema.
 
 #[test]
 fn the_committed_schema_is_what_the_types_give() {
-    let generated = portplan::schema::json_schema();
+    let generated = portplan::api::schema::json_schema();
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
         std::fs::write(PATH, &generated).expect("core/schema is writable");
         return;
@@ -20,7 +20,7 @@ fn the_committed_schema_is_what_the_types_give() {
 }
 
 fn definitions() -> Value {
-    serde_json::from_str::<Value>(&portplan::schema::json_schema()).unwrap()["$defs"].clone()
+    serde_json::from_str::<Value>(&portplan::api::schema::json_schema()).unwrap()["$defs"].clone()
 }
 
 #[test]

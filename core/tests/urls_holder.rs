@@ -1,13 +1,15 @@
 //! SPEC v3 §9: `.localhost` hosts per checkout, `COMPOSE_PROJECT_NAME`, and the words
 //! for who holds a port, through the public API.
 
-use portplan::compose::{compose_project_name, is_compose_project_name, service_of_variable};
-use portplan::config::forbidden_in_name;
-use portplan::holder::{Listener, ListeningProcess, PortHolder, PortLease};
-use portplan::render::env_variable;
-use portplan::url::{
+use portplan::commands::render::env_variable;
+use portplan::project::compose::{
+    compose_project_name, is_compose_project_name, service_of_variable,
+};
+use portplan::project::url::{
     Checkout, MAX_HOST_BYTES, checkout_label, is_localhost_host, is_plain_label, service_label,
 };
+use portplan::text::forbidden_in_name;
+use portplan::words::holder::{Listener, ListeningProcess, PortHolder, PortLease};
 use proptest::prelude::*;
 
 #[test]

@@ -3,7 +3,7 @@
 //! panic, and what is written parses again to the same registry.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use portplan::leases::{Request, allocate};
+use portplan::registry::leases::{Request, allocate};
 use portplan::{Config, Registry};
 use std::collections::BTreeMap;
 

@@ -14,11 +14,11 @@
 use super::host::Host;
 use super::project::Project;
 use super::store::{Held, Store, existing_roots};
+use crate::commands::render;
 use crate::error::Result;
-use crate::leases::{self, ports_to_probe};
 use crate::plan::{Plan, Reason};
 use crate::registry::Registry;
-use crate::render;
+use crate::registry::leases::{self, ports_to_probe};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a call asks for.
@@ -200,7 +200,7 @@ impl Allocation {
         let text = store.read(host).await?;
         let registry =
             Registry::parse_optional(text.as_deref()).map_err(|error| store.at_file(error))?;
-        let clock = crate::clock::now_seconds(host.clock().await?, 0.0);
+        let clock = crate::registry::clock::now_seconds(host.clock().await?, 0.0);
         // 1. Asked again for names leased already: nothing to write, nothing to probe.
         let roots = BTreeMap::new();
         let first = plan_of(
@@ -311,7 +311,7 @@ pub async fn show(host: &Host, project: &Project, busy: &[u16], probe: bool) -> 
     let text = store.read(host).await?;
     let registry =
         Registry::parse_optional(text.as_deref()).map_err(|error| store.at_file(error))?;
-    let now = crate::clock::now_seconds(host.clock().await?, 0.0);
+    let now = crate::registry::clock::now_seconds(host.clock().await?, 0.0);
     let ask = Ask {
         lease: Some(Vec::new()),
         busy: busy.to_vec(),

@@ -7,10 +7,10 @@ use super::commands::{holder_words, kept_busy, leases as all_leases, release_lea
 use super::facts::Options;
 use super::host::Host;
 use super::project;
+use crate::commands::render;
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::plan::Reason;
-use crate::problems::Problem;
-use crate::render;
+use crate::words::problems::Problem;
 use std::collections::BTreeMap;
 
 /// Where a server listens when the caller names no address: loopback, in both languages (a
@@ -276,16 +276,18 @@ async fn package_service(host: &Host, options: &Options) -> Result<String> {
     let file = crate::paths::join(&folder, "package.json");
     let read = host.read(&file, project::PROJECT_FILE_LIMIT, true).await?;
     let name = match read {
-        super::effects::FileRead::File { text, .. } => crate::discovery::package_name(&text),
+        super::effects::FileRead::File { text, .. } => {
+            crate::project::discovery::package_name(&text)
+        }
         _ => None,
     };
     match name {
-        Some(name) => Ok(crate::discovery::service_of_package(&name).to_owned()),
+        Some(name) => Ok(crate::project::discovery::service_of_package(&name).to_owned()),
         None => Err(PlanError::new(
             ErrorKind::InvalidConfig,
             format!(
                 "no service name given, and {} has no \"name\"; pass the plugin a name",
-                crate::config::quote_path(&file)
+                crate::text::quote_path(&file)
             ),
         )
         .with(|data| data.path = Some(file.clone()))),

@@ -11,15 +11,15 @@ use super::host::{Host, Spawned};
 use super::project::{self, Project};
 use super::store::Store;
 use super::who;
-use crate::cli::{self, Command, Parsed};
-use crate::config_file::{ConfigFile, ConfigInput};
+use crate::commands::cli::{self, Command, Parsed};
+use crate::commands::render;
+use crate::commands::run;
 use crate::error::{PlanError, Result};
-use crate::holder::PortLease;
+use crate::plan::config_file::{ConfigFile, ConfigInput};
 use crate::plan::{Plan, Reason};
-use crate::problems::Problem;
 use crate::registry::Registry;
-use crate::render;
-use crate::run;
+use crate::words::holder::PortLease;
+use crate::words::problems::Problem;
 use serde_json::json;
 
 /// The command line's options as a call's.
@@ -197,7 +197,7 @@ async fn why(host: &Host, command: &Command, options: &Options) -> Result<i32> {
     let mut sentence = render::why(&plan, name)?.trim_end().to_owned();
     let mut home_holder = None;
     if matches!(entry.reason, Reason::Kept { .. }) {
-        let home = u16::try_from(crate::home::home_port(&project.config, name)).ok();
+        let home = u16::try_from(crate::plan::home::home_port(&project.config, name)).ok();
         if let Some(home) = home.filter(|home| *home != entry.port) {
             let holder = home_holder_of(host, &plan, home, options.probe).await?;
             sentence.push_str(&format!(" Its home port is {home}"));
@@ -234,7 +234,7 @@ async fn home_holder_of(
     plan: &Plan,
     home: u16,
     probe: bool,
-) -> Result<Option<crate::holder::PortHolder>> {
+) -> Result<Option<crate::words::holder::PortHolder>> {
     let lease = leases(host)
         .await?
         .iter()
@@ -251,9 +251,9 @@ async fn home_holder_of(
                 })
         });
     if !probe {
-        return Ok(lease.map(|lease| crate::holder::PortHolder {
+        return Ok(lease.map(|lease| crate::words::holder::PortHolder {
             port: home,
-            listener: crate::holder::Listener::Free,
+            listener: crate::words::holder::Listener::Free,
             lease: Some(lease),
         }));
     }
@@ -459,7 +459,7 @@ async fn ls(host: &Host, command: &Command) -> Result<i32> {
         served
             .get(&lease.port)
             .cloned()
-            .unwrap_or(crate::holder::Listener::Free)
+            .unwrap_or(crate::words::holder::Listener::Free)
     };
     let text = if command.json {
         let rows: Vec<serde_json::Value> = leases
@@ -501,19 +501,19 @@ async fn release(host: &Host, command: &Command, options: &Options) -> Result<i3
     let ports: Vec<u16> = released.iter().map(|lease| lease.port).collect();
     let holders = who::listeners(host, &ports).await?;
     for lease in &released {
-        let holder = crate::holder::PortHolder {
+        let holder = crate::words::holder::PortHolder {
             port: lease.port,
             listener: holders
                 .get(&lease.port)
                 .cloned()
-                .unwrap_or(crate::holder::Listener::Free),
+                .unwrap_or(crate::words::holder::Listener::Free),
             lease: None,
         };
         if holder.in_use() {
             host.err(format!(
                 "portplan: warning: {} still; {} gets another port next time unless it is freed first\n",
                 holder.sentence(),
-                crate::config::quote_key(&lease.name)
+                crate::text::quote_key(&lease.name)
             ))
             .await?;
         }

@@ -18,11 +18,11 @@ use super::allocation::{Allocation, Ask};
 use super::effects::{FileRead, Kind, Seen};
 use super::host::{Host, io_error};
 use super::project::Project;
-use crate::config::quote_path;
-use crate::env_file::{self, Existing, MAX_BYTES};
+use crate::commands::env_file::{self, Existing, MAX_BYTES};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::paths::{self, Style};
-use crate::problems::{Problem, Why};
+use crate::text::quote_path;
+use crate::words::problems::{Problem, Why};
 
 /// How many times FILE is merged again when another process changed it meanwhile.
 const MERGE_TRIES: usize = 3;

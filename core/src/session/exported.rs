@@ -4,9 +4,9 @@
 //! do not collide.
 
 use super::project::Project;
+use crate::commands::render;
 use crate::error::Result;
 use crate::plan::Plan;
-use crate::render;
 
 /// `(variable, value)` of every service's port, then (when `urls`) every service's URL,
 /// then `COMPOSE_PROJECT_NAME` when the project has a compose file.
@@ -31,7 +31,7 @@ pub fn url_variables(project: &Project, plan: &Plan) -> Vec<(String, String)> {
         .iter()
         .map(|entry| {
             (
-                crate::url::url_variable(&entry.name),
+                crate::project::url::url_variable(&entry.name),
                 checkout.url(&entry.name, entry.port),
             )
         })
@@ -43,5 +43,5 @@ pub fn compose_project(project: &Project) -> Option<String> {
     project
         .compose_file
         .as_ref()
-        .map(|_| crate::compose::compose_project_name(project.namespace(), &project.root))
+        .map(|_| crate::project::compose::compose_project_name(project.namespace(), &project.root))
 }

@@ -1,7 +1,7 @@
 //! What a session starts from: the host's facts (platform, working folder, variables) and
 //! the call (a command line, or one API call), each a typed request (docs/host-protocol.md).
 
-use crate::config_file::ConfigInput;
+use crate::plan::config_file::ConfigInput;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -6,7 +6,7 @@ use super::effects::{Effect, FileRead, Listener, OsError, Reply, Seen, Stream};
 use super::facts::HostFacts;
 use super::machine::Io;
 use crate::error::{ErrorKind, PlanError, Result};
-use crate::problems::Problem;
+use crate::words::problems::Problem;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

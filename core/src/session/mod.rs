@@ -79,7 +79,7 @@ impl Session {
     /// A session from its JSON request; one that cannot be read ends at once with the
     /// error.
     pub fn from_json(request: &str) -> Session {
-        match crate::api::read_start(request) {
+        match crate::input::formats::read_request::<Start>(request) {
             Ok(start) => Session::new(start),
             Err(error) => Session {
                 machine: Machine::new(|_| async { Answer::Exit { exit: 0 } }),

@@ -6,12 +6,12 @@
 use super::effects::{FileRead, Kind, OsError, Seen};
 use super::facts::Options;
 use super::host::Host;
-use crate::config::Config;
-use crate::discovery::{
-    self, CONFIG_FILES, ConfigFileSeen, FileSeen, Folder, GitInfo, ROOT_MARKERS, Resolved, Walk,
-};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::paths::{self, Style};
+use crate::plan::config::Config;
+use crate::project::discovery::{
+    self, CONFIG_FILES, ConfigFileSeen, FileSeen, Folder, GitInfo, ROOT_MARKERS, Resolved, Walk,
+};
 use std::collections::BTreeMap;
 
 /// The resolved config (every key filled in), the project root, and the config file used.
@@ -30,8 +30,8 @@ pub struct Project {
 
 impl Project {
     /// The checkout's part of every URL host and of `COMPOSE_PROJECT_NAME`.
-    pub fn checkout(&self) -> crate::url::Checkout {
-        crate::url::Checkout::new(self.namespace(), &self.root)
+    pub fn checkout(&self) -> crate::project::url::Checkout {
+        crate::project::url::Checkout::new(self.namespace(), &self.root)
     }
 }
 
@@ -295,7 +295,7 @@ pub async fn resolve(host: &Host, options: &Options, names: &[String]) -> Result
 /// The compose file at `root` (Compose's own order of preference) and the services its
 /// published ports declare (SPEC v3 §9).
 async fn compose(host: &Host, root: &str) -> Result<(Option<String>, Vec<String>)> {
-    let paths: Vec<String> = crate::compose::COMPOSE_FILES
+    let paths: Vec<String> = crate::project::compose::COMPOSE_FILES
         .iter()
         .map(|name| paths::join(root, name))
         .collect();
@@ -327,7 +327,7 @@ async fn compose(host: &Host, root: &str) -> Result<(Option<String>, Vec<String>
                 ErrorKind::InvalidConfig,
                 format!(
                     "{} is larger than 1 MiB, too large to be a compose file portplan reads",
-                    crate::config::quote_path(&path)
+                    crate::text::quote_path(&path)
                 ),
             ));
         }
@@ -339,7 +339,7 @@ async fn compose(host: &Host, root: &str) -> Result<(Option<String>, Vec<String>
 
 #[cfg(feature = "compose")]
 fn compose_names(path: &str, text: &str) -> Result<Vec<String>> {
-    Ok(crate::compose::compose_services(path, text)?
+    Ok(crate::project::compose::compose_services(path, text)?
         .into_iter()
         .map(|service| service.name)
         .collect())
@@ -367,14 +367,14 @@ pub fn check_declared(project: &Project, name: &str) -> Result<()> {
         .map(|(_, declared)| declared);
     let file = project.config_file.as_deref().unwrap_or_default();
     let hint = match closest {
-        Some(closest) => format!("; did you mean {}?", crate::config::quote_key(closest)),
+        Some(closest) => format!("; did you mean {}?", crate::text::quote_key(closest)),
         None => format!(
             "; it declares {}",
             project
                 .declared
                 .iter()
                 .take(8)
-                .map(|d| crate::config::quote_key(d))
+                .map(|d| crate::text::quote_key(d))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -383,8 +383,8 @@ pub fn check_declared(project: &Project, name: &str) -> Result<()> {
         ErrorKind::UnknownService,
         format!(
             "no service named {} in {}{hint} (add it to the config to give it a port)",
-            crate::config::quote_key(name),
-            crate::config::quote_path(file)
+            crate::text::quote_key(name),
+            crate::text::quote_path(file)
         ),
     )
     .with(|data| {

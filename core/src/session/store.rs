@@ -14,8 +14,8 @@ use super::effects::{FileRead, Kind, OsError, Seen};
 use super::host::{Host, io_error};
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::paths;
-use crate::problems::{Problem, Why};
-use crate::registry_path::{self, Environment};
+use crate::registry::location::{self, Environment};
+use crate::words::problems::{Problem, Why};
 use std::collections::BTreeMap;
 
 /// The registry's size bound: a bigger file is refused, never read whole.
@@ -68,7 +68,7 @@ impl Store {
     /// user state folder).
     pub fn locate(host: &Host) -> Result<Store> {
         let facts = &host.facts;
-        let location = registry_path::locate(&Environment {
+        let location = location::locate(&Environment {
             platform: &facts.platform,
             portplan_home: facts.var("PORTPLAN_HOME"),
             xdg_state_home: facts.var("XDG_STATE_HOME"),
@@ -171,7 +171,7 @@ impl Store {
                 ErrorKind::Host,
                 format!(
                     "cannot lock {}: its file system has no working file locks (a network file system without a lock service?); set PORTPLAN_HOME to a folder on a local disk",
-                    crate::config::quote_path(&self.lock)
+                    crate::text::quote_path(&self.lock)
                 ),
             )
             .with(|data| {
@@ -228,7 +228,7 @@ impl Store {
             _ => clock,
         };
         Ok(Held {
-            now: crate::clock::now_seconds(clock, kernel),
+            now: crate::registry::clock::now_seconds(clock, kernel),
         })
     }
 

@@ -16,7 +16,7 @@ use super::project::Project;
 use super::store::Store;
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::paths;
-use crate::test_namespace::{MAIN_WORKER, test_namespace};
+use crate::project::test_namespace::{MAIN_WORKER, test_namespace};
 use sha2::{Digest, Sha256};
 
 /// Slots tried before giving up: more test sessions than this at once in one checkout is
@@ -45,7 +45,7 @@ pub fn worker(host: &Host, options: &Options) -> Result<Option<String>> {
                 ErrorKind::InvalidRequest,
                 format!(
                     "test must be pytest, vitest, jest or none, not {}",
-                    crate::config::excerpt(other)
+                    crate::text::excerpt(other)
                 ),
             ));
         }

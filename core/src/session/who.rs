@@ -1,10 +1,10 @@
 //! Who holds a port (SPEC v3 §9): the process listening on it, as the host's `who` effect
-//! finds it, and the registry lease on it, put in [`crate::holder`]'s words.
+//! finds it, and the registry lease on it, put in [`crate::words::holder`]'s words.
 
 use super::effects::Listener as Found;
 use super::host::Host;
 use crate::error::Result;
-use crate::holder::{Listener, ListeningProcess, PortHolder, PortLease, UnseenWhy};
+use crate::words::holder::{Listener, ListeningProcess, PortHolder, PortLease, UnseenWhy};
 use std::collections::BTreeMap;
 
 /// What holds each of `ports` (no lease attached): a probe tells whether anything does, the

@@ -1,0 +1,395 @@
+//! The registry file (SPEC §7), pure: leases `(namespace, name, root) → port`, read from
+//! format 1 or 2 and written as format 2. The rules that decide which leases are kept,
+//! made or dropped are in [`crate::registry::leases`].
+
+use crate::error::{ErrorKind, PlanError, Result};
+use crate::input::formats;
+use crate::input::written::{AsWritten, Loose};
+use crate::plan::config::check_name;
+use crate::text::excerpt;
+use schemars::JsonSchema;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// The version this core writes.
+pub const REGISTRY_VERSION: u64 = 2;
+/// The first version: leases without `root`, read and upgraded.
+pub const REGISTRY_VERSION_1: u64 = 1;
+/// A lease not used for this long is dropped (its service has surely stopped).
+pub const LEASE_TTL_SECONDS: u64 = 30 * 24 * 3600;
+
+/// One lease, as the registry file and the answers write it (fields in this order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Lease {
+    pub namespace: String,
+    pub name: String,
+    /// The project root (absolute) the lease belongs to; null for a version 1 lease that no
+    /// root has adopted yet.
+    #[serde(default)]
+    pub root: Option<String>,
+    pub port: u16,
+    /// Unix seconds: when the lease was made, and when it was last handed out.
+    pub created: u64,
+    pub used: u64,
+}
+
+/// What identifies a lease: namespace, name, root (a version 1 lease's root is None, which
+/// sorts first).
+pub type LeaseKey = (String, String, Option<String>);
+
+/// A lease's key, borrowed, in the order of [`LeaseKey`].
+fn key_order(lease: &Lease) -> (&str, &str, Option<&str>) {
+    (&lease.namespace, &lease.name, lease.root.as_deref())
+}
+
+impl Lease {
+    pub fn key(&self) -> LeaseKey {
+        (self.namespace.clone(), self.name.clone(), self.root.clone())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registry {
+    /// Keyed by (namespace, name, root), so the file lists them sorted.
+    leases: BTreeMap<LeaseKey, Lease>,
+    /// The version of the text it was read from (a version 1 file is rewritten as 2).
+    version: u64,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Registry {
+            leases: BTreeMap::new(),
+            version: REGISTRY_VERSION,
+        }
+    }
+}
+
+/// A registry file as written: every field kept loose, so that a file of another version
+/// or a damaged one is reported precisely (and the version is checked before the rest).
+#[derive(Deserialize)]
+struct RegistryFile {
+    #[serde(default)]
+    version: Option<Loose<u64>>,
+    #[serde(default)]
+    leases: Option<Loose<Vec<Loose<LeaseAsWritten>>>>,
+    #[serde(flatten)]
+    other: BTreeMap<String, IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct LeaseAsWritten {
+    #[serde(default)]
+    namespace: Option<Loose<String>>,
+    #[serde(default)]
+    name: Option<Loose<String>>,
+    /// Absent: not written (a version 1 lease); `Some(None)`: written as null.
+    #[serde(default, deserialize_with = "present")]
+    root: Option<Option<Loose<String>>>,
+    #[serde(default)]
+    port: Option<Loose<u64>>,
+    #[serde(default)]
+    created: Option<Loose<u64>>,
+    #[serde(default)]
+    used: Option<Loose<u64>>,
+    /// Other fields are ignored (the registry's version guards its shape); flattening also
+    /// makes a lease an object, never a list of fields.
+    #[serde(flatten)]
+    _other: BTreeMap<String, IgnoredAny>,
+}
+
+/// Tells a field written as null from an absent one.
+fn present<'de, D, T>(deserializer: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// The registry file's shape for writing.
+#[derive(Serialize)]
+struct RegistryText<'a> {
+    version: u64,
+    leases: Vec<&'a Lease>,
+}
+
+impl LeaseAsWritten {
+    /// The lease, or what is wrong with it (fields checked in file order).
+    fn check(self, version: u64) -> std::result::Result<Lease, String> {
+        fn text(value: Option<Loose<String>>, key: &str) -> std::result::Result<String, String> {
+            match value.ok_or_else(|| format!("a lease has no `{key}`"))? {
+                Loose::Valid(text) => Ok(text),
+                Loose::Invalid(_) => Err(format!("`{key}` of a lease must be a string")),
+            }
+        }
+        fn number(value: Option<Loose<u64>>, key: &str) -> std::result::Result<u64, String> {
+            match value.ok_or_else(|| format!("a lease has no `{key}`"))? {
+                Loose::Valid(number) => Ok(number),
+                Loose::Invalid(written) => Err(format!(
+                    "`{key}` of a lease must be a whole number >= 0, not {}",
+                    written.excerpt()
+                )),
+            }
+        }
+        let namespace = text(self.namespace, "namespace")?;
+        let name = text(self.name, "name")?;
+        // Version 1 had no root: its leases wait to be adopted (SPEC §7).
+        let root = match (version, self.root) {
+            (REGISTRY_VERSION_1, _) => None,
+            (_, None) => return Err("a lease has no `root`".to_owned()),
+            (_, Some(None)) => None,
+            (_, Some(Some(Loose::Valid(root)))) if !root.is_empty() => Some(root),
+            (_, Some(Some(written))) => {
+                let written = match written {
+                    Loose::Valid(root) => AsWritten::of(&root),
+                    Loose::Invalid(written) => written,
+                };
+                return Err(format!(
+                    "`root` of a lease must be a folder's path or null, not {}",
+                    written.excerpt()
+                ));
+            }
+        };
+        let port = number(self.port, "port")?;
+        Ok(Lease {
+            namespace,
+            name,
+            root,
+            port: u16::try_from(port)
+                .map_err(|_| format!("`port` of a lease must be at most 65535, not {port}"))?,
+            created: number(self.created, "created")?,
+            used: number(self.used, "used")?,
+        })
+    }
+}
+
+fn corrupt(message: impl Into<String>) -> PlanError {
+    PlanError::new(ErrorKind::InvalidRegistry, message)
+}
+
+impl Registry {
+    /// Parses registry text (version 1 or 2). Anything malformed is an error: the caller
+    /// must not write over it.
+    pub fn parse(text: &str) -> Result<Registry> {
+        if text.trim().is_empty() {
+            return Err(corrupt(
+                "the registry file is empty (a registry always holds at least {\"version\": 2, \"leases\": []}); delete it to start afresh",
+            ));
+        }
+        let file: Loose<RegistryFile> = formats::from_json(text).map_err(|e| {
+            corrupt(format!(
+                "the registry is not valid JSON ({e}); fix or delete it"
+            ))
+        })?;
+        let no_version = || corrupt("the registry has no \"version\" number; fix or delete it");
+        let Loose::Valid(file) = file else {
+            return Err(no_version());
+        };
+        let version = match file.version {
+            Some(Loose::Valid(version @ (REGISTRY_VERSION_1 | REGISTRY_VERSION))) => version,
+            Some(Loose::Valid(other)) => {
+                let message = format!(
+                    "the registry has version {other}, this portplan reads versions {REGISTRY_VERSION_1} and {REGISTRY_VERSION}; upgrade portplan"
+                );
+                return Err(corrupt(message).with(|data| data.version = Some(other)));
+            }
+            _ => return Err(no_version()),
+        };
+        let malformed = |what: String| {
+            corrupt(format!(
+                "the registry is malformed ({what}); fix or delete it"
+            ))
+        };
+        if let Some(key) = file.other.keys().next() {
+            return Err(malformed(format!("unknown key {}", excerpt(key))));
+        }
+        let leases = match file.leases {
+            None => return Err(malformed("no \"leases\" list".to_owned())),
+            Some(Loose::Invalid(written)) => {
+                return Err(malformed(format!(
+                    "\"leases\" must be a list, not {}",
+                    written.excerpt()
+                )));
+            }
+            Some(Loose::Valid(leases)) => leases,
+        };
+        let mut registry = Registry {
+            leases: BTreeMap::new(),
+            version,
+        };
+        let mut ports = BTreeSet::new();
+        for (index, lease) in leases.into_iter().enumerate() {
+            let lease = match lease {
+                Loose::Valid(lease) => lease.check(version),
+                Loose::Invalid(written) => Err(format!(
+                    "a lease must be an object, not {}",
+                    written.excerpt()
+                )),
+            };
+            let lease = lease.map_err(|what| malformed(format!("lease {}: {what}", index + 1)))?;
+            if !lease.namespace.is_empty() {
+                check_name(&lease.namespace, "namespace")
+                    .map_err(|e| corrupt(format!("a lease has a bad namespace: {}", e.message)))?;
+            }
+            check_name(&lease.name, "name")
+                .map_err(|e| corrupt(format!("a lease has a bad name: {}", e.message)))?;
+            if lease.port == 0 {
+                return Err(corrupt(format!("the lease of `{}` has port 0", lease.name)));
+            }
+            if !ports.insert(lease.port) {
+                return Err(corrupt(format!(
+                    "two leases hold port {}; fix or delete the registry",
+                    lease.port
+                )));
+            }
+            if let Some(lease) = registry.leases.insert(lease.key(), lease) {
+                let root = match &lease.root {
+                    Some(root) => format!("root {}", AsWritten::of(root).excerpt()),
+                    None => "no root".to_owned(),
+                };
+                return Err(corrupt(format!(
+                    "two leases for `{}` in namespace `{}` with {root}",
+                    lease.name, lease.namespace
+                )));
+            }
+        }
+        Ok(registry)
+    }
+
+    /// Parses optional text: a missing file is an empty registry.
+    pub fn parse_optional(text: Option<&str>) -> Result<Registry> {
+        text.map_or_else(|| Ok(Registry::default()), Registry::parse)
+    }
+
+    /// The version of the text this registry was read from.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The file (always the current version): fields in this order, two-space indents, a
+    /// final newline.
+    pub fn to_text(&self) -> String {
+        let file = RegistryText {
+            version: REGISTRY_VERSION,
+            leases: self.leases.values().collect(),
+        };
+        // Plain strings and numbers always serialize.
+        let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Whether writing this registry would change the file `before` was read from (another
+    /// lease, or a version 1 file to upgrade).
+    pub fn differs_from(&self, before: &Registry) -> bool {
+        self.leases != before.leases || before.version != REGISTRY_VERSION
+    }
+
+    /// This registry as it reads back once written (in the current version).
+    pub fn written(mut self) -> Registry {
+        self.version = REGISTRY_VERSION;
+        self
+    }
+
+    pub fn leases(&self) -> impl Iterator<Item = &Lease> {
+        self.leases.values()
+    }
+
+    /// This registry without the leases on the ports of `freed`, and with `added` (which
+    /// replace leases of their keys), rebuilt in one pass: one insertion at a time into a
+    /// sorted map of 10,000 leases cost far more than the plan.
+    pub fn changed(self, freed: &HashSet<u16>, added: Vec<Lease>) -> Registry {
+        if freed.is_empty() && added.is_empty() {
+            return self;
+        }
+        let mut leases: Vec<Lease> = self
+            .leases
+            .into_values()
+            .filter(|lease| !freed.contains(&lease.port))
+            .collect();
+        leases.extend(added);
+        // Both parts are sorted already (the map's order, the plan's name order within one
+        // namespace and root): the stable sort merges them, the later lease of a key wins.
+        leases.sort_by(|a, b| key_order(a).cmp(&key_order(b)));
+        Registry {
+            leases: leases
+                .into_iter()
+                .map(|lease| (lease.key(), lease))
+                .collect(),
+            version: self.version,
+        }
+    }
+
+    /// The distinct roots of the leases, sorted (the host checks which still exist).
+    pub fn roots(&self) -> Vec<String> {
+        let roots: BTreeSet<&String> = self
+            .leases
+            .values()
+            .filter_map(|l| l.root.as_ref())
+            .collect();
+        roots.into_iter().cloned().collect()
+    }
+
+    /// Frees the leases of `name` (every name when None) in `namespace` that belong to
+    /// `root`, and the version 1 leases of those names, which `root` would adopt.
+    pub fn release(&mut self, namespace: &str, root: &str, name: Option<&str>) -> Vec<Lease> {
+        let keys: Vec<LeaseKey> = self
+            .leases
+            .keys()
+            .filter(|(ns, n, r)| {
+                ns == namespace
+                    && name.is_none_or(|name| n == name)
+                    && r.as_deref().is_none_or(|r| r == root)
+            })
+            .cloned()
+            .collect();
+        keys.iter()
+            .filter_map(|key| self.leases.remove(key))
+            .collect()
+    }
+
+    /// Drops what every write drops (SPEC §7): leases unused for longer than the TTL, and
+    /// leases of roots the host found gone (`false`; roots not listed stay). A lease whose
+    /// `used` lies ahead of `now` (a wrong clock stamped it) is kept and re-stamped with
+    /// `now`, so it lives the TTL from now (SPEC §9).
+    pub fn prune(&mut self, now: u64, existing_roots: &BTreeMap<String, bool>) {
+        self.leases
+            .retain(|_, lease| stays(lease, now, existing_roots));
+        for lease in self.leases.values_mut() {
+            if from_the_future(lease, now) {
+                lease.used = now;
+                lease.created = lease.created.min(now);
+            }
+        }
+    }
+
+    /// This registry pruned, or None when pruning changes nothing (most calls: no copy).
+    pub fn pruned(&self, now: u64, existing_roots: &BTreeMap<String, bool>) -> Option<Registry> {
+        if self
+            .leases
+            .values()
+            .all(|lease| stays(lease, now, existing_roots) && !from_the_future(lease, now))
+        {
+            return None;
+        }
+        let mut pruned = self.clone();
+        pruned.prune(now, existing_roots);
+        Some(pruned)
+    }
+}
+
+/// Whether a lease's `used` lies further ahead of `now` than clocks drift.
+fn from_the_future(lease: &Lease, now: u64) -> bool {
+    lease.used > now.saturating_add(crate::registry::clock::FUTURE_SLACK_SECONDS)
+}
+
+/// Whether a lease survives a write: used within the TTL, and its root not known gone.
+fn stays(lease: &Lease, now: u64, existing_roots: &BTreeMap<String, bool>) -> bool {
+    lease.used.saturating_add(LEASE_TTL_SECONDS) >= now
+        && lease
+            .root
+            .as_ref()
+            .is_none_or(|root| existing_roots.get(root) != Some(&false))
+}
