@@ -402,3 +402,34 @@ fn a_mistyped_name_is_refused_with_the_declared_one_it_resembles() {
     let ran = world.cli(&mut host, &["get", "database"]);
     assert!(ran.err.contains("it declares api, web"), "{}", ran.err);
 }
+
+#[test]
+fn a_huge_registry_of_nul_bytes_is_an_error_read_in_64_kib() {
+    let world = World::new(CONFIG);
+    let state = world.home().join("state");
+    fs::create_dir_all(&state).unwrap();
+    let file = fs::File::create(world.registry()).unwrap();
+    file.set_len(63 * 1024 * 1024).unwrap();
+    drop(file);
+    let mut reads = Vec::new();
+    let mut host = TestHost {
+        before: Box::new(|effect, _| {
+            if let Effect::Read { path, limit, .. } = effect
+                && path.ends_with("registry.json")
+            {
+                reads.push(*limit);
+            }
+        }),
+        ..TestHost::default()
+    };
+    let ran = world.cli(&mut host, &["get", "web"]);
+    drop(host);
+    assert_eq!(ran.answer, json!({"exit": 1}));
+    assert!(ran.err.contains("is not valid JSON"), "{}", ran.err);
+    assert_eq!(reads, [64 * 1024], "one bounded read, never the whole file");
+    assert_eq!(
+        fs::metadata(world.registry()).unwrap().len(),
+        63 * 1024 * 1024,
+        "never overwritten"
+    );
+}

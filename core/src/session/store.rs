@@ -20,6 +20,18 @@ use std::collections::BTreeMap;
 
 /// The registry's size bound: a bigger file is refused, never read whole.
 pub const REGISTRY_LIMIT: u64 = 64 * 1024 * 1024;
+/// A first read takes this much; a larger registry is read again whole.
+const FIRST_READ_LIMIT: u64 = 64 * 1024;
+
+/// Whether a registry's first bytes can start one: a JSON object, no control character
+/// but blanks.
+fn looks_like_a_registry(start: &str) -> bool {
+    start.trim_start().starts_with('{')
+        && !start
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 /// The owner file's bound (it holds one short JSON object).
 const OWNER_LIMIT: u64 = 4096;
 /// How long a writer waits for one owner of the lock before it names that owner.
@@ -87,7 +99,28 @@ impl Store {
     /// The registry's text, None when there is none yet. Refuses what is not a regular file
     /// of this user of at most 64 MiB (read without following links or blocking).
     pub async fn read(&self, host: &Host) -> Result<Option<String>> {
-        match host.read(&self.file, REGISTRY_LIMIT, false).await? {
+        // Most registries are small: one read. A larger one is read whole only when its
+        // start looks like a registry, so a huge file of something else (63 MiB of NUL
+        // bytes) costs 64 KiB of memory, not a copy of it per layer on its way to an error.
+        let first = host.read(&self.file, FIRST_READ_LIMIT, false).await?;
+        let read = match first {
+            FileRead::File {
+                longer: true,
+                ref text,
+                ..
+            } if looks_like_a_registry(text) => {
+                host.read(&self.file, REGISTRY_LIMIT, false).await?
+            }
+            FileRead::File { longer: true, .. } => {
+                return Err(crate::error::PlanError::new(
+                    ErrorKind::InvalidRegistry,
+                    "the registry is not valid JSON: it does not start with a JSON object",
+                ))
+                .map_err(|error| self.at_file(error));
+            }
+            first => first,
+        };
+        match read {
             FileRead::Missing => Ok(None),
             FileRead::NotFile { kind } => Err(unsafe_registry(&self.file, why_of(kind))),
             FileRead::Error { error } => Err(io_error(&self.file, "read", &error)),
