@@ -178,6 +178,15 @@ pub async fn leases(host: Host) -> Answer {
     )
 }
 
+/// `registryPath()`: where the registry is, decided from the host's facts alone.
+pub async fn registry(host: Host) -> Answer {
+    answer(
+        super::store::Store::locate(&host).map(|store| Answer::Registry {
+            registry: store.file,
+        }),
+    )
+}
+
 /// `plan()` of the project: read-only, as `portplan plan` shows it.
 pub async fn plan(host: Host, names: Vec<String>, options: Options) -> Answer {
     answer(
@@ -264,5 +273,25 @@ async fn package_service(host: &Host, options: &Options) -> Result<String> {
             ),
         )
         .with(|data| data.path = Some(file.clone()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::session::Session;
+
+    #[test]
+    fn the_registry_call_answers_the_path_from_the_facts_alone() {
+        let start = r#"{"host": {"platform": "linux", "cwd": "/w", "pid": 1,
+            "env": {"PORTPLAN_HOME": "/p"}}, "call": "registry"}"#;
+        let mut session = Session::from_json(start);
+        assert_eq!(
+            session.step_json(None),
+            r#"{"done":{"registry":"/p/registry.json"}}"#
+        );
+        let nowhere =
+            r#"{"host": {"platform": "linux", "cwd": "/w", "pid": 1}, "call": "registry"}"#;
+        let answer = Session::from_json(nowhere).step_json(None);
+        assert!(answer.contains("set PORTPLAN_HOME"), "{answer}");
     }
 }

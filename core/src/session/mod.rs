@@ -59,6 +59,7 @@ impl Session {
                     calls::release(host, name, all, options).await
                 }
                 Call::Leases {} => calls::leases(host).await,
+                Call::Registry {} => calls::registry(host).await,
                 Call::Plan { names, options } => calls::plan(host, names, options).await,
                 Call::Serve {
                     name,
