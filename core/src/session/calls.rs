@@ -187,11 +187,20 @@ pub async fn registry(host: Host) -> Answer {
     )
 }
 
-/// `plan()` of the project: read-only, as `portplan plan` shows it.
-pub async fn plan(host: Host, names: Vec<String>, options: Options) -> Answer {
+/// `plan()` of the project: read-only, as `portplan plan` shows it; with `config_text` in
+/// place of its config file's (an editor's unsaved text).
+pub async fn plan(
+    host: Host,
+    names: Vec<String>,
+    options: Options,
+    config_text: Option<String>,
+) -> Answer {
     answer(
         async {
-            let project = project::resolve(&host, &options, &names).await?;
+            let project = match &config_text {
+                None => project::resolve(&host, &options, &names).await?,
+                Some(text) => project::resolve_with_text(&host, &options, &names, text).await?,
+            };
             let plan = allocation::show(&host, &project, &options.busy, options.probe).await?;
             Ok(Answer::Plan(PlanAnswer::of(plan, &project)))
         }

@@ -161,5 +161,9 @@ pub enum Call {
         names: Vec<String>,
         #[serde(default)]
         options: Options,
+        /// The config file's text as an editor has it, unsaved (`portplan preview`): planned
+        /// in place of the file's, as a `portplan.toml` in its folder.
+        #[serde(default)]
+        config_text: Option<String>,
     },
 }

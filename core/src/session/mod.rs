@@ -60,7 +60,11 @@ impl Session {
                 }
                 Call::Leases {} => calls::leases(host).await,
                 Call::Registry {} => calls::registry(host).await,
-                Call::Plan { names, options } => calls::plan(host, names, options).await,
+                Call::Plan {
+                    names,
+                    options,
+                    config_text,
+                } => calls::plan(host, names, options, config_text).await,
                 Call::Serve {
                     name,
                     preview,
