@@ -5,9 +5,9 @@ import path = require('node:path');
 import type {
   Answer,
   CallOptions,
+  PlanError as CoreError,
   Explicit,
   Lease,
-  PlanError as CoreError,
   PreviewAnswer,
   ProjectPlan,
   Serving,

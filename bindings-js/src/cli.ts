@@ -2,7 +2,7 @@
 // this host; `preview` is served here (the page and its server are this package's own).
 import * as calls from './calls.js';
 import { engine } from './engine.js';
-import { EngineError, PlanError } from './errors.js';
+import { type EngineError, PlanError } from './errors.js';
 import { preview } from './preview.js';
 
 /** One line on stderr in the core's shape, for what no session could word (no engine). */

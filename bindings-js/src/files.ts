@@ -9,6 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Kind, OsError, Reply, Seen } from './core-types.js';
 
 type ReadReply = Extract<Reply, { did: 'read' }>;
+
 import { isMissing, osError } from './osError.js';
 
 const C = fs.constants;

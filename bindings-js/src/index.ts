@@ -36,5 +36,5 @@ export type {
 } from './core-types.js';
 export type { EngineName } from './engine.js';
 export { EngineError, type ErrorData, type ErrorValue, PlanError, RegistryError } from './errors.js';
-export { type ConfigInput, Plan, type PlanOptions, plan, ProjectPlan } from './plan.js';
+export { type ConfigInput, Plan, type PlanOptions, ProjectPlan, plan } from './plan.js';
 export type { Listenable, RequestHandler, ServerLike } from './server.js';

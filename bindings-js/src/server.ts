@@ -8,7 +8,11 @@ import { PlanError } from './errors.js';
 import type { Listener } from './hostEffects.js';
 
 /** A request handler as express, connect and Node's http server take it. */
-export type RequestHandler = (request: http.IncomingMessage, response: http.ServerResponse, ...rest: never[]) => unknown;
+export type RequestHandler = (
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  ...rest: never[]
+) => unknown;
 
 /** Anything with a `listen` method that takes `{port, host}`. */
 export interface Listenable {

@@ -14,6 +14,22 @@ pub fn plan_json(request: String) -> String {
     portplan::plan_json(&request)
 }
 
+/// The process' own executor for `run_effect`.
+static EXECUTOR: std::sync::Mutex<Option<portplan_native::Executor>> = std::sync::Mutex::new(None);
+
+/// One effect done by the native executor, outside any session: JSON text in and out (a
+/// reply, or null for the effects the host language does). For the tests that hold the wasm
+/// engine's host to the same facts, words and lock as this engine.
+#[napi]
+pub fn run_effect(effect: String) -> Option<String> {
+    let effect: Effect = serde_json::from_str(&effect).ok()?;
+    let mut executor = EXECUTOR
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let reply = executor.get_or_insert_with(portplan_native::Executor::new).run(&effect)?;
+    serde_json::to_string(&reply).ok()
+}
+
 /// One session (docs/host-protocol.md): `new Session(startJson)`, then `step(replyJson)`
 /// until it answers `{"done": ...}`. Every effect but `sleep`, `print`, `spawn` and `listen`
 /// is done here, in Rust (`portplan-native`): JavaScript sees only those four.
