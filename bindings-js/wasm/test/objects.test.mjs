@@ -41,10 +41,12 @@ test('a request that is not an object is an error answer, never a throw', () => 
 });
 
 test('a malformed request is worded the same by the object and the text form', () => {
-  const request = { busy: [0] };
-  const object = wasm.plan(request);
-  assert.deepEqual(object, JSON.parse(wasm.plan_json(JSON.stringify(request))));
-  assert.equal(object.error.kind, 'invalid_request');
+  for (const request of [{ busy: { a: 1 } }, { busy: [0] }, { config: 5 }]) {
+    const object = wasm.plan(request);
+    assert.deepEqual(object, JSON.parse(wasm.plan_json(JSON.stringify(request))), JSON.stringify(request));
+    assert.ok(object.error, JSON.stringify(object));
+  }
+  assert.match(wasm.plan({ busy: { a: 1 } }).error.message, /^`busy` must be a list of ports, not \{"a":1\}$/);
 });
 
 test('a Session asks its host for every effect and answers at the end', () => {
