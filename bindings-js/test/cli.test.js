@@ -180,7 +180,8 @@ test('run starts a .cmd shim found on the PATH, with the port, and passes its ex
   const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
   const result = cliWith({ cwd, env }, 'run', 'web', '--no-probe', '--', 'shim', 'one', 'two words');
   assert.equal(result.code, 3, result.err);
-  assert.equal(result.out.trim(), `port ${plan(`namespace = "clip"\n${CONFIG}`).ports.web} args one "two words"`);
+  // cmd.exe gets every argument quoted (cross-spawn's escaping): %1 keeps the quotes.
+  assert.equal(result.out.trim(), `port ${plan(`namespace = "clip"\n${CONFIG}`).ports.web} args "one" "two words"`);
 });
 
 test('run passes SIGTERM on to the command, waits for it, and exits with its code', async () => {
