@@ -26,7 +26,9 @@ pub fn run_effect(effect: String) -> Option<String> {
     let mut executor = EXECUTOR
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let reply = executor.get_or_insert_with(portplan_native::Executor::new).run(&effect)?;
+    let reply = executor
+        .get_or_insert_with(portplan_native::Executor::new)
+        .run(&effect)?;
     serde_json::to_string(&reply).ok()
 }
 
