@@ -57,12 +57,13 @@ wasm web web $JS/web wasm "-Oz --converge" --no-default-features
 # tsc writes the declarations and every module; then each entry a user loads (index, vite, the
 # CLI) is replaced by one file that esbuild bundles from the sources: a fresh process reads and
 # compiles 1 file instead of 15 (issue 16, first port). errors.js stays a module of its own that
-# every entry requires, so all of them throw the same PlanError classes.
+# every entry requires, so all of them throw the same PlanError classes. cross-spawn (a
+# dependency) stays outside the bundles: only `run` loads it.
 if [ ! -f $JS/dist/esm/index.js ] || [ -n "$(find $JS/src $JS/tsconfig.json -newer $JS/dist/esm/index.js)" ]; then
     rm -rf $JS/dist
     "$BIN/tsc" -p $JS/tsconfig.json
     bundle=(--bundle --platform=node --format=cjs --target=node20 --outdir="$JS/dist/cjs" --allow-overwrite
-        --external:./errors.js --external:vite --log-level=warning)
+        --external:./errors.js --external:vite --external:cross-spawn --log-level=warning)
     "$BIN/esbuild" $JS/src/index.ts $JS/src/cli.ts "${bundle[@]}"
     # `require('portplan/vite')` is the plugin itself (`plugins: [require('portplan/vite')()]`
     # in a vite.config.cjs), still carrying `portplan` and `default` for named and default imports.

@@ -41,13 +41,39 @@ function anyValueUnknown(definition) {
   return SHAPE_KEYWORDS.some((keyword) => keyword in definition) ? definition : { ...definition, tsType: 'unknown' };
 }
 
+/** The property every variant of `oneOf` sets to a constant: the tag of a Rust enum. */
+function tagOf(variants) {
+  const first = variants[0]?.properties ?? {};
+  return Object.keys(first).find((key) => variants.every((variant) => 'const' in (variant.properties?.[key] ?? {})));
+}
+
+/**
+ * A definition with fields of its own beside a tagged `oneOf` (a Rust struct with a
+ * `#[serde(flatten)]` enum, such as `Start`'s `host` and `call`): the variants become a
+ * definition of their own named after the tag (`Call`), which the tool would name `Start1`.
+ */
+function namedVariants(defs) {
+  const out = { ...defs };
+  for (const [name, definition] of Object.entries(defs)) {
+    const tag = definition.oneOf && definition.properties ? tagOf(definition.oneOf) : undefined;
+    if (tag === undefined) continue;
+    const variants = tag.charAt(0).toUpperCase() + tag.slice(1);
+    if (variants in out) throw new Error(`${name}: a definition ${variants} exists already`);
+    const { oneOf, ...fields } = definition;
+    out[variants] = { description: `What a ${name} asks for, by its \`${tag}\`.`, oneOf };
+    out[name] = { ...fields, allOf: [{ $ref: `#/$defs/${variants}` }] };
+  }
+  return out;
+}
+
 /**
  * The schema's root holds only `$defs`: give it one member per definition, so that every
  * definition is emitted under its own name, and the root is an index of them all.
  */
 function indexed(schema) {
-  const names = Object.keys(schema.$defs).sort();
-  const $defs = Object.fromEntries(names.map((name) => [name, anyValueUnknown(schema.$defs[name])]));
+  const defs = namedVariants(schema.$defs);
+  const names = Object.keys(defs).sort();
+  const $defs = Object.fromEntries(names.map((name) => [name, anyValueUnknown(defs[name])]));
   return {
     ...schema,
     $defs,

@@ -7,46 +7,28 @@ import { createRequire } from 'node:module';
 import { EngineError } from './errors.js';
 import { packageRoot } from './locate.js';
 
-/** The core's entry points (docs/core-api.md), without their `_json`/`_value` suffix. */
-export type CoreFunction =
-  | 'plan'
-  | 'config_files'
-  | 'extract_config'
-  | 'load_config'
-  | 'allocate'
-  | 'release'
-  | 'leases'
-  | 'registry_path'
-  | 'cli'
-  | 'render'
-  | 'host_error'
-  | 'lock_verdict'
-  | 'temp_files';
-
 export type EngineName = 'native' | 'wasm';
 
-/** A core answer as JSON.parse gives it; its shape is the function's (docs/core-api.md). */
-// biome-ignore lint/suspicious/noExplicitAny: the JSON boundary: each caller reads the fields its function answers.
-export type CoreAnswer = any;
+/** One session of the core (docs/host-protocol.md): `step(reply)` gives the next step as
+ * JSON text (`{"do": ...}` or `{"done": ...}`); `close` ends it where it stands (its locks
+ * released, its temporary files removed by the native engine). */
+export interface CoreSession {
+  step(reply: string | null): string;
+  close(): void;
+}
 
 export interface Engine {
   readonly name: EngineName;
-  /** One request to one core function; the answer is a plain object (maybe `{error}`). */
-  call(fn: CoreFunction, request?: unknown): CoreAnswer;
-  /** The native probe (src/probe.ts): for each port, whether it is free; absent in wasm. */
-  readonly probePorts?: (ports: number[], asServer: boolean) => Promise<boolean[]>;
-  /** The same on this thread (for a few ports). */
-  readonly probePortsSync?: (ports: number[], asServer: boolean) => boolean[];
-  /** 16 random hex digits (the registry's temp file names); absent in wasm. */
-  readonly randomHex?: () => string;
+  /** The pure plan (`plan_json`): JSON text in and out. */
+  planJson(request: string): string;
+  /** A session for the `Start` request's JSON text. */
+  session(start: string): CoreSession;
+  /** The native probe, the one its sessions run (for the public `probe`); absent in wasm,
+   * whose host probes with Node's sockets. */
+  readonly probePorts?: (ports: number[], server: boolean) => boolean[];
 }
 
 const requireHere = createRequire(path.join(packageRoot, 'package.json'));
-
-/** napi-rs names `plan_json` `planJson`. */
-function camel(name: string): string {
-  return name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-}
 
 /**
  * This host's napi-rs platform names (`linux-x64-gnu`, `darwin-arm64`, `win32-x64-msvc`), the
@@ -84,30 +66,18 @@ function nativeCandidates(): Candidate[] {
   return [...built, ...installed];
 }
 
-/** An engine whose entry points take and give JSON text (`plan_json(text) → text`). */
-function textEngine(name: EngineName, entryOf: (jsonName: string) => (text?: string) => string): Engine {
-  return {
-    name,
-    call(fn, request) {
-      const entry = entryOf(`${fn}_json`);
-      const text = fn === 'config_files' ? entry() : entry(JSON.stringify(request ?? {}));
-      return JSON.parse(text);
-    },
-  };
-}
-
 /** Why a candidate did not load, in one line (require's messages go on with a stack of requirers). */
 function failure(candidate: Candidate, error: unknown): string {
   const message = (error as Error)?.message ?? String(error);
   return `${candidate.specifier}: ${message.split('\n')[0]}`;
 }
 
-/** What an addon exports: the core's text entries and the probe. */
-type Addon = Record<string, (text?: string) => string> & {
-  probePorts?: (ports: number[], asServer: boolean) => Promise<boolean[]>;
-  probePortsSync?: (ports: number[], asServer: boolean) => boolean[];
-  randomHex?: () => string;
-};
+/** What the addon exports (napi/src/lib.rs). */
+interface Addon {
+  planJson(request: string): string;
+  Session: new (start: string) => { step(reply?: string | null): string; close(): void };
+  probePorts(ports: number[], server: boolean): boolean[];
+}
 
 function loadAddon(candidate: Candidate): Addon {
   if (candidate.packageName !== undefined) {
@@ -129,8 +99,15 @@ function loadNative(): Engine {
   for (const candidate of nativeCandidates()) {
     try {
       const addon = loadAddon(candidate);
-      const { probePorts, probePortsSync, randomHex } = addon;
-      return { ...textEngine('native', (jsonName) => addon[camel(jsonName)]), probePorts, probePortsSync, randomHex };
+      return {
+        name: 'native',
+        planJson: (request) => addon.planJson(request),
+        session: (start) => {
+          const session = new addon.Session(start);
+          return { step: (reply) => session.step(reply), close: () => session.close() };
+        },
+        probePorts: (ports, server) => addon.probePorts(ports, server),
+      };
     } catch (error) {
       failures.push(failure(candidate, error));
     }
@@ -138,20 +115,33 @@ function loadNative(): Engine {
   throw new EngineError(`no native addon loads on ${process.platform}-${process.arch} (${failures.join('; ')})`);
 }
 
+/** What the Node wasm module exports (wasm/src/lib.rs, feature `host`). */
+interface WasmModule {
+  plan_json(request: string): string;
+  Session: new (start: string) => { step(reply?: string | null): string; free(): void };
+}
+
 function loadWasm(): Engine {
-  let glue: Record<string, (request?: unknown) => unknown>;
+  let glue: WasmModule;
   try {
     glue = requireHere(path.join(packageRoot, 'pkg', 'node', 'portplan_wasm.js'));
   } catch (error) {
     throw new EngineError(`the wasm engine does not load (${(error as Error).message.split('\n')[0]})`, error);
   }
-  // Plain JS objects in and out; inside, the module crosses as JSON text (V8's JSON on both
-  // sides), 1.3-1.4x faster than serde-wasm-bindgen's walk at 10,000 services (docs/core-speed.md).
   return {
     name: 'wasm',
-    call(fn, request) {
-      const entry = glue[fn];
-      return (fn === 'config_files' ? entry() : entry(request ?? {})) as CoreAnswer;
+    planJson: (request) => glue.plan_json(request),
+    session: (start) => {
+      const session = new glue.Session(start);
+      let freed = false;
+      return {
+        step: (reply) => session.step(reply),
+        // The module's memory back; the host released the session's locks and files itself.
+        close: () => {
+          if (!freed) session.free();
+          freed = true;
+        },
+      };
     },
   };
 }

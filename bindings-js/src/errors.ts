@@ -22,6 +22,23 @@ export class PlanError extends Error {
     this.data = data;
   }
 
+  /** The OS's errno name behind a host fault (`EADDRINUSE`: a kept port another process
+   * holds, or a bind that failed), as Node's own errors carry it. */
+  get code(): string | undefined {
+    return this.data.code ?? undefined;
+  }
+
+  /** The port concerned, when there is one. */
+  get port(): number | undefined {
+    return this.data.port ?? undefined;
+  }
+
+  /** The service concerned, when there is one (`.name` stays the error's class name, as
+   * for every Error). */
+  get service(): string | undefined {
+    return this.data.service ?? undefined;
+  }
+
   /** The core's JSON form, `{kind, message, ...data}`. */
   toJSON(): ErrorValue {
     return { kind: this.kind, message: this.message, ...this.data };

@@ -7,14 +7,20 @@ export const engine: EngineName = loadedEngine().name;
 
 export {
   type AllocateOptions,
-  allocate,
+  type ConfigOptions,
   type ListenOptions,
   leases,
   listen,
+  type PortOptions,
+  type ProjectPlanOptions,
   port,
   ports,
+  probe,
+  projectPlan,
+  type ReleaseAll,
+  registryPath,
   release,
-} from './allocate.js';
+} from './api.js';
 export type {
   Entry,
   ErrorKind,
@@ -26,11 +32,9 @@ export type {
   PlanAnswer,
   PortRange,
   Reason,
-} from './core.js';
-export type { Service } from './core-types.js';
-export type { ConfigOptions } from './discover.js';
+  Service,
+} from './core-types.js';
 export type { EngineName } from './engine.js';
 export { EngineError, type ErrorData, type ErrorValue, PlanError, RegistryError } from './errors.js';
-export { type ConfigInput, Plan, type PlanOptions, plan } from './plan.js';
-export { probe } from './probe.js';
-export { registryPath } from './registryPath.js';
+export { type ConfigInput, Plan, type PlanOptions, ProjectPlan, plan } from './plan.js';
+export type { Listenable, RequestHandler, ServerLike } from './server.js';

@@ -1,189 +1,161 @@
-// The registry lock shared with every language (docs/registry.md "Taking the lock"). The core
-// judges every owner text (stale, wait, or a hostile content's error); this module does the
-// syscalls: exclusive creates, safe reads, liveness checks, deletes.
+// The kernel's lock of a lock file, taken from Node without native code (the wasm engine's
+// host), so that it excludes, and is excluded by, the native executor's lock
+// (core/native/README.md "The lock from the wasm engine"; tests/wasm_lock.cjs):
+// - Linux (and other Unix): Node opens the file; `flock(1)` locks the open file description
+//   it shares as its fd 3 and exits. The lock lives as long as Node's descriptor.
+// - macOS: open(2) with O_EXLOCK|O_NONBLOCK, the same flock lock, taken with the open.
+// - Windows: an open with share mode 0 (libuv's UV_FS_O_EXLOCK), which fails with a sharing
+//   violation while any other handle of the file is open.
+// Closing the descriptor releases the lock; the kernel closes it when the process dies.
 import fs = require('node:fs');
-import os = require('node:os');
 
-import { callRaw } from './core.js';
-import type { Verdict } from './core-types.js';
-import { type ErrorValue, PlanError, RegistryError } from './errors.js';
-import * as hostErrors from './hostErrors.js';
-import { readBounded, removeFile, writeAll } from './safeFile.js';
+import { spawnSync } from 'node:child_process';
+import type { Kind, OsError, Reply } from './core-types.js';
+import { kindOf } from './files.js';
+import { isMissing, osError, ownError } from './osError.js';
 
-/** Lock and marker texts are bounded (docs/registry.md). */
-export const OWNER_TEXT_BOUND = 4096;
-const GIVE_UP_MS = 10_000;
-const FIRST_WAIT_MS = 2;
-const LONGEST_WAIT_MS = 50;
+const C = fs.constants;
+const O_EXLOCK_DARWIN = 0x20; // <sys/fcntl.h>
+const UV_FS_O_EXLOCK_WIN32 = 0x10000000; // libuv src/win/fs.c: share mode 0
+const FLOCK_BUSY = 75; // flock(1) --conflict-exit-code (EX_TEMPFAIL)
 
-const { O_CREAT, O_EXCL, O_NOFOLLOW, O_WRONLY } = fs.constants;
-const CREATE_FLAGS = O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY;
+/** The lock was refused: held by another open file, or an error to report. */
+class Refused {
+  constructor(readonly error: OsError | null) {}
+}
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The native executor's words for a lock file that is not a regular file. */
+function notAFile(kind: Kind): OsError {
+  switch (kind) {
+    case 'symlink':
+      return ownError('ELOOP', 'the lock file is a symbolic link (a lock is never taken through a link)');
+    case 'directory':
+      return ownError('EISDIR', 'the lock file is a folder');
+    case 'fifo':
+      return ownError('EFTYPE', 'the lock file is a FIFO, not a regular file');
+    case 'socket':
+      return ownError('EFTYPE', 'the lock file is a socket, not a regular file');
+    case 'device':
+      return ownError('EFTYPE', 'the lock file is a device, not a regular file');
+    default:
+      return ownError('EFTYPE', 'the lock file is not a regular file');
+  }
+}
 
-/** Whether process `pid` of this host exists: ESRCH is the only "dead" (EPERM: someone else's). */
-export function isAlive(pid: number): boolean {
+function lstatKind(path: string): Kind | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+    const stat = fs.lstatSync(path, { throwIfNoEntry: false });
+    return stat === undefined ? undefined : kindOf(stat);
+  } catch {
+    return undefined;
   }
 }
 
-/** An owner file's text as read: absent, or its first bytes and whether there were more. */
-type OwnerRead = { text: string; tooLong: boolean; mtimeMs: number } | null;
-
-/** Reads the lock or marker `file` safely; a file that is not a regular one is an error. */
-function readOwner(file: string): OwnerRead {
-  const read = readBounded(file, OWNER_TEXT_BOUND);
-  if (read.kind === 'missing') return null;
-  if (read.kind === 'unsafe') throw hostErrors.unsafeLock(file, read.why);
-  return { text: read.text, tooLong: read.tooLong, mtimeMs: read.stat.mtimeMs };
-}
-
-/** A final verdict: break it, or wait for its owner (null: one that has not written yet). */
-type Final = Exclude<Verdict, { verdict: 'check_pid' }>;
-
-/** The core's verdict on an owner text (docs/core-api.md `lock_verdict_json`): asks once,
- * checks the pid it names, asks again. Hostile content is the core's error. */
-function judge(file: string, owner: NonNullable<OwnerRead>): Final {
-  const now = Date.now();
-  const request = {
-    path: file,
-    text: owner.text,
-    longer: owner.tooLong,
-    this_host: os.hostname(),
-    now,
-    age_ms: now - owner.mtimeMs,
-    alive: null as boolean | null,
-  };
-  for (;;) {
-    const answer: Verdict | { error: ErrorValue } = callRaw('lock_verdict', request);
-    if ('error' in answer) throw new RegistryError(answer.error, file);
-    if (answer.verdict !== 'check_pid') return answer;
-    // The core asks about a pid only once: a second ask would be its own fault.
-    if (request.alive !== null) throw new PlanError({ kind: 'host', message: `the core asked twice about ${file}` });
-    request.alive = isAlive(answer.pid);
+/** Why the open failed: what is there when it is not a file, else the OS's error. */
+function refusedOpen(path: string, error: unknown): Refused {
+  if (!isMissing(error)) {
+    const kind = lstatKind(path);
+    if (kind !== undefined && kind !== 'file' && kind !== 'directory') return new Refused(notAFile(kind));
   }
+  return new Refused(osError(error));
 }
 
-/** This process' owner text (pid, host, time in unix ms). */
-function ownerText(): string {
-  return JSON.stringify({ pid: process.pid, host: os.hostname(), time: Date.now() });
-}
-
-/** Creates `file` exclusively (mode 0600) holding `text`; false if anything is there already.
- * A text that cannot be written (a full disk) takes the file away again: nothing is left. */
-function createExclusive(file: string, text: string): boolean {
+/** Opens (or creates, 0600) the lock file never through a link and without blocking, and
+ * checks that it is a regular file. `extra`: the platform's lock flag. */
+function openLockFile(path: string, extra: number, busyCodes: string[]): number {
+  // Windows' open follows links (no O_NOFOLLOW): the link is looked at first.
+  if (process.platform === 'win32' && lstatKind(path) === 'symlink') throw new Refused(notAFile('symlink'));
+  const flags = C.O_RDWR | C.O_CREAT | (C.O_NOFOLLOW ?? 0) | (C.O_NONBLOCK ?? 0) | (C.O_NOCTTY ?? 0) | extra;
   let fd: number;
   try {
-    fd = fs.openSync(file, CREATE_FLAGS, 0o600);
+    fd = fs.openSync(path, flags, 0o600);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if (busyCodes.includes((error as NodeJS.ErrnoException).code ?? '')) throw new Refused(null);
+    throw refusedOpen(path, error);
+  }
+  let kind: Kind;
+  try {
+    kind = kindOf(fs.fstatSync(fd));
+  } catch (error) {
+    fs.closeSync(fd);
+    throw new Refused(osError(error));
+  }
+  if (kind !== 'file') {
+    fs.closeSync(fd);
+    throw new Refused(notAFile(kind));
+  }
+  return fd;
+}
+
+/** flock(1) on `fd`'s open file description: true taken, false held elsewhere. */
+function flockDescriptor(fd: number): boolean {
+  const run = spawnSync('flock', ['--nonblock', '--conflict-exit-code', String(FLOCK_BUSY), '3'], {
+    stdio: ['ignore', 'ignore', 'pipe', fd],
+  });
+  if (run.status === 0) return true;
+  if (run.status === FLOCK_BUSY) return false;
+  // No flock(1) on the PATH: this host cannot lock. Any other failure of flock(2) (NFS
+  // without a lock daemon, a FUSE mount): the file system has no working locks.
+  const missing = (run.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  const why = run.error ? run.error.message : String(run.stderr).trim();
+  throw new Refused(ownError(missing ? 'ENOSYS' : 'ENOLCK', `flock(1) failed: ${why}`));
+}
+
+/** The open file descriptor holding the lock of `path`; throws Refused otherwise. */
+function takeLock(path: string): number {
+  if (process.platform === 'darwin') return openLockFile(path, O_EXLOCK_DARWIN, ['EAGAIN', 'EWOULDBLOCK']);
+  if (process.platform === 'win32') return openLockFile(path, UV_FS_O_EXLOCK_WIN32, ['EBUSY']);
+  const fd = openLockFile(path, 0, []);
+  let taken: boolean;
+  try {
+    taken = flockDescriptor(fd);
+  } catch (error) {
+    fs.closeSync(fd);
     throw error;
   }
-  try {
+  if (taken) return fd;
+  fs.closeSync(fd);
+  throw new Refused(null);
+}
+
+/** Locks held, by path: a session's own (released at its end) or the process' (`hold`). */
+export class Locks {
+  private readonly held = new Map<string, number>();
+
+  lock(path: string): Reply {
     try {
-      writeAll(fd, text);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch (error) {
-    removeFile(file);
-    throw error;
-  }
-  return true;
-}
-
-/** Deletes `file` only if it still holds `text` (the window between the read and the delete is
- * the syscall's own; every decision before it was made on that text). */
-function removeIfSame(file: string, text: string): void {
-  const now = readOwner(file);
-  if (now !== null && now.text === text) removeFile(file);
-}
-
-/**
- * Deletes a stale lock holding `staleText`, guarded by the break marker (which holds its
- * breaker's owner text and is judged like a lock): the lock is deleted only while it still
- * holds the stale text, so a slow breaker never deletes a fresh lock. False when a live
- * breaker holds the marker (then wait).
- */
-function breakStale(lockFile: string, staleText: string): boolean {
-  const marker = `${lockFile}.break`;
-  const ownText = ownerText();
-  if (!createExclusive(marker, ownText)) {
-    const breaker = readOwner(marker);
-    if (breaker === null) return true; // its breaker just finished: look again
-    if (judge(marker, breaker).verdict === 'wait') return false;
-    removeIfSame(marker, breaker.text); // its breaker died mid-way
-    return true;
-  }
-  try {
-    removeIfSame(lockFile, staleText);
-  } finally {
-    removeIfSame(marker, ownText);
-  }
-  return true;
-}
-
-export interface Held {
-  /** Throws `lost_lock` unless the lock still holds this owner's text (checked right before
-   * the registry is renamed into place). */
-  checkOwned(): void;
-  release(): void;
-}
-
-/** Takes the lock of `registryFile`, waiting up to 10 s for any one other owner: a change of
- * owner is progress and restarts the wait (docs/registry.md, step 4). */
-export async function takeLock(registryFile: string): Promise<Held> {
-  const lockFile = `${registryFile}.lock`;
-  let started = Date.now();
-  let lastOwner: string | null = null;
-  let wait = FIRST_WAIT_MS;
-  for (;;) {
-    const ownText = ownerText();
-    try {
-      if (createExclusive(lockFile, ownText)) return held(registryFile, lockFile, ownText);
-      const owner = readOwner(lockFile);
-      if (owner === null) continue; // released between our create and our read: try again at once
-      const verdict = judge(lockFile, owner);
-      if (verdict.verdict === 'stale' && breakStale(lockFile, owner.text)) continue;
-      if (owner.text !== lastOwner) {
-        lastOwner = owner.text;
-        started = Date.now();
-      }
-      if (Date.now() - started > GIVE_UP_MS) {
-        throw hostErrors.locked(registryFile, verdict.verdict === 'wait' ? verdict.owner : null);
-      }
+      const fd = takeLock(path);
+      this.held.set(path, fd);
+      return { did: 'lock', taken: true, error: null };
     } catch (error) {
-      if (error instanceof PlanError) throw error;
-      // Named like Python's: "cannot lock <registry>: <reason>".
-      throw hostErrors.io(registryFile, 'lock', error);
+      if (error instanceof Refused) return { did: 'lock', taken: false, error: error.error };
+      return { did: 'lock', taken: false, error: osError(error) };
     }
-    await sleep(wait);
-    wait = Math.min(wait * 2, LONGEST_WAIT_MS);
+  }
+
+  /** `taken` at once when this set holds `path` already (a test session's slot). */
+  hold(path: string): Reply {
+    if (this.held.has(path)) return { did: 'lock', taken: true, error: null };
+    return this.lock(path);
+  }
+
+  unlock(path: string): Reply {
+    const fd = this.held.get(path);
+    if (fd === undefined) return { did: 'done', error: ownError('EBADF', 'no lock is held on this path') };
+    this.held.delete(path);
+    try {
+      fs.closeSync(fd);
+      return { did: 'done', error: null };
+    } catch (error) {
+      return { did: 'done', error: osError(error) };
+    }
+  }
+
+  /** Releases every lock held here (a session's end). */
+  releaseAll(): void {
+    for (const path of [...this.held.keys()]) this.unlock(path);
   }
 }
 
-function held(registryFile: string, lockFile: string, ownText: string): Held {
-  return {
-    checkOwned() {
-      let owner: OwnerRead;
-      try {
-        owner = readOwner(lockFile);
-      } catch (error) {
-        if (error instanceof PlanError) throw hostErrors.lostLock(lockFile);
-        throw hostErrors.io(registryFile, 'lock', error);
-      }
-      if (owner === null || owner.text !== ownText) throw hostErrors.lostLock(lockFile);
-    },
-    release() {
-      try {
-        removeIfSame(lockFile, ownText);
-      } catch {
-        // Not ours any more (or unreadable): leave it to its owner.
-      }
-    },
-  };
-}
+/** The locks kept for the rest of the process (`hold`: a test session's slot). */
+export const processLocks = new Locks();

@@ -1,7 +1,16 @@
-// The pure plan: config + busy ports → every service's port and why.
-
-import { call, type Entry, type HashKind, type Layout, type PlanAnswer, type PortRange } from './core.js';
-import type { ConfigInput } from './core-types.js';
+// Plans: the pure plan of a config (no probe, no registry), and the class both it and the
+// project's plan (`projectPlan`) give.
+import type {
+  ConfigInput,
+  Entry,
+  HashKind,
+  Layout,
+  PlanAnswer,
+  PortRange,
+  ProjectPlan as ProjectPlanAnswer,
+} from './core-types.js';
+import { engine } from './engine.js';
+import { type ErrorValue, PlanError } from './errors.js';
 
 /** A config object (SPEC §1 keys, each optional), or its TOML or JSON text. */
 export type { ConfigInput } from './core-types.js';
@@ -24,15 +33,8 @@ export class Plan {
   readonly #answer: PlanAnswer;
 
   constructor(answer: PlanAnswer) {
-    // The plan's own keys: an allocation adds the registry, the ports to probe, the project
-    // root and the config file, which are not part of a plan's JSON shape.
-    const {
-      registry: _registry,
-      probe: _probe,
-      root: _root,
-      config_file: _configFile,
-      ...planOnly
-    } = answer as PlanAnswer & Record<string, unknown>;
+    // The plan's own keys: a project's plan adds its root and config file.
+    const { root: _root, config_file: _configFile, ...planOnly } = answer as PlanAnswer & Record<string, unknown>;
     this.#answer = planOnly;
     this.entries = answer.plan;
     this.ports = Object.fromEntries(answer.plan.map((entry) => [entry.name, entry.port]));
@@ -53,8 +55,24 @@ export class Plan {
   }
 }
 
+/** The plan of a project against the registry (`portplan plan`): where its leases belong. */
+export class ProjectPlan extends Plan {
+  /** The project root the leases belong to. */
+  readonly root: string;
+  /** The config file used, or null when none was found. */
+  readonly configFile: string | null;
+
+  constructor(answer: ProjectPlanAnswer) {
+    super(answer);
+    this.root = answer.root;
+    this.configFile = answer.config_file;
+  }
+}
+
 /** Plans `config` against `busy` (pure: no probe, no registry). Throws PlanError. */
 export function plan(config: ConfigInput, options: PlanOptions = {}): Plan {
   const busy = [...(options.busy ?? [])];
-  return new Plan(call('plan', { config, busy }));
+  const answer = JSON.parse(engine().planJson(JSON.stringify({ config, busy })));
+  if (answer.error) throw new PlanError(answer.error as ErrorValue);
+  return new Plan(answer);
 }

@@ -1,15 +1,12 @@
-// What `portplan preview` shows of the current project: its config text, and its plan with
-// the registry's leases and the ports busy on the host, computed exactly as `plan --json`
-// computes it (read-only: the registry is read without the lock and never written).
+// What `portplan preview` shows of the current project: its config as written, and its plan
+// against the registry and the host (the `plan` call, exactly as `plan --json` shows it;
+// read-only: the registry is read without the lock and never written).
 import fs = require('node:fs');
 import path = require('node:path');
 
-import type { AllocateOptions } from './allocate.js';
-import { type AllocateAnswer, call, callRaw } from './core.js';
-import { coreOptions, gitInfo, type Project, resolveProject, walk } from './discover.js';
-import { type ErrorValue, PlanError } from './errors.js';
-import { probe } from './probe.js';
-import { checkAnswer, readSnapshot } from './registry.js';
+import * as calls from './calls.js';
+import type { CallOptions, ConfigInput, PreviewAnswer, ProjectPlan } from './core-types.js';
+import { PlanError } from './errors.js';
 
 /** A plan as the page draws it: `plan --json`'s answer (or `{error}`), and the busy ports. */
 export interface PlanView {
@@ -22,81 +19,75 @@ export interface ProjectView extends PlanView {
   root: string | null;
   config_file: string | null;
   /** The config file's text ('' when no config was found), or null when the config is the
-   * portplan section of a package.json / pyproject.toml: then `config` holds it, and the
-   * page shows it as JSON. */
+   * portplan key of a package.json: then `config` holds it, and the page shows it as JSON. */
   config_text: string | null;
   config?: unknown;
 }
 
-function asError(error: unknown): { error: ErrorValue } {
+function asError(error: unknown): { error: unknown } {
   if (error instanceof PlanError) return { error: error.toJSON() };
   return { error: { kind: 'host', message: (error as Error)?.message ?? String(error) } };
 }
 
-/** The ports of `ports` that are not free, ascending. One at a time: concurrent binds of one
- * port by this process would see each other. */
-async function takenPorts(ports: number[]): Promise<number[]> {
-  const taken: number[] = [];
-  for (const port of ports) if (!(await probe(port))) taken.push(port);
-  return taken;
+/** The ports the plan found busy: those asked for, and the homes the probes displaced. */
+function busyOf(plan: ProjectPlan, given: number[]): number[] {
+  const found = plan.plan.flatMap((entry) =>
+    entry.reason.kind === 'displaced' && entry.reason.by === 'busy' ? [entry.reason.home] : [],
+  );
+  return [...new Set([...given, ...found])].sort((a, b) => a - b);
 }
 
-/** The host loop of a read-only question (docs/core-api.md "Host loop", `lease: []`). */
-async function planReadOnly(project: Project, given: number[], probing: boolean): Promise<PlanView> {
-  const snapshot = readSnapshot();
-  const busy = [...new Set(given)];
-  for (;;) {
-    const request = {
-      config: project.config,
-      root: project.root,
-      config_file: project.configFile,
-      busy,
-      registry: snapshot.text,
-      now: Math.floor(Date.now() / 1000),
-      lease: [],
-    };
-    const answer: AllocateAnswer = checkAnswer(callRaw('allocate', request), snapshot.file);
-    const taken = probing ? await takenPorts(answer.probe) : [];
-    if (taken.length === 0) {
-      // `plan --json` prints this: the answer without registry, probe, root, config_file.
-      const shown = JSON.parse(call('render', { what: 'json', plan: answer }).text);
-      return { answer: shown, busy: busy.sort((a, b) => a - b) };
+/** The `[tool.portplan]` tables of a pyproject.toml as a portplan.toml would hold them. */
+function pyprojectSection(text: string): string {
+  const lines: string[] = [];
+  let inside = false;
+  for (const line of text.split(/\r?\n/)) {
+    const header = /^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$/.exec(line);
+    if (header) {
+      const table = header[1];
+      inside = table === 'tool.portplan' || table.startsWith('tool.portplan.');
+      if (inside && table !== 'tool.portplan') lines.push(`[${table.slice('tool.portplan.'.length)}]`);
+      continue;
     }
-    busy.push(...taken);
+    if (inside) lines.push(line);
   }
+  return `${lines.join('\n').trim()}\n`;
 }
 
-/** The config as the page edits it: the file's text, or the section of a manifest. */
+/** The config as the page edits it: the file's text, or a manifest's portplan section. */
 function configOf(configFile: string | null): Pick<ProjectView, 'config_text' | 'config'> {
   if (configFile === null) return { config_text: '' };
   const text = fs.readFileSync(configFile, 'utf8');
   const base = path.basename(configFile);
-  if (base !== 'package.json' && base !== 'pyproject.toml') return { config_text: text };
-  return { config_text: null, config: call('extract_config', { file: configFile, text }).config ?? {} };
+  if (base === 'package.json') return { config_text: null, config: JSON.parse(text).portplan ?? {} };
+  if (base === 'pyproject.toml') return { config_text: pyprojectSection(text) };
+  return { config_text: text };
 }
 
 /** The project's plans, for one `portplan preview`. */
 export class PreviewProject {
-  constructor(
-    private readonly options: AllocateOptions,
-    private readonly probing: boolean,
-  ) {}
+  constructor(private readonly command: PreviewAnswer) {}
+
+  /** The call's options: the command line's (`--config`, `--range`, `--no-probe`, ...). */
+  private options(busy: number[]): CallOptions {
+    const options: CallOptions = { probe: this.command.probe, busy, config: this.command.config as ConfigInput };
+    if (this.command.config_path !== null) options.config_path = this.command.config_path;
+    return options;
+  }
 
   /** The project as it is now: config, plan, busy ports (errors shown, never thrown). */
   async view(): Promise<ProjectView> {
-    let project: Project;
+    let plan: ProjectPlan;
     try {
-      project = resolveProject(this.options, []);
+      plan = await calls.plan([], this.options([]));
     } catch (error) {
       return { root: null, config_file: null, config_text: '', answer: asError(error), busy: [] };
     }
-    const where = { root: project.root, config_file: project.configFile };
-    let config: Pick<ProjectView, 'config_text' | 'config'> = { config_text: '' };
+    const where = { root: plan.root, config_file: plan.config_file };
     try {
-      config = configOf(project.configFile);
-      return { ...where, ...config, ...(await this.plan(project, [])) };
+      return { ...where, ...configOf(plan.config_file), answer: plan, busy: busyOf(plan, []) };
     } catch (error) {
-      return { ...where, ...config, answer: asError(error), busy: [] };
+      return { ...where, config_text: '', answer: asError(error), busy: [] };
     }
   }
 
@@ -104,33 +95,10 @@ export class PreviewProject {
    * with the same root, namespace rules, options and registry; nothing is written. */
   async replan(text: string, busy: number[]): Promise<PlanView> {
     try {
-      return await this.plan(this.edited(text), busy);
+      const plan = await calls.plan([], this.options(busy), text);
+      return { answer: plan, busy: busyOf(plan, busy) };
     } catch (error) {
       return { answer: asError(error), busy };
     }
-  }
-
-  private async plan(project: Project, busy: number[]): Promise<PlanView> {
-    return planReadOnly(project, [...(this.options.busy ?? []), ...busy], this.probing);
-  }
-
-  /** The project with `text` as a portplan.toml in the config's folder (the root when there
-   * is no config): the core resolves root and namespace from the same folders. */
-  private edited(text: string): Project {
-    const found = resolveProject(this.options, []);
-    const dir = found.configFile === null ? found.root : path.dirname(found.configFile);
-    const configPath = path.join(dir, 'portplan.toml');
-    const request = {
-      cwd: dir,
-      folders: walk(dir),
-      config_path: configPath,
-      config_file: { path: configPath, text },
-      options: coreOptions(this.options),
-      names: [],
-      git: null as unknown,
-    };
-    let answer = call('load_config', request);
-    if (answer.need === 'git') answer = call('load_config', { ...request, git: gitInfo(dir) });
-    return { config: answer.config, root: answer.root, configFile: answer.config_file ?? null };
   }
 }

@@ -7,47 +7,20 @@ import type * as net from 'node:net';
 import type { ConfigEnv, Plugin, PreviewServer, ResolvedConfig, UserConfig, ViteDevServer } from 'vite' with {
   'resolution-mode': 'import',
 };
-import { type AllocateOptions, allocateAnswer } from './allocate.js';
-import { call } from './core.js';
-import * as hostErrors from './hostErrors.js';
+import * as calls from './calls.js';
+import type { Explicit, Serving as Leased } from './core-types.js';
+import { PlanError } from './errors.js';
+import { callOptions, checkOptions, ownOptions, type PortOptions } from './options.js';
 
-export interface VitePluginOptions extends AllocateOptions {
-  /** The dev server's service name (default: the `name` of the project's package.json).
-   * `vite preview` serves as `<name>-preview`, so both can run side by side. */
+export interface VitePluginOptions extends PortOptions {
+  /** The dev server's service name (default: the `name` of the project's package.json, its
+   * npm scope left out). `vite preview` serves as `<name>-preview`, so both can run side by
+   * side. */
   name?: string;
 }
 
 /** Which server this Vite process starts: the dev server or `vite preview`. */
 type Serving = 'server' | 'preview';
-
-/** The lease this Vite process serves on, and the line that says so. */
-interface Leased {
-  namespace: string;
-  name: string;
-  port: number;
-  kept: boolean;
-  line: string;
-}
-
-/** A port the user gave Vite, and what set it (as the line names it). */
-interface Explicit {
-  port: number;
-  source: string;
-}
-
-function packageName(root: string): string {
-  const file = path.join(root, 'package.json');
-  let name: unknown;
-  try {
-    name = JSON.parse(fs.readFileSync(file, 'utf8')).name;
-  } catch (error) {
-    throw new Error(`portplan/vite: no service name given and ${file} cannot be read (${(error as Error).message})`);
-  }
-  if (typeof name !== 'string' || name === '') {
-    throw new Error(`portplan/vite: no service name given and ${file} has no "name"`);
-  }
-  return name;
-}
 
 /** The port the user set for `serving` (config file or command line), or undefined. */
 function explicitPort(userConfig: UserConfig, serving: Serving): Explicit | undefined {
@@ -63,14 +36,15 @@ function explicitPort(userConfig: UserConfig, serving: Serving): Explicit | unde
  * bind fails with EADDRINUSE. That error becomes the core's `kept_busy` (how to release the
  * lease), which Vite then throws as it is, for the dev server and the preview alike.
  */
-function reportKeptBusy(httpServer: net.Server, namespace: string, name: string, port: number): void {
+function reportKeptBusy(httpServer: net.Server, busy: PlanError): void {
   const emit = httpServer.emit.bind(httpServer) as (event: string | symbol, ...args: unknown[]) => boolean;
   httpServer.emit = ((event: string | symbol, ...args: unknown[]) => {
     const error = args[0] as NodeJS.ErrnoException | undefined;
     if (event === 'error' && error?.code === 'EADDRINUSE' && !httpServer.listening) {
-      const busy = hostErrors.keptBusy(namespace, name, port);
       busy.cause = error;
-      return emit(event, busy);
+      // Vite words every error with code EADDRINUSE as its own "Port N is already in use":
+      // this one reaches the user as it is (the core's, with how to release the lease).
+      return emit(event, Object.defineProperty(busy, 'code', { value: undefined }));
     }
     return emit(event, ...args);
   }) as typeof httpServer.emit;
@@ -99,7 +73,8 @@ function refuseMissingBuild(config: ResolvedConfig, self: Plugin): void {
 
 /** Sets the port of the dev server (on listen) and of `vite preview` from the plan. */
 export function portplan(options: VitePluginOptions = {}): Plugin {
-  const { name: given, ...allocateOptions } = options;
+  checkOptions(options, { name: ownOptions.isString });
+  const { name: given, ...portOptions } = options;
   let serving: Serving | undefined;
   let explicit: Explicit | undefined;
   let root = process.cwd();
@@ -107,34 +82,35 @@ export function portplan(options: VitePluginOptions = {}): Plugin {
 
   const say = (line: string) => config?.logger.info(line.trimEnd());
 
-  /** Leases the service this process serves; plans dev and preview together so that
-   * neither one's port depends on which started first. */
-  async function lease(): Promise<Leased> {
-    const dev = given ?? packageName(root);
-    const preview = call('render', { what: 'preview_service', name: dev }).text as string;
-    const name = serving === 'preview' ? preview : dev;
-    const answer = await allocateAnswer({ cwd: root, ...allocateOptions }, [dev, preview], [name], true);
-    const entry = answer.plan.find((e) => e.name === name)!;
-    const line = call('render', { what: 'serving', plan: answer, name }).text as string;
-    return { namespace: answer.namespace, name, port: entry.port, kept: entry.reason.kind === 'kept', line };
-  }
+  /** The core's `serve` for this process' server; the dev server and the preview are
+   * planned together, so that neither one's port depends on which started first. */
+  const serve = (chosen: Explicit | null): Promise<Leased> =>
+    calls.serve({
+      name: given ?? null,
+      preview: serving === 'preview',
+      explicit: chosen,
+      options: callOptions({ cwd: root, ...portOptions }),
+    });
 
   /** Once `httpServer` listens, names the port the user chose (portplan leaves it alone): the
    * port Vite bound, which differs from the chosen one when Vite moved on from a busy port
-   * (no strictPort) or was given 0. */
-  function sayExplicit(httpServer: net.Server | null, chosen: Explicit): void {
+   * (no strictPort) or was given 0. The line of the chosen port is asked for before. */
+  async function sayExplicit(httpServer: net.Server | null, chosen: Explicit): Promise<void> {
+    const planned = await serve(chosen);
     httpServer?.once('listening', () => {
-      const name = given ?? packageName(root);
-      const service = serving === 'preview' ? call('render', { what: 'preview_service', name }).text : name;
       const bound = httpServer.address();
       const port = typeof bound === 'object' && bound !== null ? bound.port : chosen.port;
-      say(call('render', { what: 'serving', name: service, explicit: port, source: chosen.source }).text);
+      if (port === chosen.port) return say(planned.line);
+      serve({ port, source: chosen.source }).then(
+        (moved) => say(moved.line),
+        (error) => config?.logger.error(`portplan: ${(error as Error).message}`),
+      );
     });
   }
 
   /** Before `httpServer` binds: the kept-busy error, and the line once it listens. */
   function guard(httpServer: net.Server, leased: Leased): void {
-    if (leased.kept) reportKeptBusy(httpServer, leased.namespace, leased.name, leased.port);
+    if (leased.busy_error !== null) reportKeptBusy(httpServer, new PlanError(leased.busy_error));
     httpServer.once('listening', () => say(leased.line));
   }
 
@@ -160,11 +136,11 @@ export function portplan(options: VitePluginOptions = {}): Plugin {
         // A restart passes the previous config's port; only a first call's port is the caller's.
         const chosen = explicit ?? (port !== undefined && !isRestart ? { port, source: 'listen()' } : undefined);
         if (chosen !== undefined) {
-          sayExplicit(server.httpServer, chosen);
+          await sayExplicit(server.httpServer, chosen);
           return listen(port, isRestart);
         }
         if (!server.httpServer) return listen(port, isRestart); // middleware mode: Vite's own error
-        const leased = await lease();
+        const leased = await serve(null);
         server.config.server.port = leased.port;
         guard(server.httpServer, leased);
         return listen(leased.port, isRestart);
@@ -173,11 +149,11 @@ export function portplan(options: VitePluginOptions = {}): Plugin {
     async configurePreviewServer(server: PreviewServer) {
       if (serving !== 'preview') return;
       if (explicit !== undefined) {
-        sayExplicit(server.httpServer, explicit);
+        await sayExplicit(server.httpServer, explicit);
         return;
       }
       refuseMissingBuild(server.config, plugin);
-      const leased = await lease();
+      const leased = await serve(null);
       server.config.preview.port = leased.port;
       guard(server.httpServer, leased);
     },

@@ -166,3 +166,48 @@ test('an engine that cannot be loaded: one line on stderr, exit 2, no stack trac
   assert.equal(native.out, '');
   assert.match(native.err, /^portplan: error: PORTPLAN_ENGINE is native, but no native addon loads on [^\n]+\)\n$/);
 });
+
+// Windows' .cmd shims (npx.cmd, vite.cmd, ...) start only through cmd.exe: cross-spawn's rules.
+// Run by the Wine lane (make test's Windows node.exe); elsewhere there is no cmd.exe.
+test('run starts a .cmd shim found on the PATH, with the port, and passes its exit code on', {
+  skip: process.platform !== 'win32' && 'Windows only: .cmd shims need cmd.exe',
+}, () => {
+  privateRegistry();
+  const cwd = project({ 'portplan.toml': CONFIG }, 'clip');
+  const bin = path.join(cwd, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'shim.cmd'), '@echo off\r\necho port %PORT% args %1 %2\r\nexit /b 3\r\n');
+  const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+  const result = cliWith({ cwd, env }, 'run', 'web', '--no-probe', '--', 'shim', 'one', 'two words');
+  assert.equal(result.code, 3, result.err);
+  // cmd.exe gets every argument quoted (cross-spawn's escaping): %1 keeps the quotes.
+  assert.equal(result.out.trim(), `port ${plan(`namespace = "clip"\n${CONFIG}`).ports.web} args "one" "two words"`);
+});
+
+test('run passes SIGTERM on to the command, waits for it, and exits with its code', async () => {
+  privateRegistry();
+  const cwd = project({ 'portplan.toml': CONFIG }, 'clip');
+  const script =
+    "process.on('SIGTERM', () => { console.log('stopping'); process.exit(7); }); console.log('ready'); setInterval(() => {}, 1000);";
+  const child = require('node:child_process').spawn(
+    process.execPath,
+    [
+      path.join(__dirname, '..', 'bin', 'portplan.js'),
+      'run',
+      'api',
+      '--no-probe',
+      '--',
+      process.execPath,
+      '-e',
+      script,
+    ],
+    { cwd, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  await new Promise((resolve) => child.stdout.on('data', () => out.includes('ready') && resolve()));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  child.kill('SIGTERM');
+  assert.deepEqual(await exited, { code: 7, signal: null });
+  assert.equal(out, 'ready\nstopping\n');
+});

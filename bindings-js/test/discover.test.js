@@ -69,7 +69,7 @@ test('namespace "git" is <repo>@<branch> of the checkout', async () => {
   await assert.rejects(port('web', { cwd: plain, probe: false }), (error) => error.kind === 'invalid_config');
 });
 
-test('a FIFO named as the config reads as empty instead of hanging', {
+test('a FIFO named as the config is an error at once instead of hanging', {
   skip: process.platform === 'win32' && 'Windows has no FIFOs (mkfifo)',
 }, () => {
   privateRegistry();
@@ -80,8 +80,9 @@ test('a FIFO named as the config reads as empty instead of hanging', {
     encoding: 'utf8',
     timeout: 30_000,
   });
-  assert.equal(result.status, 0, result.stderr);
-  assert.deepEqual(JSON.parse(result.stdout).plan, []);
+  assert.equal(result.signal, null, 'did not hang');
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, /^portplan: error: cannot read .*ports\.toml: /);
 });
 
 test("with configPath, the project is the config file's folder: its root and its package name", async () => {

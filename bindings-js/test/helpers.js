@@ -3,7 +3,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 
 function tempDir(prefix = 'portplan-test-') {
   return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
@@ -70,4 +70,68 @@ function fileState(file) {
   return { bytes: fs.readFileSync(file, 'utf8'), ino: stat.ino, mtimeMs: stat.mtimeMs };
 }
 
-module.exports = { tempDir, privateRegistry, project, holdTcp, close, engineName, cli, cliWith, fileState };
+/**
+ * Another process holding the kernel lock of `lock` as `engine` takes it (test/fixtures/
+ * hold-lock.js), with the owner file written when `owner` is given. Resolves once it holds
+ * it (or found it held: `taken` false); `release()` lets it go, `kill()` ends it by SIGKILL.
+ */
+function holdLock(lock, { engine = engineName, owner } = {}) {
+  const script = path.join(__dirname, 'fixtures', 'hold-lock.js');
+  const child = spawn(process.execPath, [script, engine, lock, ...(owner ? [owner] : [])], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout.once('data', (line) => {
+      const reply = JSON.parse(String(line));
+      resolve({
+        pid: child.pid,
+        taken: reply.taken,
+        reply,
+        release: () => {
+          child.stdin.end();
+          return exited;
+        },
+        kill: () => {
+          child.kill('SIGKILL');
+          return exited;
+        },
+        stop: (signal) => {
+          child.kill(signal);
+        },
+      });
+    });
+  });
+}
+
+/** Whether nobody holds the kernel lock of `lock` (taken and let go again at once). */
+function lockIsFree(lock) {
+  const { Locks } = require('../dist/cjs/lock.js');
+  const locks = new Locks();
+  const { taken } = locks.lock(lock);
+  locks.releaseAll();
+  return taken;
+}
+
+/** The registry folder's files other than the registry, its lock and its owner file (which
+ * stay: the lock is the kernel's, on a file that is never removed). */
+function leftOver(dir) {
+  const kept = new Set(['registry.json', 'registry.lock', 'registry.owner']);
+  return fs.readdirSync(dir).filter((name) => !kept.has(name));
+}
+
+module.exports = {
+  tempDir,
+  privateRegistry,
+  project,
+  holdTcp,
+  close,
+  engineName,
+  cli,
+  cliWith,
+  fileState,
+  holdLock,
+  leftOver,
+  lockIsFree,
+};

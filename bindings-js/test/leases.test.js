@@ -2,12 +2,22 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const http = require('node:http');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { allocate, port, ports, listen, leases, plan, registryPath, PlanError, RegistryError } = require('..');
-const { cli, cliWith, close, fileState, holdTcp, privateRegistry, project, tempDir } = require('./helpers.js');
+const { port, ports, listen, leases, plan, projectPlan, registryPath, PlanError, RegistryError } = require('..');
+const {
+  cli,
+  cliWith,
+  close,
+  fileState,
+  holdLock,
+  holdTcp,
+  leftOver,
+  privateRegistry,
+  project,
+  tempDir,
+} = require('./helpers.js');
 
 const RANGE = 'range = [48000, 48999]\nexclude = []\n';
 const SERVICES = `${RANGE}[services]\nweb = true\napi = true\n`;
@@ -131,7 +141,7 @@ test('plan says when no config was found; why explains a name leased without a c
   assert.match(ok(cli(cwd, 'plan')), new RegExp(`scratch +${scratch.trim()} +kept`));
 });
 
-test('plan, why and ls write nothing: registry bytes, file and lock untouched (probing or not)', () => {
+test('plan, why and ls write nothing: registry bytes, file and lock untouched (probing or not)', async () => {
   const file = privateRegistry();
   const cwd = project({ 'portplan.toml': SERVICES }, 'readonly');
   // Nothing yet: reading creates neither the registry nor its folder.
@@ -152,14 +162,14 @@ test('plan, why and ls write nothing: registry bytes, file and lock untouched (p
     ok(cli(cwd, ...args));
     assert.deepEqual(fileState(file), before, `portplan ${args.join(' ')} changed the registry`);
   }
-  assert.deepEqual(fs.readdirSync(path.dirname(file)), ['registry.json'], 'no lock nor temp file left');
-  // They never take the lock: a live owner holding it (this process) does not stop them.
-  const lock = `${file}.lock`;
-  fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), time: Date.now() }));
+  assert.deepEqual(leftOver(path.dirname(file)), [], 'no temp file left');
+  // They never take the lock: another process holding it does not stop them.
+  const holder = await holdLock(path.join(path.dirname(file), 'registry.lock'));
+  assert.equal(holder.taken, true);
   try {
     for (const args of [['plan'], ['why', 'web'], ['ls']]) ok(cli(cwd, ...args));
   } finally {
-    fs.rmSync(lock);
+    await holder.release();
   }
   // A plan with another layout did not change what get answers.
   assert.equal(ok(cli(cwd, 'get', 'web')), `${home('readonly', 'web')}\n`);
@@ -170,18 +180,20 @@ test('plan, why and ls write nothing: registry bytes, file and lock untouched (p
   );
 });
 
-test('a question through the API (allocate with lease []) writes nothing either', async () => {
+test("the project's plan through the API (projectPlan) writes nothing either", async () => {
   const file = privateRegistry();
   const cwd = project({ 'portplan.toml': SERVICES }, 'apiread');
-  const empty = await allocate({ cwd }, [], []);
+  const empty = await projectPlan({ cwd });
   assert.deepEqual(empty.ports, { api: home('apiread', 'api'), web: home('apiread', 'web') });
+  assert.equal(empty.root, cwd);
+  assert.equal(empty.configFile, path.join(cwd, 'portplan.toml'));
   assert.equal(fs.existsSync(path.dirname(file)), false);
   await port('web', { cwd });
   const before = fileState(file);
-  const shown = await allocate({ cwd, range: [3000, 3999], layout: 'sequential' }, ['scratch'], []);
+  const shown = await projectPlan({ cwd, range: [3000, 3999], layout: 'sequential', names: ['scratch'] });
   assert.equal(shown.entry('web').reason.kind, 'sequential', 'the lease is out of the one-off range: shown fresh');
   assert.equal(shown.entry('scratch').port, 3001, 'api 3000, scratch 3001, web 3002');
-  assert.equal((await allocate({ cwd, probe: false }, [], [])).entry('web').reason.kind, 'kept');
+  assert.equal((await projectPlan({ cwd, probe: false })).entry('web').reason.kind, 'kept');
   assert.deepEqual(fileState(file), before);
 });
 
@@ -401,12 +413,13 @@ test('run on a kept port that another process holds fails before starting the co
 test('listen on an address this host lacks: bind_failed with its cause, the lease kept', async () => {
   privateRegistry();
   const cwd = project({ 'portplan.toml': SERVICES }, 'nohost');
-  const web = home('nohost', 'web');
+  const web = await port('web', { cwd });
   const server = http.createServer();
   await assert.rejects(listen('web', server, { cwd, host: '192.0.2.1' }), (error) => {
     assert.ok(error instanceof PlanError);
     assert.equal(error.kind, 'host');
-    assert.equal(error.data.code, 'EADDRNOTAVAIL');
+    assert.equal(error.code, 'EADDRNOTAVAIL');
+    assert.equal(error.port, web);
     assert.match(error.message, /192\.0\.2\.1 is not an address of this host/);
     assert.doesNotMatch(error.message, /in use/);
     return true;
@@ -415,6 +428,13 @@ test('listen on an address this host lacks: bind_failed with its cause, the leas
   // The next listen on an address the host has gets the same port.
   assert.equal(await listen('web', server, { cwd, host: '127.0.0.1' }), web);
   await close(server);
+});
+
+test('a fresh name whose bind fails is not leased', async () => {
+  privateRegistry();
+  const cwd = project({ 'portplan.toml': SERVICES }, 'nofresh');
+  await assert.rejects(listen('web', http.createServer(), { cwd, host: '192.0.2.1' }), { code: 'EADDRNOTAVAIL' });
+  assert.deepEqual(leases(), []);
 });
 
 test('listen on a pinned port another process holds: bind_failed in use, no lease made', async () => {

@@ -2,9 +2,8 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const dgram = require('node:dgram');
 const net = require('node:net');
-const { probe, engine } = require('..');
-const { freeForAServer } = require('../dist/cjs/probe.js');
-const { holdTcp, close } = require('./helpers.js');
+const { probe, port, engine, PlanError } = require('..');
+const { holdTcp, close, privateRegistry, project } = require('./helpers.js');
 
 /** A port the OS just handed out and took back: free. */
 async function freshPort() {
@@ -100,8 +99,8 @@ for (const host of ['0.0.0.0', '127.0.0.1', '::1']) {
   });
 }
 
-test('a server about to start is not kept out by its last run, the plain probe is', async () => {
-  // The server closes its end first: the connection stays in TIME_WAIT on the server's port.
+/** A port whose only socket is a connection in TIME_WAIT: the server closed its end first. */
+async function timeWaitPort() {
   const server = await holdTcp(await freshPort());
   const { port } = server.address();
   const accepted = new Promise((resolve) => server.once('connection', resolve));
@@ -112,6 +111,35 @@ test('a server about to start is not kept out by its last run, the plain probe i
     connection.destroy();
   });
   await close(server);
-  assert.equal(await freeForAServer(port), true, 'TIME_WAIT does not keep a server out');
-  if (engine === 'native') assert.equal(await probe(port), false, 'the native probe counts TIME_WAIT, as Python');
+  return port;
+}
+
+test("a server about to start is not kept out by its last run's TIME_WAIT; the plain probe is", async () => {
+  privateRegistry();
+  const held = await timeWaitPort();
+  // A range of that one port: the sessions' probe (as a server binds) finds it free.
+  const cwd = project(
+    { 'portplan.toml': `range = [${held}, ${held}]\nexclude = []\nbrowser_safe = false\n` },
+    'timewait',
+  );
+  assert.equal(await port('web', { cwd }), held, 'TIME_WAIT does not keep a server out');
+  if (engine === 'native') assert.equal(await probe(held), false, 'the native probe counts TIME_WAIT, as Python');
+});
+
+test('a port in use in a range of one port: range_exhausted, not a port in use', async () => {
+  privateRegistry();
+  const server = await holdTcp(await freshPort());
+  const held = server.address().port;
+  try {
+    const cwd = project(
+      { 'portplan.toml': `range = [${held}, ${held}]\nexclude = []\nbrowser_safe = false\n` },
+      'inuse',
+    );
+    await assert.rejects(
+      port('web', { cwd }),
+      (error) => error instanceof PlanError && error.kind === 'range_exhausted',
+    );
+  } finally {
+    await close(server);
+  }
 });

@@ -1,86 +1,64 @@
-//! The native engine of the npm package: each function hands one JSON request to the core
-//! and returns its JSON answer (docs/core-api.md). No rule lives here.
-
-use std::hash::{BuildHasher, Hasher, RandomState};
+//! The native engine of the npm package (docs/host-protocol.md): the pure plan as JSON
+//! text, and sessions whose effects portplan-native runs here, in Rust. No rule lives here.
 
 use napi_derive::napi;
+use portplan::session::effects::{Effect, Reply};
+use std::collections::BTreeSet;
 
-/// The native probe of the host (exported as `probePorts`).
+/// The public `probe` (exported as `probePorts`).
 pub mod probe;
 
+/// The pure plan: `{config, busy}` → the plan, or `{error}` (docs/core-api.md).
 #[napi]
 pub fn plan_json(request: String) -> String {
     portplan::plan_json(&request)
 }
 
-#[napi]
-pub fn config_files_json() -> String {
-    portplan::config_files_json()
-}
+/// The process' own executor for `run_effect`.
+static EXECUTOR: std::sync::Mutex<Option<portplan_native::Executor>> = std::sync::Mutex::new(None);
 
+/// One effect done by the native executor, outside any session: JSON text in and out (a
+/// reply, or null for the effects the host language does). For the tests that hold the wasm
+/// engine's host to the same facts, words and lock as this engine.
 #[napi]
-pub fn extract_config_json(request: String) -> String {
-    portplan::extract_config_json(&request)
-}
-
-#[napi]
-pub fn load_config_json(request: String) -> String {
-    portplan::load_config_json(&request)
-}
-
-#[napi]
-pub fn allocate_json(request: String) -> String {
-    portplan::allocate_json(&request)
-}
-
-#[napi]
-pub fn release_json(request: String) -> String {
-    portplan::release_json(&request)
-}
-
-#[napi]
-pub fn leases_json(request: String) -> String {
-    portplan::leases_json(&request)
-}
-
-#[napi]
-pub fn registry_path_json(request: String) -> String {
-    portplan::registry_path_json(&request)
-}
-
-#[napi]
-pub fn cli_json(request: String) -> String {
-    portplan::cli_json(&request)
-}
-
-#[napi]
-pub fn render_json(request: String) -> String {
-    portplan::render_json(&request)
-}
-
-#[napi]
-pub fn host_error_json(request: String) -> String {
-    portplan::host_error_json(&request)
-}
-
-#[napi]
-pub fn lock_verdict_json(request: String) -> String {
-    portplan::lock_verdict_json(&request)
-}
-
-#[napi]
-pub fn temp_files_json(request: String) -> String {
-    portplan::temp_files_json(&request)
+pub fn run_effect(effect: String) -> Option<String> {
+    let effect: Effect = serde_json::from_str(&effect).ok()?;
+    let mut executor = EXECUTOR
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let reply = executor
+        .get_or_insert_with(portplan_native::Executor::new)
+        .run(&effect)?;
+    serde_json::to_string(&reply).ok()
 }
 
 /// One session (docs/host-protocol.md): `new Session(startJson)`, then `step(replyJson)`
-/// until it answers `{"done": ...}`.
-/// Every effect but `sleep`, `print`, `spawn` and `listen` is done here, in Rust
-/// (`portplan-native`): JavaScript sees only those four.
+/// until it answers `{"done": ...}`. Every effect but `sleep`, `print`, `spawn` and `listen`
+/// is done here, in Rust (`portplan-native`): JavaScript sees only those four.
 #[napi]
 pub struct Session {
     inner: portplan::session::Session,
     executor: portplan_native::Executor,
+    /// Files the session created and has not renamed or removed since (temporary files),
+    /// removed by `close`.
+    created: BTreeSet<String>,
+}
+
+/// Keeps `created` up to date with an effect the executor did.
+fn track(created: &mut BTreeSet<String>, effect: &Effect, reply: &Reply) {
+    let succeeded = matches!(reply, Reply::Done { error: None });
+    match effect {
+        Effect::Create { path, .. } if succeeded => {
+            created.insert(path.clone());
+        }
+        Effect::Rename { from, .. } if succeeded => {
+            created.remove(from);
+        }
+        Effect::Remove { path } => {
+            created.remove(path);
+        }
+        _ => {}
+    }
 }
 
 #[napi]
@@ -90,6 +68,7 @@ impl Session {
         Session {
             inner: portplan::session::Session::from_json(&request),
             executor: portplan_native::Executor::new(),
+            created: BTreeSet::new(),
         }
     }
 
@@ -97,33 +76,22 @@ impl Session {
     #[napi]
     pub fn step(&mut self, reply: Option<String>) -> String {
         let executor = &mut self.executor;
-        self.inner
-            .step_json_with(reply.as_deref(), |effect| executor.run(effect))
+        let created = &mut self.created;
+        self.inner.step_json_with(reply.as_deref(), |effect| {
+            let reply = executor.run(effect)?;
+            track(created, effect, &reply);
+            Some(reply)
+        })
     }
-}
 
-/// 16 random hex digits, the `<random>` of the registry's temporary file name
-/// (docs/registry.md). Std's hasher keys come from the OS's random source (each `RandomState`
-/// after the first of a thread is a new key), so Node need not load `node:crypto` (~1-3 ms in
-/// a fresh process) for 8 bytes. The name only has to differ from every other writer's: the
-/// file is created with O_EXCL under the lock.
-#[napi]
-pub fn random_hex() -> String {
-    format!("{:016x}", RandomState::new().build_hasher().finish())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::random_hex;
-
-    #[test]
-    fn random_hex_is_16_hex_digits_and_differs_between_calls() {
-        let names: Vec<String> = (0..32).map(|_| random_hex()).collect();
-        for name in &names {
-            assert_eq!(name.len(), 16, "{name}");
-            assert!(name.chars().all(|c| c.is_ascii_hexdigit()), "{name}");
+    /// Ends the session where it stands (its host stops early: a signal, an error): every
+    /// lock it holds released, every temporary file it left removed. Locks held for the
+    /// process (`hold`) stay.
+    #[napi]
+    pub fn close(&mut self) {
+        self.executor = portplan_native::Executor::new();
+        for path in std::mem::take(&mut self.created) {
+            let _ = std::fs::remove_file(path);
         }
-        let distinct: std::collections::HashSet<_> = names.iter().collect();
-        assert_eq!(distinct.len(), names.len());
     }
 }

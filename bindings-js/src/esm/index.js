@@ -9,17 +9,21 @@ const portplan = createRequire(import.meta.url)('../cjs/index.js');
 
 export const {
   engine,
-  allocate,
   leases,
   listen,
   port,
   ports,
+  projectPlan,
   release,
   EngineError,
   PlanError,
   RegistryError,
   Plan,
+  ProjectPlan,
   plan,
   probe,
   registryPath,
 } = portplan;
+
+/** `import portplan from 'portplan'`: every export as one object. */
+export default portplan;

@@ -1,6 +1,5 @@
-// How a request crosses the WebAssembly boundary in Node: as JSON text (`plan_json`,
-// `allocate_json`) or as JavaScript objects through serde-wasm-bindgen (`plan`, `allocate`).
-// The Node module (bindings-js/pkg/node, `make build-js`) has both:
+// How a request crosses the WebAssembly boundary in Node: as JSON text (`plan_json`) or as
+// JavaScript objects (`plan`). The Node module (bindings-js/pkg/node, `make build-js`) has both:
 //   node bindings-js/wasm/bench/boundary.mjs [PKG_DIR] [SERVICES] [RUNS]
 // Prints the median time of each way (runs interleaved) and their ratio.
 import { createRequire } from 'node:module';
@@ -12,11 +11,8 @@ const wasm = createRequire(import.meta.url)(resolve(dir, 'portplan_wasm.js'));
 const services = Object.fromEntries(Array.from({ length: Number(count) }, (_, i) => [`service-${i}`, true]));
 const config = { range: [1024, 65535], exclude: [], services };
 
-const entry = process.env.ENTRY ?? 'plan';
-const request =
-  entry === 'allocate'
-    ? { config: { ...config, namespace: 'bench' }, busy: [], registry: null, now: 1795000000, lease: null }
-    : { config, busy: [] };
+const entry = 'plan';
+const request = { config, busy: [] };
 const ways = {
   [`JSON text (${entry}_json)`]: () => JSON.parse(wasm[`${entry}_json`](JSON.stringify(request))),
   [`JS objects (${entry}, serde-wasm-bindgen)`]: () => wasm[entry](request),

@@ -1,16 +1,13 @@
 //! The WebAssembly engine of the npm package. No rule lives here.
 //!
-//! Every entry point of docs/core-api.md comes in two forms:
-//! - `NAME(request)`: a plain JavaScript request object in, a plain answer object out (as
-//!   `JSON.parse` would give it);
-//! - `NAME_json(text)`: JSON text in and out, as the native addon has them.
-//!
-//! Browsers (`portplan/web`, built without the `host` feature) get `plan` only, read and
-//! answered through serde-wasm-bindgen. The Node fallback engine (feature `host`) gets both
-//! forms of every entry point, and its object form crosses the boundary as JSON text too
-//! (`JSON.stringify` → the text twin → `JSON.parse`, V8's own JSON code on both sides):
-//! 1.3-1.4x faster than serde-wasm-bindgen's value by value conversion for a plan of 10,000
-//! services (docs/core-speed.md).
+//! - `plan(request)`: a plain JavaScript request object in, a plain answer object out (as
+//!   `JSON.parse` would give it). Browsers (`portplan/web`, built without the `host`
+//!   feature) get this one only, read and answered through serde-wasm-bindgen.
+//! - The Node fallback engine (feature `host`) also gets `plan_json(text)` (JSON text in and
+//!   out, as the native addon has it; `plan`'s object form crosses as that text too, V8's
+//!   own JSON code on both sides: 1.3-1.4x faster than serde-wasm-bindgen's value by value
+//!   conversion for a plan of 10,000 services, docs/core-speed.md) and `Session`, whose
+//!   every effect its TypeScript host does (docs/host-protocol.md).
 
 use portplan::api::{self, Answer, ErrorAnswer};
 use portplan::{ErrorKind, PlanError};
@@ -109,65 +106,12 @@ pub fn plan(request: JsValue) -> JsValue {
 
 #[cfg(feature = "host")]
 mod host {
-    use super::call;
-    use portplan::api;
     use wasm_bindgen::prelude::*;
 
-    macro_rules! objects {
-        ($($name:ident => $handler:path, $twin:path);*) => {$(
-            #[wasm_bindgen]
-            pub fn $name(request: JsValue) -> JsValue {
-                call(request, Some($twin), $handler)
-            }
-        )*};
-    }
-
-    objects!(
-        extract_config => api::extract_config_request, portplan::extract_config_json;
-        load_config => api::load_config_request, portplan::load_config_json;
-        allocate => api::allocate_request, portplan::allocate_json;
-        release => api::release_request, portplan::release_json;
-        leases => api::leases_request, portplan::leases_json;
-        registry_path => api::registry_path_request, portplan::registry_path_json;
-        cli => api::cli_request, portplan::cli_json;
-        render => api::render_request, portplan::render_json;
-        host_error => api::host_error_request, portplan::host_error_json;
-        lock_verdict => api::lock_verdict_request, portplan::lock_verdict_json;
-        temp_files => api::temp_files_request, portplan::temp_files_json
-    );
-
+    /// The pure plan as JSON text, as the native addon has it.
     #[wasm_bindgen]
-    pub fn config_files() -> JsValue {
-        call(JsValue::UNDEFINED, None, |()| Ok(api::config_files()))
-    }
-
-    macro_rules! json_text {
-        ($($name:ident),*) => {$(
-            #[wasm_bindgen]
-            pub fn $name(request: &str) -> String {
-                portplan::$name(request)
-            }
-        )*};
-    }
-
-    json_text!(
-        plan_json,
-        extract_config_json,
-        load_config_json,
-        allocate_json,
-        release_json,
-        leases_json,
-        registry_path_json,
-        cli_json,
-        render_json,
-        host_error_json,
-        lock_verdict_json,
-        temp_files_json
-    );
-
-    #[wasm_bindgen]
-    pub fn config_files_json() -> String {
-        portplan::config_files_json()
+    pub fn plan_json(request: &str) -> String {
+        portplan::plan_json(request)
     }
 
     /// One session (docs/host-protocol.md): `new Session(startJson)`, then `step(replyJson)`

@@ -1,5 +1,5 @@
-// The Node module's object entry points answer exactly as their JSON text twins, for
-// every entry point, on good and bad requests (node --test bindings-js/wasm/test/).
+// The Node module's `plan` answers exactly as its JSON text twin `plan_json`, on good and bad
+// requests, and its `Session` runs a call (node --test bindings-js/wasm/test/).
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,108 +12,19 @@ const wasm = createRequire(import.meta.url)(here('../../pkg/node/portplan_wasm.j
 const vectors = JSON.parse(readFileSync(here('../../../tests/vectors/plan.json'), 'utf8')).cases;
 
 const config = { range: [40000, 40010], exclude: [], services: { web: true, ssh: 22, off: false } };
-const planned = JSON.parse(wasm.plan_json(JSON.stringify({ config, busy: [40005] })));
-const root = '/home/me/shop';
-const allocated = JSON.parse(
-  wasm.allocate_json(JSON.stringify({ config: { ...config, namespace: 'p' }, root, now: 100, lease: ['web'] })),
-);
-const folders = [
-  {
-    path: root,
-    files: { 'portplan.toml': { text: 'range = [40000, 40010]\n[services]\nweb = true' } },
-    markers: ['.git'],
-  },
-  { path: '/home/me', files: {}, markers: [] },
-  { path: '/home', files: {}, markers: [] },
-  { path: '/', files: {}, markers: [] },
+const REQUESTS = [
+  { config, busy: [40005] },
+  { config: 'range = [1, 2' },
+  { config: { services: { a: 22, b: 22 } } },
+  { busy: 'x' },
+  {},
 ];
-const REQUESTS = {
-  plan: [
-    { config, busy: [40005] },
-    { config: 'range = [1, 2' },
-    { config: { services: { a: 22, b: 22 } } },
-    { busy: 'x' },
-    {},
-  ],
-  extract_config: [
-    { file: 'package.json', text: '{"portplan": {"range": [1, 9]}}' },
-    { file: 'pyproject.toml', text: '[tool' },
-    {},
-  ],
-  load_config: [
-    { cwd: root, folders, names: ['api'] },
-    { cwd: root, folders, options: { namespace: 'git' } },
-    { cwd: root, folders: [], config_path: 'x.toml', config_file: { path: '/x.toml', missing: true } },
-    { cwd: root, folders, options: 5 },
-    { folders },
-  ],
-  allocate: [
-    { config: { ...config, namespace: 'p' }, root, now: 100, lease: ['web'] },
-    { config, root, registry: allocated.registry, now: 200, lease: [] },
-    { config, root, registry: '{' },
-    { config, now: 100 },
-  ],
-  release: [
-    { registry: allocated.registry, namespace: 'p', root, name: 'web', now: 200 },
-    { registry: allocated.registry, namespace: 'p', name: 'web' },
-    { registry: '[]', root },
-  ],
-  registry_path: [
-    { platform: 'linux', env: { XDG_STATE_HOME: '/x' }, home: '/home/me', cwd: root },
-    { platform: 'win32', env: { LOCALAPPDATA: 'C:\\Users\\me\\AppData\\Local' }, home: 'C:\\Users\\me', cwd: 'C:\\' },
-    { platform: 'linux', env: {}, home: null, cwd: root },
-    { platform: 5 },
-  ],
-  leases: [{ registry: allocated.registry }, {}],
-  cli: [{ argv: ['get', 'web', '--range', '3000-3999'] }, { argv: ['--version'] }, { argv: ['frob'] }, {}],
-  render: [
-    { what: 'table', plan: planned },
-    { what: 'why', plan: planned, name: 'web' },
-    { what: 'json', plan: allocated },
-    { what: 'table', plan: allocated },
-    { what: 'leases', leases: JSON.parse(wasm.leases_json(JSON.stringify({ registry: allocated.registry }))).leases },
-    { what: 'error', error: { kind: 'usage', message: 'x' } },
-    { what: 'nope' },
-  ],
-  lock_verdict: [
-    {
-      path: '/r/registry.json.lock',
-      text: '{"pid": 42, "host": "box", "time": 5}',
-      this_host: 'box',
-      now: 9,
-      age_ms: 1,
-    },
-    {
-      path: '/r/registry.json.lock',
-      text: '{"pid": 42, "host": "box", "time": 5}',
-      this_host: 'box',
-      now: 9,
-      age_ms: 1,
-      alive: true,
-    },
-    { path: '/r/registry.json.lock', text: '', this_host: 'box', now: 9000, age_ms: 2500 },
-    { path: '/r/registry.json.lock', text: '{"pid": 9223372036854775808}', this_host: 'box', now: 9, age_ms: 1 },
-    { text: 'x' },
-  ],
-  temp_files: [
-    { names: ['registry.json.tmp.77.ab12', 'registry.json'] },
-    { names: ['registry.json.tmp.77.ab12'], alive: { 77: false } },
-    { names: 5 },
-  ],
-  host_error: [{ problem: 'locked', path: '/r', pid: 42, host: 'box', time: 1795428245000 }, { problem: 'nope' }],
-};
 
-for (const [entry, requests] of Object.entries(REQUESTS)) {
-  test(`${entry}: objects and JSON text give the same answers`, () => {
-    for (const request of requests) {
-      const text = JSON.parse(wasm[`${entry}_json`](JSON.stringify(request)));
-      assert.deepEqual(wasm[entry](request), text, JSON.stringify(request));
-    }
-  });
-}
-
-test('config_files: objects and JSON text give the same answer', () => {
-  assert.deepEqual(wasm.config_files(), JSON.parse(wasm.config_files_json()));
+test('plan: objects and JSON text give the same answers', () => {
+  for (const request of REQUESTS) {
+    const text = JSON.parse(wasm.plan_json(JSON.stringify(request)));
+    assert.deepEqual(wasm.plan(request), text, JSON.stringify(request));
+  }
 });
 
 test('every shared vector plans the same as objects and as text', () => {
@@ -130,17 +41,22 @@ test('a request that is not an object is an error answer, never a throw', () => 
 });
 
 test('a malformed request is worded the same by the object and the text form', () => {
-  const request = { folders };
-  const object = wasm.load_config(request);
-  assert.deepEqual(object, JSON.parse(wasm.load_config_json(JSON.stringify(request))));
-  assert.match(object.error.message, /^the request is malformed: line 1, column \d+: missing field `cwd`$/);
-  for (const bad of [null, 5, 'text', [1, 2]]) {
-    assert.deepEqual(wasm.allocate(bad), JSON.parse(wasm.allocate_json(JSON.stringify(bad))), String(bad));
+  for (const request of [{ busy: { a: 1 } }, { busy: [0] }, { config: 5 }]) {
+    const object = wasm.plan(request);
+    assert.deepEqual(object, JSON.parse(wasm.plan_json(JSON.stringify(request))), JSON.stringify(request));
+    assert.ok(object.error, JSON.stringify(object));
   }
+  assert.match(wasm.plan({ busy: { a: 1 } }).error.message, /^`busy` must be a list of ports, not \{"a":1\}$/);
 });
 
-test('the fixtures are answered, not refused', () => {
-  assert.ok(allocated.registry, JSON.stringify(allocated));
-  assert.equal(wasm.load_config(REQUESTS.load_config[0]).root, root);
-  assert.equal(wasm.registry_path(REQUESTS.registry_path[0]).file, '/x/portplan/registry.json');
+test('a Session asks its host for every effect and answers at the end', () => {
+  const host = { platform: 'linux', cwd: '/w', pid: 1, env: { PORTPLAN_HOME: '/p' } };
+  const session = new wasm.Session(JSON.stringify({ host, call: 'leases' }));
+  const read = JSON.parse(session.step(null));
+  assert.deepEqual(read, { do: 'read', path: '/p/registry.json', limit: 64 * 1024 * 1024, follow: false });
+  assert.deepEqual(JSON.parse(session.step(JSON.stringify({ did: 'read', is: 'missing' }))), {
+    done: { leases: [] },
+  });
+  const bad = new wasm.Session('{"host": {}}');
+  assert.equal(JSON.parse(bad.step(null)).done.error.kind, 'invalid_request');
 });

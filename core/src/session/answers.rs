@@ -28,6 +28,8 @@ pub enum Answer {
     Released { released: Vec<Lease> },
     /// `leases`.
     Leases { leases: Vec<Lease> },
+    /// `registry`: the registry file's path.
+    Registry { registry: String },
     /// `serve`.
     Serving { serving: Serving },
     /// `plan`.

@@ -188,11 +188,29 @@ pub async fn leases(host: Host) -> Answer {
     )
 }
 
-/// `plan()` of the project: read-only, as `portplan plan` shows it.
-pub async fn plan(host: Host, names: Vec<String>, options: Options) -> Answer {
+/// `registryPath()`: where the registry is, decided from the host's facts alone.
+pub async fn registry(host: Host) -> Answer {
+    answer(
+        super::store::Store::locate(&host).map(|store| Answer::Registry {
+            registry: store.file,
+        }),
+    )
+}
+
+/// `plan()` of the project: read-only, as `portplan plan` shows it; with `config_text` in
+/// place of its config file's (an editor's unsaved text).
+pub async fn plan(
+    host: Host,
+    names: Vec<String>,
+    options: Options,
+    config_text: Option<String>,
+) -> Answer {
     answer(
         async {
-            let project = project::resolve(&host, &options, &names).await?;
+            let project = match &config_text {
+                None => project::resolve(&host, &options, &names).await?,
+                Some(text) => project::resolve_with_text(&host, &options, &names, text).await?,
+            };
             let plan = allocation::show(&host, &project, &options.busy, options.probe).await?;
             Ok(Answer::Plan(PlanAnswer::of(plan, &project)))
         }
@@ -291,5 +309,25 @@ async fn package_service(host: &Host, options: &Options) -> Result<String> {
             ),
         )
         .with(|data| data.path = Some(file.clone()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::session::Session;
+
+    #[test]
+    fn the_registry_call_answers_the_path_from_the_facts_alone() {
+        let start = r#"{"host": {"platform": "linux", "cwd": "/w", "pid": 1,
+            "env": {"PORTPLAN_HOME": "/p"}}, "call": "registry"}"#;
+        let mut session = Session::from_json(start);
+        assert_eq!(
+            session.step_json(None),
+            r#"{"done":{"registry":"/p/registry.json"}}"#
+        );
+        let nowhere =
+            r#"{"host": {"platform": "linux", "cwd": "/w", "pid": 1}, "call": "registry"}"#;
+        let answer = Session::from_json(nowhere).step_json(None);
+        assert!(answer.contains("set PORTPLAN_HOME"), "{answer}");
     }
 }

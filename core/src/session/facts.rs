@@ -137,6 +137,9 @@ pub enum Call {
     },
     /// Every lease of the registry, read without the lock. Answer: `{"leases": [...]}`.
     Leases {},
+    /// Where this host's registry file is (SPEC §7), without looking at it. Answer:
+    /// `{"registry": path}`.
+    Registry {},
     /// A dev server's port (the Vite plugin): `name`'s, or, without one, the service of the
     /// package.json in the options' `cwd` (its npm scope left out). `preview`: the preview
     /// server, `<name>-preview`. `explicit`: a port the user set, which wins and is not
@@ -158,5 +161,9 @@ pub enum Call {
         names: Vec<String>,
         #[serde(default)]
         options: Options,
+        /// The config file's text as an editor has it, unsaved (`portplan preview`): planned
+        /// in place of the file's, as a `portplan.toml` in its folder.
+        #[serde(default)]
+        config_text: Option<String>,
     },
 }

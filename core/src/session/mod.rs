@@ -61,7 +61,12 @@ impl Session {
                     calls::release(host, name, all, options).await
                 }
                 Call::Leases {} => calls::leases(host).await,
-                Call::Plan { names, options } => calls::plan(host, names, options).await,
+                Call::Registry {} => calls::registry(host).await,
+                Call::Plan {
+                    names,
+                    options,
+                    config_text,
+                } => calls::plan(host, names, options, config_text).await,
                 Call::Serve {
                     name,
                     preview,

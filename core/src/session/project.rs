@@ -248,7 +248,48 @@ pub async fn resolve(host: &Host, options: &Options, names: &[String]) -> Result
         config_path: options.config_path.clone(),
         config_file,
     };
-    let project = discovery::find_project(&walk)?;
+    resolve_walk(host, &walk, options, names).await
+}
+
+/// The project of a call with `text` in place of its config file (an editor's unsaved
+/// text: `portplan preview`): read as a `portplan.toml` in the config file's folder (the
+/// root's when there is none), so the root and namespace rules see what they would with
+/// the text saved there.
+pub async fn resolve_with_text(
+    host: &Host,
+    options: &Options,
+    names: &[String],
+    text: &str,
+) -> Result<Project> {
+    let found = resolve(host, options, &[]).await?;
+    let folder = found
+        .config_file
+        .as_deref()
+        .map_or_else(|| found.root.clone(), paths::parent);
+    let path = paths::join(&folder, CONFIG_FILES[0]);
+    let walk = Walk {
+        cwd: folder.clone(),
+        folders: walk_up(host, &folder).await?,
+        config_path: Some(path.clone()),
+        config_file: Some(ConfigFileSeen {
+            path,
+            seen: FileSeen {
+                text: Some(text.to_owned()),
+                ..FileSeen::default()
+            },
+        }),
+    };
+    resolve_walk(host, &walk, options, names).await
+}
+
+/// The project `walk` finds, its config resolved (git asked when the namespace needs it).
+async fn resolve_walk(
+    host: &Host,
+    walk: &Walk,
+    options: &Options,
+    names: &[String],
+) -> Result<Project> {
+    let project = discovery::find_project(walk)?;
     let (compose_file, compose_names) = compose(host, &project.root).await?;
     let mut git = None;
     let base = loop {
@@ -259,7 +300,7 @@ pub async fn resolve(host: &Host, options: &Options, names: &[String]) -> Result
             git.as_ref(),
         )? {
             Resolved::Config(config) => break config,
-            Resolved::NeedGit if git.is_none() => git = Some(git_info(host, &start).await?),
+            Resolved::NeedGit if git.is_none() => git = Some(git_info(host, &walk.cwd).await?),
             Resolved::NeedGit => {
                 return Err(PlanError::new(
                     ErrorKind::Host,
