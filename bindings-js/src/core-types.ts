@@ -726,6 +726,10 @@ export interface Serving {
   line: string;
   name: string;
   port: number;
+  /**
+   * Its URL (a host of its own per checkout); none for a port the user set.
+   */
+  url: string | null;
 }
 /**
  * An error: `kind`, `message`, and the fields that carry the data behind it.
@@ -816,6 +820,12 @@ export interface ProjectPlan {
   plan: Entry[];
   range: PortRange;
   root: string;
+  /**
+   * Each service's URL (a `.localhost` host of this checkout's own).
+   */
+  urls: {
+    [k: string]: string;
+  };
 }
 /**
  * Where a call looks for its project and what it sets over the config file.
@@ -934,7 +944,10 @@ export interface LeasesAnswer {
  * A process listening on a port ([`Effect::Who`]); what the OS does not tell is absent.
  */
 export interface Listener {
-  command?: string | null;
+  /**
+   * Its command line, one word per argument (empty when unknown).
+   */
+  command?: string[];
   cwd?: string | null;
   pid?: number | null;
   port: number;
@@ -1009,6 +1022,12 @@ export interface ProjectPlan1 {
   plan: Entry[];
   range: PortRange;
   root: string;
+  /**
+   * Each service's URL (a `.localhost` host of this checkout's own).
+   */
+  urls: {
+    [k: string]: string;
+  };
 }
 /**
  * `render_json`'s answer: the text, and the fields of the `what` kinds that have more.

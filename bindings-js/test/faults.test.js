@@ -68,7 +68,9 @@ function cliLater(cwd, ...args) {
   });
 }
 
-test('a suspended holder keeps its lock however long: no lost lease, no port given twice', { skip: NO_SIGSTOP }, async () => {
+test('a suspended holder keeps its lock however long: no lost lease, no port given twice', {
+  skip: NO_SIGSTOP,
+}, async () => {
   const { file, dir, lock, owner, cwd } = setup('suspended');
   const holder = await holdLock(lock, { owner });
   try {
@@ -159,7 +161,10 @@ test('a dangling symlink as the lock is a clear error at once, not a spin', LIMI
   assert.equal(fs.existsSync(path.join(path.dirname(lock), 'nowhere')), false, 'nothing created through the link');
 });
 
-test('a symlink to /dev/zero as the lock or the registry is a clear error, memory bounded', { ...LIMIT, skip: process.platform === 'win32' && 'Windows has no /dev/zero' }, async () => {
+test('a symlink to /dev/zero as the lock or the registry is a clear error, memory bounded', {
+  ...LIMIT,
+  skip: process.platform === 'win32' && 'Windows has no /dev/zero',
+}, async () => {
   const { file, lock, cwd } = setup('zero');
   fs.symlinkSync('/dev/zero', lock);
   assert.match(cliLimited(cwd, 'get', 'web', '--no-probe').err, /^portplan: error: the lock .* is a symbolic link/);
@@ -173,7 +178,10 @@ test('a symlink to /dev/zero as the lock or the registry is a clear error, memor
   await assert.rejects(port('web', { cwd, probe: false }), { message: registryWords(file, 'is a symbolic link') });
 });
 
-test('a FIFO or a directory as the registry is a clear error, the lock released', { ...LIMIT, skip: NO_FIFO }, async () => {
+test('a FIFO or a directory as the registry is a clear error, the lock released', {
+  ...LIMIT,
+  skip: NO_FIFO,
+}, async () => {
   const { file, lock, cwd } = setup('fiforeg');
   execFileSync('mkfifo', [file]);
   assert.match(cliLimited(cwd, 'ls').err, /^portplan: error: the registry .* is a FIFO/);

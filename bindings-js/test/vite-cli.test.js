@@ -160,13 +160,18 @@ test('vite: the dev server answers on the planned port, leased, and says so in o
     const lines = output()
       .split('\n')
       .filter((line) => line.startsWith('portplan:'));
-    assert.deepEqual(lines, [`portplan: ${APP} → ${port} (home)`]);
+    // The line names the service's URL too: a .localhost host of this checkout's own.
+    assert.equal(lines.length, 1, output());
+    assert.match(
+      lines[0],
+      new RegExp(`^portplan: ${APP} → ${port} \\(home\\), http://${APP}\\.${APP}-[a-z2-7]{5}\\.localhost:${port}$`),
+    );
   });
   assert.deepEqual(leaseRows(), [[APP, port]]);
   // The next start finds its lease.
   await serving(root, [], async (url, output) => {
     assert.equal(url, `http://localhost:${port}`);
-    assert.match(output(), new RegExp(`^portplan: ${APP} → ${port} \\(kept\\)$`, 'm'));
+    assert.match(output(), new RegExp(`^portplan: ${APP} → ${port} \\(kept\\), http://`, 'm'));
   });
 });
 
@@ -268,7 +273,7 @@ test('vite preview is its own service: it answers beside the running dev server'
       assert.match(
         lines[0],
         new RegExp(
-          `^portplan: ${APP}-preview → ${leased[`${APP}-preview`]} \\((home|displaced from \\d+ by a process using it)\\)$`,
+          `^portplan: ${APP}-preview → ${leased[`${APP}-preview`]} \\((home|displaced from \\d+ by a process using it)\\), http://${APP}-preview\\.`,
         ),
       );
     });
@@ -333,7 +338,7 @@ test('a kept port held by another process: dev and preview fail with the release
       assert.match(
         run.output,
         new RegExp(
-          `port ${kept[name]} is leased to ${name}, but another process is using it; .*\`portplan release ${name}\``,
+          `port ${kept[name]} is leased to ${name}, but (pid \\d+|a process this engine cannot name) \\(.*\\) is using it; .*\`portplan release ${name}\``,
         ),
       );
       assert.doesNotMatch(run.output, /^portplan: /m, 'no serving line for a server that did not start');
