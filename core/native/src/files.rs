@@ -124,6 +124,7 @@ pub fn stat(paths: &[String], follow: bool) -> Reply {
                     uid: uid_of(&metadata),
                     mode: mode_of(&metadata),
                     mtime_ms: mtime_ms(&metadata),
+                    ino: ino_of(&metadata),
                 },
                 Err(error) if is_missing(&error) => Seen::Missing,
                 Err(error) => Seen::Error {
@@ -396,6 +397,19 @@ fn mode_of(metadata: &Metadata) -> Option<u32> {
     #[cfg(unix)]
     {
         Some(std::os::unix::fs::MetadataExt::mode(metadata) & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        None
+    }
+}
+
+fn ino_of(metadata: &Metadata) -> Option<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(metadata.ino())
     }
     #[cfg(not(unix))]
     {

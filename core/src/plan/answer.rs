@@ -87,6 +87,18 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// This plan's config keys, without its entries (a plan of some of them is built on it).
+    pub fn clone_without_entries(&self) -> Plan {
+        Plan {
+            exclude: self.exclude.clone(),
+            hash: self.hash,
+            layout: self.layout,
+            namespace: self.namespace.clone(),
+            entries: Vec::new(),
+            range: self.range,
+        }
+    }
+
     pub fn port(&self, name: &str) -> Option<u16> {
         self.entries.iter().find(|e| e.name == name).map(|e| e.port)
     }

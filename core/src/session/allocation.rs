@@ -13,6 +13,7 @@
 
 use super::host::Host;
 use super::project::Project;
+use super::remembered;
 use super::store::{Held, Store, existing_roots};
 use crate::commands::render;
 use crate::error::Result;
@@ -20,6 +21,7 @@ use crate::plan::{Plan, Reason};
 use crate::registry::Registry;
 use crate::registry::leases::{self, ports_to_probe};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// What a call asks for.
 #[derive(Debug, Clone)]
@@ -79,7 +81,7 @@ pub struct Allocation {
     store: Store,
     busy: Vec<u16>,
     probed: Probed,
-    registry: Registry,
+    registry: Arc<Registry>,
     roots: BTreeMap<String, bool>,
     ask: Ask,
 }
@@ -162,8 +164,8 @@ impl Allocation {
         self.held = Some(held);
         let read = async {
             let text = self.store.read(host).await?;
-            let registry = Registry::parse_optional(text.as_deref())
-                .map_err(|error| self.store.at_file(error))?;
+            let registry =
+                remembered::registry(text.as_ref()).map_err(|error| self.store.at_file(error))?;
             Ok::<_, crate::error::PlanError>(registry)
         }
         .await;
@@ -198,11 +200,30 @@ impl Allocation {
     pub async fn begin(host: &Host, project: Project, ask: Ask) -> Result<Allocation> {
         let store = Store::locate(host)?;
         let text = store.read(host).await?;
-        let registry =
-            Registry::parse_optional(text.as_deref()).map_err(|error| store.at_file(error))?;
+        let registry = remembered::registry(text.as_ref()).map_err(|error| store.at_file(error))?;
         let clock = crate::registry::clock::now_seconds(host.clock().await?, 0.0);
         // 1. Asked again for names leased already: nothing to write, nothing to probe.
         let roots = BTreeMap::new();
+        let remembered = match &ask.lease {
+            Some(names) if text.is_some() && !ask.env && !ask.always_lock => {
+                remembered::kept(&registry, &project, &ask.busy, clock, names)
+            }
+            _ => None,
+        };
+        if let Some(plan) = remembered {
+            return Ok(Allocation {
+                plan,
+                project,
+                held: None,
+                write: None,
+                store,
+                busy: Vec::new(),
+                probed: Probed::default(),
+                registry,
+                roots,
+                ask,
+            });
+        }
         let first = plan_of(
             &project,
             &registry,
@@ -309,8 +330,7 @@ fn every_asked_kept(plan: &Plan, ask: &Ask) -> bool {
 pub async fn show(host: &Host, project: &Project, busy: &[u16], probe: bool) -> Result<Plan> {
     let store = Store::locate(host)?;
     let text = store.read(host).await?;
-    let registry =
-        Registry::parse_optional(text.as_deref()).map_err(|error| store.at_file(error))?;
+    let registry = remembered::registry(text.as_ref()).map_err(|error| store.at_file(error))?;
     let now = crate::registry::clock::now_seconds(host.clock().await?, 0.0);
     let ask = Ask {
         lease: Some(Vec::new()),

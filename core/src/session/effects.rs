@@ -140,6 +140,10 @@ pub enum Seen {
         #[serde(default)]
         mode: Option<u32>,
         mtime_ms: f64,
+        /// Its inode number where the OS has one (with size and mtime: a file replaced by
+        /// a rename, or written, is seen to have changed).
+        #[serde(default)]
+        ino: Option<u64>,
     },
     /// It could not be looked at.
     Error { error: OsError },

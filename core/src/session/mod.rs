@@ -24,6 +24,7 @@ pub mod facts;
 pub mod host;
 pub mod machine;
 pub mod project;
+pub mod remembered;
 pub mod store;
 pub mod test_session;
 pub mod who;

@@ -26,6 +26,8 @@ pub struct Project {
     /// The compose file at the project root, when there is one (its services are the
     /// project's; `env` adds `COMPOSE_PROJECT_NAME`).
     pub compose_file: Option<String>,
+    /// The config without the names asked for (what calls for other names share).
+    pub base: Config,
 }
 
 impl Project {
@@ -315,13 +317,13 @@ async fn resolve_walk(
         None => Vec::new(),
     };
     let config = if names.is_empty() {
-        base
+        base.clone()
     } else {
         let mut all = compose_names.clone();
         all.extend(names.iter().cloned());
         match discovery::resolve(&project, options.config.clone(), &all, git.as_ref())? {
             Resolved::Config(config) => config,
-            Resolved::NeedGit => base,
+            Resolved::NeedGit => base.clone(),
         }
     };
     Ok(Project {
@@ -330,6 +332,7 @@ async fn resolve_walk(
         config_file: project.config_file,
         declared,
         compose_file,
+        base,
     })
 }
 

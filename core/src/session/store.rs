@@ -12,24 +12,27 @@
 
 use super::effects::{FileRead, Kind, OsError, Seen};
 use super::host::{Host, io_error};
+use super::remembered;
 use crate::error::{ErrorKind, PlanError, Result};
 use crate::paths;
 use crate::registry::location::{self, Environment};
 use crate::words::problems::{Problem, Why};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The registry's size bound: a bigger file is refused, never read whole.
 pub const REGISTRY_LIMIT: u64 = 64 * 1024 * 1024;
-/// A first read takes this much; a larger registry is read again whole.
-const FIRST_READ_LIMIT: u64 = 64 * 1024;
+/// A first read takes this much (a registry of some 6,000 leases); a larger registry is
+/// read again whole.
+const FIRST_READ_LIMIT: u64 = 1024 * 1024;
 
 /// Whether a registry's first bytes can start one: a JSON object, no control character
 /// but blanks.
 fn looks_like_a_registry(start: &str) -> bool {
     start.trim_start().starts_with('{')
         && !start
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            .bytes()
+            .any(|b| (b < 0x20 || b == 0x7f) && !matches!(b, b'\n' | b'\r' | b'\t'))
 }
 
 /// The owner file's bound (it holds one short JSON object).
@@ -98,10 +101,37 @@ impl Store {
 
     /// The registry's text, None when there is none yet. Refuses what is not a regular file
     /// of this user of at most 64 MiB (read without following links or blocking).
-    pub async fn read(&self, host: &Host) -> Result<Option<String>> {
+    pub async fn read(&self, host: &Host) -> Result<Option<Arc<str>>> {
+        // A version of the file read before (same inode, size and time) is not read again.
+        let signature = match host.stat(vec![self.file.clone()], false).await?.first() {
+            Some(Seen::Missing) => return Ok(None),
+            Some(Seen::There {
+                kind: Kind::File,
+                size,
+                mtime_ms,
+                ino: Some(ino),
+                uid,
+                ..
+            }) if host.facts.uid.is_none() || *uid == host.facts.uid => {
+                Some((*ino, *size, mtime_ms.to_bits()))
+            }
+            _ => None,
+        };
+        if let Some(text) = signature.and_then(remembered::text_of) {
+            return Ok(Some(text));
+        }
+        let text: Option<Arc<str>> = self.read_text(host).await?.map(Arc::from);
+        if let (Some(signature), Some(text)) = (signature, &text) {
+            remembered::remember_text(signature, text);
+        }
+        Ok(text)
+    }
+
+    /// The registry's text, read (bounded) and checked.
+    async fn read_text(&self, host: &Host) -> Result<Option<String>> {
         // Most registries are small: one read. A larger one is read whole only when its
         // start looks like a registry, so a huge file of something else (63 MiB of NUL
-        // bytes) costs 64 KiB of memory, not a copy of it per layer on its way to an error.
+        // bytes) costs 1 MiB of memory, not a copy of it per layer on its way to an error.
         let first = host.read(&self.file, FIRST_READ_LIMIT, false).await?;
         let read = match first {
             FileRead::File {

@@ -77,11 +77,13 @@ pub async fn enter(host: &Host, project: &mut Project, worker: &str) -> Result<(
         let path = paths::join(&dir, &format!("{key}.{slot}.lock"));
         match host.lock(&path, true).await? {
             Ok(true) => {
-                project.config.namespace = if slot == 0 {
+                let namespace = if slot == 0 {
                     base
                 } else {
                     format!("{base}-{slot}")
                 };
+                project.base.namespace = namespace.clone();
+                project.config.namespace = namespace;
                 return Ok(());
             }
             Ok(false) => {}
