@@ -426,6 +426,11 @@ export type Seen =
       is: 'missing';
     }
   | {
+      /**
+       * Its inode number where the OS has one (with size and mtime: a file replaced by
+       * a rename, or written, is seen to have changed).
+       */
+      ino?: number | null;
       is: 'there';
       kind: Kind;
       mode?: number | null;

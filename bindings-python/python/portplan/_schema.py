@@ -39,6 +39,14 @@ class AnswerPort(TypedDict):
     port: int
 
 
+class AnswerRegistry(TypedDict):
+    """
+    `registry`: the registry file's path.
+    """
+
+    registry: str
+
+
 class EffectRead(TypedDict):
     """
     Read a file: opened without blocking (a FIFO reads as `fifo`, never hangs), without
@@ -858,6 +866,7 @@ SeenMissing = TypedDict(
 SeenThere = TypedDict(
     "SeenThere",
     {
+        "ino": NotRequired[Optional[int]],
         "is": Literal["there"],
         "kind": Kind,
         "mode": NotRequired[Optional[int]],
@@ -922,6 +931,16 @@ class StartLeases(TypedDict):
 
     host: HostFacts
     call: Literal["leases"]
+
+
+class StartRegistry(TypedDict):
+    """
+    Where this host's registry file is (SPEC §7), without looking at it. Answer:
+    `{"registry": path}`.
+    """
+
+    host: HostFacts
+    call: Literal["registry"]
 
 
 Stream: TypeAlias = Literal["stdout", "stderr"]
@@ -1274,6 +1293,7 @@ class SessionStepDone(TypedDict):
         AnswerPort,
         AnswerReleased,
         AnswerLeases,
+        AnswerRegistry,
         AnswerServing,
         ProjectPlan,
         AnswerError,
@@ -1379,11 +1399,25 @@ class StartPlan(TypedDict):
 
     host: HostFacts
     call: Literal["plan"]
+    config_text: NotRequired[Optional[str]]
+    """
+    The config file's text as an editor has it, unsaved (`portplan preview`): planned
+    in place of the file's, as a `portplan.toml` in its folder.
+    """
     names: NotRequired[list[str]]
     options: NotRequired[CallOptions]
 
 
-Start: TypeAlias = Union[StartCli, StartPorts, StartListen, StartRelease, StartLeases, StartServe, StartPlan]
+Start: TypeAlias = Union[
+    StartCli,
+    StartPorts,
+    StartListen,
+    StartRelease,
+    StartLeases,
+    StartRegistry,
+    StartServe,
+    StartPlan,
+]
 """
 One session's request: the host's facts and the call.
 """
