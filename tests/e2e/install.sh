@@ -33,6 +33,7 @@ trap 'rm -f "$log"' EXIT
 
 # ---- npm: the versions each package.json in node_modules says, against the lockfile's pins ----
 npm_versions() {
+    # shellcheck disable=SC2016 # JavaScript, not shell: its ${...} is a template literal.
     node -e '
 const path = require("node:path");
 const dir = process.argv[1];
