@@ -294,22 +294,46 @@ function showError(e) {
 
 // ---- the table ----
 
+/** A service's URL as the page shows it: only what the core gives (`http://<host>:<port>`, the
+ * host of DNS labels); anything else is left out. */
+const URL_SHAPE = /^http:\/\/[a-z0-9.-]+:\d{1,5}$/;
+
+function urlCell(url) {
+  if (typeof url !== 'string' || !URL_SHAPE.test(url)) return el('td', { class: 'url-cell' }, '');
+  return el('td', { class: 'url-cell' }, el('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, url));
+}
+
 function renderTable(answer, inRange) {
+  // URLs come with a project's plan (`portplan preview`: they depend on the checkout's folder);
+  // the page alone plans without a folder, so it has none to show.
+  const urls = answer.urls && typeof answer.urls === 'object' ? answer.urls : null;
+  $('plan').classList.toggle('with-urls', urls !== null);
+  $('url-head').hidden = urls === null;
   const rows = answer.plan.map((entry) => {
     const st = STATE_OF[entry.reason.kind] ?? 'placed';
+    const url = urls?.[entry.name];
     const row = el(
       'tr',
-      { 'data-service': entry.name, 'data-port': entry.port, 'data-reason': entry.reason.kind, class: st },
+      {
+        'data-service': entry.name,
+        'data-port': entry.port,
+        'data-reason': entry.reason.kind,
+        'data-url': urls && typeof url === 'string' && URL_SHAPE.test(url) ? url : null,
+        class: st,
+      },
       el('th', { scope: 'row' }, el('i', { class: `sw ${st}` }), name(entry.name)),
       el('td', { class: 'port-cell' }, port(entry.port)),
       el('td', {}, reasonWords(entry, inRange(entry.port))),
+      urls ? urlCell(url) : null,
     );
     row.addEventListener('mouseenter', () => highlight(entry.name, true));
     row.addEventListener('mouseleave', () => highlight(entry.name, false));
     return row;
   });
   if (rows.length === 0)
-    rows.push(el('tr', { class: 'empty' }, el('td', { colspan: 3 }, 'No services yet: add some under [services].')));
+    rows.push(
+      el('tr', { class: 'empty' }, el('td', { colspan: urls ? 4 : 3 }, 'No services yet: add some under [services].')),
+    );
   $('plan').tBodies[0].replaceChildren(...rows);
 }
 
@@ -628,6 +652,8 @@ async function render({ writeHash = true, view, notice } = {}) {
   const errorBox = $('error');
   if (answer.error) {
     showError(answer.error);
+    $('url-head').hidden = true;
+    $('plan').classList.remove('with-urls');
     $('plan').tBodies[0].replaceChildren(
       el('tr', { class: 'empty' }, el('td', { colspan: 3 }, 'No plan: fix the error above.')),
     );

@@ -150,6 +150,20 @@ const cells = (page) =>
     })),
   );
 const moves = (page) => page.$$eval('.picture path.move', (ps) => ps.map((p) => p.getAttribute('data-move')));
+/** The URL cell of each row: the row's data-url and its link. */
+const urls = (page) =>
+  page.$$eval('#plan tbody tr[data-service]', (trs) =>
+    trs.map((tr) => {
+      const link = tr.querySelector('td.url-cell a');
+      return {
+        service: tr.getAttribute('data-service'),
+        url: tr.getAttribute('data-url'),
+        href: link?.getAttribute('href') ?? null,
+        text: link?.textContent ?? null,
+        target: link?.getAttribute('target') ?? null,
+      };
+    }),
+  );
 const shot = (page, name) => page.screenshot({ path: join(ARTIFACTS, name), fullPage: true });
 
 // ---- the example ----
@@ -592,6 +606,25 @@ test('portplan preview opens on the project: its config, kept leases and busy po
           'the busy port found on the host is listed',
         );
         assert.equal((await cells(page)).find((c) => c.port === apiHome).state, 'busy');
+
+        // Each service's URL, as `portplan plan --json` and `portplan url` give it: a link to
+        // http://<service>.<checkout>.localhost:<port>, the checkout label that of web's URL.
+        const webUrl = portplan('url', 'web').trim();
+        const label = new URL(webUrl).hostname.split('.')[1];
+        assert.match(label, /^shop-[a-z2-7]{5}$/);
+        assert.equal(await page.isVisible('#url-head'), true);
+        const links = await urls(page);
+        assert.deepEqual(
+          links,
+          shown.map((r) => ({
+            service: r.service,
+            url: `http://${r.service}.${label}.localhost:${r.port}`,
+            href: `http://${r.service}.${label}.localhost:${r.port}`,
+            text: `http://${r.service}.${label}.localhost:${r.port}`,
+            target: '_blank',
+          })),
+        );
+        assert.equal(links.find((l) => l.service === 'web').url, webUrl);
         await shot(page, 'project.png');
 
         // Editing re-plans read-only through portplan: the lease stays kept, the new service shows.
@@ -602,9 +635,12 @@ test('portplan preview opens on the project: its config, kept leases and busy po
           ['api', 'docs', 'extra', 'ssh', 'web'],
         );
         assert.equal(edited.find((r) => r.service === 'web').reason, 'kept');
+        const extra = (await urls(page)).find((l) => l.service === 'extra');
+        assert.equal(extra.url, `http://extra.${label}.localhost:${edited.find((r) => r.service === 'extra').port}`);
         await redraw(page, () => page.fill('#config', 'range = [1'));
         assert.equal(await status(page), 'error');
         assert.equal((await errorBox(page)).kind, 'invalid_config');
+        assert.equal(await page.isVisible('#url-head'), false, 'no plan, no URLs');
 
         // Back to the project as the file holds it.
         await redraw(page, () => page.click('#project-reload'));
@@ -657,5 +693,12 @@ test('the page alone (make preview) has no project and plans in the browser', as
   await withPage('', async (page) => {
     assert.equal(await page.evaluate(() => document.documentElement.dataset.mode), undefined);
     assert.equal(await page.$eval('#project', (e) => e.hidden), true);
+    // Without a project there is no checkout, so no URL: the column is not shown.
+    assert.equal(await page.isVisible('#url-head'), false);
+    assert.deepEqual(
+      (await urls(page)).filter((l) => l.url !== null || l.href !== null),
+      [],
+    );
+    assert.equal(await page.$$eval('#plan tbody tr:first-child > *', (cells) => cells.length), 3);
   });
 });
