@@ -105,7 +105,12 @@ pub fn merge(path: &str, existing: &Existing, lines: &[String]) -> Result<Merged
             (text, "added")
         }
     };
-    let count = match lines.len() {
+    // Ports are counted; other lines of the block (COMPOSE_PROJECT_NAME, URLs) are not.
+    let ports = lines
+        .iter()
+        .filter(|line| line.split('=').next().is_some_and(|v| v.ends_with("_PORT")))
+        .count();
+    let count = match ports {
         1 => "1 port".to_owned(),
         n => format!("{n} ports"),
     };

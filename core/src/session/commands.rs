@@ -125,8 +125,10 @@ async fn get(host: &Host, command: &Command, options: &Options) -> Result<i32> {
         .await?;
     let entry = render::entry(&plan, &name)?.clone();
     let url = checkout.url(&name, entry.port);
-    // A pin is the user's own statement: its service is most likely what holds it.
-    let holder = if options.probe && entry.reason != Reason::Pinned {
+    // A pin is the user's own statement: its service is most likely what holds it. `url` is
+    // asked while the service runs: it looks only with --strict.
+    let looks = command.command == "get" || command.strict;
+    let holder = if options.probe && looks && entry.reason != Reason::Pinned {
         let lease = PortLease {
             namespace,
             name: name.clone(),

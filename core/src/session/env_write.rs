@@ -216,6 +216,10 @@ pub async fn write(
 ) -> Result<Written> {
     let target = target(host, given, named, &project.root).await?;
     let first = read(host, &target).await?;
+    let had_compose_name = first.text.as_deref().is_some_and(|text| {
+        text.lines()
+            .any(|l| l.trim_start().starts_with("COMPOSE_PROJECT_NAME="))
+    });
     let mut allocation = Allocation::begin(host, project, ask).await?;
     let temp = paths::join(
         &paths::parent(&target.path),
@@ -274,7 +278,17 @@ pub async fn write(
     let released = allocation.release(host).await;
     let text = written?;
     released?;
-    let warnings = env_file::shadowing(&target.given, &text, &lines);
+    let mut warnings = env_file::shadowing(&target.given, &text, &lines);
+    if let Some(line) = lines
+        .iter()
+        .find(|l| l.starts_with("COMPOSE_PROJECT_NAME="))
+        && !had_compose_name
+    {
+        warnings.push(format!(
+            "portplan: note: {line} is new in {}: Compose now runs this checkout's containers and volumes under that name (those started before keep their old project: `docker compose -p OLD down` removes them)\n",
+            crate::text::quote_path(&target.given)
+        ));
+    }
     Ok(Written {
         message: merged.message,
         warnings,

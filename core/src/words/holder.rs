@@ -239,12 +239,21 @@ fn lease_words(lease: &PortLease) -> String {
 /// [`MAX_COMMAND_CHARS`] characters with `…`.
 pub fn command_words(command: &[String]) -> String {
     let mut words = command.iter().enumerate().map(|(i, word)| {
+        // The program by its name; a long script path by its end, where the tool is named
+        // (`node …/.bin/vite`, not the cache folders before it).
         let word = if i == 0 && is_absolute_path(word) {
-            crate::paths::file_name(word)
+            crate::paths::file_name(word).to_owned()
+        } else if is_absolute_path(word) && word.chars().count() > 40 {
+            let parent = crate::paths::parent(word);
+            format!(
+                "…/{}/{}",
+                crate::paths::file_name(&parent),
+                crate::paths::file_name(word)
+            )
         } else {
-            word.as_str()
+            word.clone()
         };
-        quote_path(word)
+        quote_path(&word)
     });
     let mut line = words.next().unwrap_or_default();
     for word in words {
