@@ -23,6 +23,8 @@ include bindings-js/build.mk
 -include bench/build.mk
 # The other platforms from here: cross checks, the PE import check, licenses, the Wine lane.
 include tests/platforms/build.mk
+# End to end: URLs in a real browser, who, Compose (issue 27).
+-include tests/e2e/build.mk
 
 build: build-python build-js
 
@@ -33,7 +35,7 @@ BINDING_CHECKS := lint-js lint-python
 # Cheap checks first, so a missing tool or a lint error stops the run before the long builds.
 TEST_STEPS := check-hosts lint-rust check-workflows lint-shell lint-shell-platforms test-setup check-pe \
 	test-core check-cross test-fuzz test-python test-js check-licenses $(PREVIEW_TESTS) $(CROSS_TESTS) \
-	$(BINDING_CHECKS)
+	$(E2E_TESTS) $(BINDING_CHECKS)
 
 # Every step, then the check that building and testing left the work tree as it was
 # (scripts/tree-state.sh names each file that appeared or changed).
@@ -71,7 +73,7 @@ check-workflows:
 	actionlint -shellcheck=$(TOOLS)/bin/shellcheck -pyflakes=
 lint-shell:
 	scripts/tools.sh actionlint
-	shellcheck -x scripts/*.sh scripts/tests/*.sh tests/tools/*.sh .ci/run
+	shellcheck -x scripts/*.sh scripts/tests/*.sh tests/tools/*.sh tests/e2e/*.sh .ci/run
 
 # The scripts' own tests: tools missing from PATH and fake installers, a changed tree,
 # manifests whose versions disagree.
