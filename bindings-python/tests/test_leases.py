@@ -1,14 +1,13 @@
-"""Leases that fit real workflows (SPEC §7, issue 14), through the API: pinned services
-running, several checkouts of one project, calls that touch only their own names, deleted
-checkouts, the version 1 upgrade, and calls that write nothing."""
+"""Leases that fit real workflows (SPEC §7, issue 14), where the API is the point: pinned services
+running, several checkouts of one project (`cwd`), the namespace and the root of a call, a
+one-off range, release's leases, unreadable project files. The lease rules themselves (kept,
+expired and adopted leases, deleted checkouts, calls that write nothing), through the CLI of
+every host, are the shared vectors (tests/vectors/leases.json, test_lease_vectors.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -162,98 +161,6 @@ def test_a_one_off_range_leaves_other_leases_alone(project: Path, ports: list[in
     portplan.port("other", range=(other[0], other[-1]))
     assert {(lease.name, lease.port) for lease in portplan.leases()} >= {("web", web)}
     assert portplan.port("web") == web
-
-
-def test_one_call_changes_no_other_name(project: Path, ports: list[int], registry_home: Path) -> None:
-    write_config(project, ports, ports[9])
-    portplan.ports(["web", "api"])
-    before = {(lease.name, lease.port, lease.created, lease.used) for lease in portplan.leases()}
-    portplan.port("worker")
-    after = {(lease.name, lease.port, lease.created, lease.used) for lease in portplan.leases()}
-    assert before < after
-    assert {row[0] for row in after - before} == {"worker"}
-
-
-def test_leases_of_a_deleted_checkout_go_at_the_next_write(tmp_path: Path, registry_home: Path) -> None:
-    gone = tmp_path / "gone" / "shop"
-    kept = tmp_path / "kept" / "shop"
-    for folder in (gone, kept):
-        folder.mkdir(parents=True)
-        (folder / "portplan.toml").write_text("", encoding="utf-8")
-        portplan.port("web", cwd=folder, probe=False)
-    shutil.rmtree(gone)
-    before = (registry_home / "registry.json").read_bytes()
-    assert len(portplan.leases()) == 2, "reading drops nothing"
-    assert (registry_home / "registry.json").read_bytes() == before
-    portplan.port("api", cwd=kept, probe=False)
-    assert {(lease.name, lease.root) for lease in portplan.leases()} == {("web", str(kept)), ("api", str(kept))}
-
-
-def test_a_version_1_registry_is_upgraded_without_losing_a_lease(
-    project: Path, ports: list[int], registry_home: Path
-) -> None:
-    write_config(project, ports, ports[9])
-    home_port = expected_plan(ports, ports[9])["web"]
-    # The v1 lease of web sits off its home port; another project's lease stays as it is.
-    leased = next(port for port in ports[:9] if port != home_port)
-    now = int(time.time())
-    v1 = {
-        "version": 1,
-        "leases": [
-            {"namespace": "other", "name": "web", "port": 40999, "created": now, "used": now},
-            {"namespace": "shop", "name": "web", "port": leased, "created": now - 100, "used": now},
-        ],
-    }
-    (registry_home / "registry.json").write_text(json.dumps(v1), encoding="utf-8")
-    assert portplan.port("web") == leased, "the v1 lease is adopted"
-    data = registry(registry_home)
-    assert data["version"] == 2
-    assert lease_rows(registry_home) == {("other", "web", None, 40999), ("shop", "web", str(project), leased)}
-    adopted = next(lease for lease in data["leases"] if lease["namespace"] == "shop")
-    assert adopted["created"] == now - 100, "adoption keeps the lease's age"
-    assert portplan.port("web") == leased
-
-
-def test_asking_again_writes_nothing(project: Path, ports: list[int], registry_home: Path) -> None:
-    write_config(project, ports, ports[9])
-    first = portplan.ports(["web", "api"])
-    path = registry_home / "registry.json"
-    before = (path.read_bytes(), os.stat(path).st_ino, os.stat(path).st_mtime_ns)
-    for _ in range(3):
-        assert portplan.ports(["web", "api"]) == first
-        assert portplan.port("web") == first["web"]
-        assert portplan.port("db") == ports[9]
-    assert (path.read_bytes(), os.stat(path).st_ino, os.stat(path).st_mtime_ns) == before
-
-
-def _v2(home: Path, project: Path, port: int, used: int) -> None:
-    lease = {"namespace": "shop", "name": "web", "root": str(project), "port": port, "created": used, "used": used}
-    (home / "registry.json").write_text(json.dumps({"version": 2, "leases": [lease]}), encoding="utf-8")
-
-
-def test_used_is_refreshed_at_most_hourly(project: Path, ports: list[int], registry_home: Path) -> None:
-    write_config(project, ports, ports[9])
-    now = int(time.time())
-    _v2(registry_home, project, ports[3], now - 7200)
-    assert portplan.port("web") == ports[3]
-    [lease] = portplan.leases()
-    assert lease.used >= now
-    assert lease.created == now - 7200
-    _v2(registry_home, project, ports[3], now - 60)
-    before = (registry_home / "registry.json").read_bytes()
-    assert portplan.port("web") == ports[3]
-    assert (registry_home / "registry.json").read_bytes() == before
-
-
-def test_unused_leases_expire_and_future_ones_stay(project: Path, ports: list[int], registry_home: Path) -> None:
-    write_config(project, ports, ports[9])
-    now = int(time.time())
-    _v2(registry_home, project, ports[3], now - 31 * 86400)
-    portplan.port("api")
-    assert "web" not in {lease.name for lease in portplan.leases()}, "30 days unused: dropped at the write"
-    _v2(registry_home, project, ports[3], now + 86400)
-    portplan.port("api")
-    assert ("web", ports[3]) in {(lease.name, lease.port) for lease in portplan.leases()}, "a future `used` is kept"
 
 
 def test_release_frees_only_this_checkout(tmp_path: Path, ports: list[int]) -> None:

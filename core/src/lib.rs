@@ -14,7 +14,8 @@
 //! - [`commands`]: the command line, the CLIs' text, what `run` starts, `.env` blocks;
 //! - [`session`]: every command and host call run as a machine that asks its host for
 //!   effects (docs/host-protocol.md): every decision of the host layer;
-//! - the edge above: [`api`] (the JSON entry points, and their JSON Schema).
+//! - the edge above: [`api`] (`plan_json`, the pure plan as JSON text, and the JSON Schema
+//!   of it and of the session protocol).
 
 // The edge below everything: errors, values as written, how values are shown, path text.
 pub mod error;
@@ -33,14 +34,10 @@ pub mod project;
 pub mod commands;
 // Every command and host call, as a machine that asks the host for effects.
 pub mod session;
-// The edge above everything: JSON entry points and their schema.
+// The edge above everything: the pure plan as JSON text, and the schema.
 pub mod api;
 
-pub use api::{
-    allocate_json, cli_json, config_files_json, extract_config_json, host_error_json, leases_json,
-    load_config_json, lock_verdict_json, plan_json, registry_path_json, release_json, render_json,
-    temp_files_json,
-};
+pub use api::plan_json;
 pub use error::{ErrorKind, PlanError};
 pub use plan::config::{Config, HashKind, Layout, PortRange, Service};
 pub use plan::config_file::{ConfigFile, ConfigInput};

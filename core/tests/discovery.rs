@@ -1,15 +1,56 @@
 //! Config discovery, the project root and the namespace (SPEC §7) through
-//! `load_config_json`, and where the registry is (`registry_path_json`): what both hosts
-//! call, so both decide alike.
+//! `project::discovery` (what a session decides from the files it read), and where the
+//! registry is (`registry::location`): one rule, so every host decides alike.
 
+use portplan::ConfigInput;
+use portplan::project::discovery::{self, GitInfo, Resolved, Walk};
+use portplan::registry::location::{self, Environment};
 use serde_json::{Value, json};
 
+/// What the files of a walk make of a call: `{"config", "root", "config_file"}`, `{"need":
+/// "git"}` or `{"error"}`. `request` is the walk (`cwd`, `folders`, `config_path`,
+/// `config_file`) with the caller's `options`, the `names` asked for and git's answers.
 fn load(request: Value) -> Value {
-    serde_json::from_str(&portplan::load_config_json(&request.to_string())).unwrap()
+    let walk: Walk = serde_json::from_value(request.clone()).expect("a walk");
+    let field = |key: &str| request.get(key).filter(|v| !v.is_null()).cloned();
+    let options: Option<ConfigInput> =
+        field("options").map(|o| serde_json::from_value(o).expect("options"));
+    let names: Vec<String> = field("names")
+        .map(|n| serde_json::from_value(n).expect("names"))
+        .unwrap_or_default();
+    let git: Option<GitInfo> = field("git").map(|g| serde_json::from_value(g).expect("git"));
+    let answer = discovery::find_project(&walk).and_then(|project| {
+        Ok(
+            match discovery::resolve(&project, options, &names, git.as_ref())? {
+                Resolved::Config(config) => json!({
+                    "config": config,
+                    "root": project.root,
+                    "config_file": project.config_file,
+                }),
+                Resolved::NeedGit => json!({ "need": "git" }),
+            },
+        )
+    });
+    answer.unwrap_or_else(|error| json!({ "error": error }))
 }
 
+/// Where the registry is for `platform`, the variables in `env`, `home` and `cwd`:
+/// `{"dir", "file"}` or `{"error"}`.
 fn registry_path(request: Value) -> Value {
-    serde_json::from_str(&portplan::registry_path_json(&request.to_string())).unwrap()
+    let text = |key: &str| request[key].as_str();
+    let var = |name: &str| request["env"][name].as_str();
+    let found = location::locate(&Environment {
+        platform: text("platform").unwrap_or_default(),
+        portplan_home: var("PORTPLAN_HOME"),
+        xdg_state_home: var("XDG_STATE_HOME"),
+        local_app_data: var("LOCALAPPDATA"),
+        home: text("home"),
+        cwd: text("cwd").expect("cwd"),
+    });
+    match found {
+        Ok(location) => json!({ "dir": location.dir, "file": location.file }),
+        Err(error) => json!({ "error": error }),
+    }
 }
 
 /// A folder of the walk: its path, its candidate files (name → what the host saw) and
@@ -570,9 +611,5 @@ fn the_registry_is_where_the_platform_keeps_user_state() {
         )["dir"],
         "/p",
         "no home needed"
-    );
-    assert_eq!(
-        registry_path(json!({ "platform": "linux", "env": {} }))["error"]["message"],
-        "`cwd` is required"
     );
 }

@@ -1,185 +1,211 @@
-//! The host-facing entry points: config discovery rules, allocation against the registry,
-//! the command line and the CLI's text.
+//! What the host layer of both CLIs decides, once, in the core: config files found by their
+//! sections, the git namespace, allocation against the registry, the command line, the
+//! CLIs' text and the words of the hosts' problems. Through the typed rules the sessions
+//! use, and a whole session where the rule is the session's.
 
+mod common;
+
+use common::MemoryHost;
+use portplan::commands::cli::{self, Command, Parsed};
+use portplan::commands::render;
+use portplan::project::discovery::{self, GitInfo, Resolved, Walk};
+use portplan::registry::leases::{self, Request};
+use portplan::registry::{Lease, Registry};
+use portplan::words::problems::Problem;
+use portplan::{Config, ConfigInput, ErrorKind, PlanError, Reason};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
-fn call(f: fn(&str) -> String, request: Value) -> Value {
-    serde_json::from_str(&f(&request.to_string())).expect("answers are JSON")
+fn config(value: Value) -> Config {
+    Config::from_input(serde_json::from_value::<ConfigInput>(value).unwrap()).unwrap()
 }
 
-fn ports(answer: &Value) -> Vec<(String, u64)> {
-    answer["plan"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["name"].as_str().unwrap().to_owned(),
-                e["port"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+fn plan_json(request: Value) -> Value {
+    serde_json::from_str(&portplan::plan_json(&request.to_string())).expect("answers are JSON")
+}
+
+/// A plan (a `plan_json` answer) as the typed plan.
+fn typed(answer: &Value) -> portplan::Plan {
+    serde_json::from_value(answer.clone()).expect("a plan answer")
 }
 
 #[test]
 fn config_files_are_found_by_their_sections() {
     assert_eq!(
-        call(|_| portplan::config_files_json(), json!({}))["files"],
-        json!(["portplan.toml", "package.json", "pyproject.toml"])
+        discovery::CONFIG_FILES,
+        ["portplan.toml", "package.json", "pyproject.toml"]
     );
-    let extract = |file: &str, text: &str| {
-        call(
-            portplan::extract_config_json,
-            json!({ "file": file, "text": text }),
-        )
+    let extract = |file: &str, text: &str| -> Result<Value, PlanError> {
+        discovery::extract_config(file, text).map(|config| {
+            config.map_or(Value::Null, |written| {
+                serde_json::from_str(written.json()).unwrap()
+            })
+        })
     };
     assert_eq!(
         extract(
             "package.json",
             r#"{"name": "x", "portplan": {"range": [1, 9]}}"#
-        )["config"],
+        )
+        .unwrap(),
         json!({ "range": [1, 9] })
     );
     assert_eq!(
-        extract("package.json", r#"{"name": "x"}"#)["config"],
+        extract("package.json", r#"{"name": "x"}"#).unwrap(),
         Value::Null
     );
     assert_eq!(
-        extract("pyproject.toml", "[tool.portplan]\nrange = [1, 9]\n")["config"],
+        extract("pyproject.toml", "[tool.portplan]\nrange = [1, 9]\n").unwrap(),
         json!({ "range": [1, 9] })
     );
     assert_eq!(
-        extract("pyproject.toml", "[project]\nname = 'x'\n")["config"],
+        extract("pyproject.toml", "[project]\nname = 'x'\n").unwrap(),
         Value::Null
     );
     assert_eq!(
-        extract("portplan.toml", "[services]\nweb = true\n")["config"],
+        extract("portplan.toml", "[services]\nweb = true\n").unwrap(),
         json!({ "services": { "web": true } })
     );
     assert_eq!(
-        extract("/some/dir/package.json", "{")["error"]["kind"],
-        "invalid_config"
+        extract("/some/dir/package.json", "{").unwrap_err().kind,
+        ErrorKind::InvalidConfig
     );
     assert!(
-        extract("pyproject.toml", "[tool")["error"]["message"]
-            .as_str()
-            .unwrap()
+        extract("pyproject.toml", "[tool")
+            .unwrap_err()
+            .message
             .contains("pyproject.toml")
     );
 }
 
 #[test]
 fn git_namespace_is_repo_at_branch() {
-    let load = |git: Value| {
-        call(
-            portplan::load_config_json,
-            json!({ "cwd": "/w", "options": { "namespace": "git" }, "git": git }),
-        )
+    // Git is asked only when the namespace is `git`.
+    let walk: Walk = serde_json::from_value(json!({ "cwd": "/w" })).unwrap();
+    let project = discovery::find_project(&walk).unwrap();
+    let options =
+        || Some(serde_json::from_value::<ConfigInput>(json!({ "namespace": "git" })).unwrap());
+    assert!(matches!(
+        discovery::resolve(&project, options(), &[], None),
+        Ok(Resolved::NeedGit)
+    ));
+    let ns = |git: Value| {
+        let info: GitInfo = serde_json::from_value(git).unwrap();
+        match discovery::resolve(&project, options(), &[], Some(&info)) {
+            Ok(Resolved::Config(config)) => Ok(config.namespace),
+            Ok(Resolved::NeedGit) => panic!("git was given"),
+            Err(error) => Err(error.kind),
+        }
     };
-    assert_eq!(
-        call(
-            portplan::load_config_json,
-            json!({ "cwd": "/w", "options": { "namespace": "git" } })
-        ),
-        json!({ "need": "git" })
-    );
-    let ns = |git: Value| load(git)["config"]["namespace"].clone();
     assert_eq!(
         ns(
             json!({ "remote": "git@github.com:me/shop.git", "toplevel": "/w/shop-wt", "branch": "main" })
         ),
-        "shop@main"
+        Ok("shop@main".to_owned())
     );
     assert_eq!(
         ns(json!({ "remote": "https://example.com/me/shop/", "branch": "feature-x" })),
-        "shop@feature-x"
+        Ok("shop@feature-x".to_owned())
     );
     assert_eq!(
         ns(
             json!({ "remote": null, "toplevel": "/home/me/shop", "branch": null, "head": "1a2b3c4" })
         ),
-        "shop@1a2b3c4"
+        Ok("shop@1a2b3c4".to_owned())
     );
-    assert_eq!(load(json!({}))["error"]["kind"], "invalid_config");
+    assert_eq!(ns(json!({})), Err(ErrorKind::InvalidConfig));
 }
 
 #[test]
 fn allocation_keeps_leases_across_calls_and_lists_probes() {
-    let config = json!({ "namespace": "p", "range": [40000, 40009], "exclude": [], "services": { "web": true, "api": true, "db": 5432 } });
-    let first = call(
-        portplan::allocate_json,
-        json!({ "config": config, "root": "/p", "now": 100, "lease": ["web"] }),
+    let config = config(
+        json!({ "namespace": "p", "range": [40000, 40009], "exclude": [], "services": { "web": true, "api": true, "db": 5432 } }),
     );
-    let registry = first["registry"].as_str().unwrap();
-    let mut probe: Vec<u64> = serde_json::from_value(first["probe"].clone()).unwrap();
-    probe.sort();
-    let mut free: Vec<u64> = ports(&first)
+    let roots = BTreeMap::new();
+    let web = vec!["web".to_owned()];
+    let first = leases::allocate(
+        &config,
+        &Registry::default(),
+        &Request {
+            root: "/p",
+            busy: &[],
+            now: 100,
+            lease: Some(&web),
+            existing_roots: &roots,
+        },
+    )
+    .unwrap();
+    let mut probe = leases::ports_to_probe(&first.plan);
+    probe.sort_unstable();
+    let mut free: Vec<u16> = first
+        .plan
+        .entries
         .iter()
-        .filter(|p| p.0 != "db")
-        .map(|p| p.1)
+        .filter(|e| e.name != "db")
+        .map(|e| e.port)
         .collect();
-    free.sort();
+    free.sort_unstable();
     assert_eq!(
         probe, free,
         "nothing is kept yet: every free port is probed, the pin never"
     );
-    assert_eq!(first["root"], "/p");
-    assert_eq!(first["config_file"], Value::Null);
-    let leases = call(portplan::leases_json, json!({ "registry": registry }));
-    assert_eq!(
-        leases["leases"].as_array().unwrap().len(),
-        1,
-        "only web was asked for"
-    );
+    let registry = first.registry.expect("web is leased");
+    let names: Vec<&str> = registry.leases().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["web"], "only web was asked for");
     // Next call: web is kept (not probed, even when its port is busy), api still free.
-    let web = ports(&first).into_iter().find(|p| p.0 == "web").unwrap().1;
-    let second = call(
-        portplan::allocate_json,
-        json!({ "config": config, "root": "/p", "now": 200, "registry": registry, "busy": [web] }),
-    );
-    let entry = second["plan"]
-        .as_array()
-        .unwrap()
+    let web_port = first.plan.port("web").unwrap();
+    let busy = vec![web_port];
+    let second = leases::allocate(
+        &config,
+        &registry,
+        &Request {
+            root: "/p",
+            busy: &busy,
+            now: 200,
+            lease: None,
+            existing_roots: &roots,
+        },
+    )
+    .unwrap();
+    let entry = second
+        .plan
+        .entries
         .iter()
-        .find(|e| e["name"] == "web")
-        .unwrap()
-        .clone();
-    assert_eq!(entry["port"], web);
-    assert_eq!(entry["reason"], json!({ "kind": "kept", "since": 100 }));
-    assert!(!second["probe"].as_array().unwrap().contains(&json!(web)));
+        .find(|e| e.name == "web")
+        .unwrap();
+    assert_eq!(entry.port, web_port);
+    assert_eq!(entry.reason, Reason::Kept { since: 100 });
+    assert!(!leases::ports_to_probe(&second.plan).contains(&web_port));
     // release frees it; a corrupt registry is an error, not an empty one.
-    let released = call(
-        portplan::release_json,
-        json!({ "registry": second["registry"], "namespace": "p", "root": "/p", "name": "web" }),
-    );
-    assert_eq!(released["released"][0]["port"], web);
+    let mut after = second.registry.expect("api and db are handed out");
+    let released = after.release("p", "/p", Some("web"));
+    assert_eq!(released.len(), 1);
+    assert_eq!(released[0].port, web_port);
     assert_eq!(
-        call(
-            portplan::allocate_json,
-            json!({ "config": config, "root": "/p", "registry": "{" })
-        )["error"]["kind"],
-        "invalid_registry"
+        Registry::parse("{").unwrap_err().kind,
+        ErrorKind::InvalidRegistry
     );
     assert_eq!(
-        call(
-            portplan::allocate_json,
-            json!({ "config": config, "root": "/p", "busy": [0] })
-        )["error"]["kind"],
+        plan_json(json!({ "config": {}, "busy": [0] }))["error"]["kind"],
         "invalid_port"
     );
-    assert_eq!(
-        call(
-            portplan::allocate_json,
-            json!({ "config": config, "root": "/p", "now": -1 })
-        )["error"]["kind"],
-        "invalid_request"
-    );
+}
+
+fn parsed(argv: &[&str]) -> Result<Parsed, PlanError> {
+    let argv: Vec<String> = argv.iter().map(|a| (*a).to_owned()).collect();
+    cli::parse(&argv)
+}
+
+fn command(argv: &[&str]) -> Command {
+    match parsed(argv) {
+        Ok(Parsed::Run(command)) => *command,
+        _ => panic!("{argv:?} is a command"),
+    }
 }
 
 #[test]
 fn command_lines_parse_once_for_both_clis() {
-    let cli = |argv: &[&str]| call(portplan::cli_json, json!({ "argv": argv }));
-    let get = cli(&[
+    let get = command(&[
         "get",
         "web",
         "--range",
@@ -187,28 +213,24 @@ fn command_lines_parse_once_for_both_clis() {
         "--namespace=git",
         "--no-probe",
     ]);
-    assert_eq!(get["command"], "get");
-    assert_eq!(get["name"], "web");
-    assert_eq!(get["probe"], false);
+    assert_eq!(get.command, "get");
+    assert_eq!(get.name.as_deref(), Some("web"));
+    assert!(!get.probe);
     assert_eq!(
-        get["options"],
+        serde_json::to_value(&get.options).unwrap(),
         json!({ "range": [3000, 3999], "namespace": "git" })
     );
-    let run = cli(&[
+    let run = command(&[
         "run", "web", "--config", "x.toml", "--", "npm", "start", "--port", "1",
     ]);
-    assert_eq!(run["cmd"], json!(["npm", "start", "--port", "1"]));
-    assert_eq!(run["config_path"], "x.toml");
-    assert_eq!(cli(&["plan", "--json"])["json"], true);
-    assert_eq!(cli(&["release", "--all"])["all"], true);
-    assert!(
-        cli(&[])["help"]
-            .as_str()
-            .unwrap()
-            .contains("usage: portplan")
-    );
-    assert!(cli(&["--help"])["help"].is_string());
-    assert!(cli(&["--version"])["version"].is_string());
+    assert_eq!(run.cmd, ["npm", "start", "--port", "1"]);
+    assert_eq!(run.config_path.as_deref(), Some("x.toml"));
+    assert!(command(&["plan", "--json"]).json);
+    assert!(command(&["release", "--all"]).all);
+    assert!(matches!(parsed(&[]), Ok(Parsed::Bare)));
+    assert!(cli::USAGE.contains("usage: portplan"));
+    assert!(matches!(parsed(&["--help"]), Ok(Parsed::Help(_))));
+    assert!(matches!(parsed(&["--version"]), Ok(Parsed::Version)));
     for bad in [
         &["get"][..],
         &["frob"],
@@ -221,23 +243,17 @@ fn command_lines_parse_once_for_both_clis() {
         &["ls", "--", "x"],
         &["get", "--config"],
     ] {
-        let answer = cli(bad);
-        assert_eq!(answer["error"]["kind"], "usage", "{bad:?}: {answer}");
+        let error = parsed(bad).err().unwrap_or_else(|| panic!("{bad:?}"));
+        assert_eq!(error.kind, ErrorKind::Usage, "{bad:?}: {error}");
     }
 }
 
 #[test]
 fn cli_text_is_rendered_once_for_both_clis() {
     let config = json!({ "range": [40000, 40010], "exclude": [], "services": { "web": true, "ssh": 22, "my-api": true } });
-    let planned = call(
-        portplan::plan_json,
-        json!({ "config": config, "busy": [40005] }),
-    );
-    let render = |request: Value| call(portplan::render_json, request);
-    let table = render(json!({ "what": "table", "plan": planned }))["text"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let planned = plan_json(json!({ "config": config, "busy": [40005] }));
+    let plan = typed(&planned);
+    let table = render::table(&plan);
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines[0], "SERVICE  PORT   REASON");
     assert_eq!(lines.len(), 4);
@@ -246,94 +262,80 @@ fn cli_text_is_rendered_once_for_both_clis() {
         "{table}"
     );
     assert!(table.contains("ssh      22     pinned"), "{table}");
-    let why = render(json!({ "what": "why", "plan": planned, "name": "web" }))["text"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     assert_eq!(
-        why,
+        render::why(&plan, "web").unwrap(),
         "web gets 40006: its home port is 40005 (SHA-256 of web), but a process on this host is using it, so it took the closest free port above it (wrapping to the start of the range).\n"
     );
     assert_eq!(
-        render(json!({ "what": "why", "plan": planned, "name": "nope" }))["error"]["kind"],
-        "unknown_service"
+        render::why(&plan, "nope").unwrap_err().kind,
+        ErrorKind::UnknownService
     );
-    let env = render(json!({ "what": "env", "plan": planned }))["text"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let env = render::env(&plan).unwrap();
     assert!(
         env.starts_with("MY_API_PORT=") && env.contains("\nSSH_PORT=22\nWEB_PORT=40006\n"),
         "{env}"
     );
-    let json_text = render(json!({ "what": "json", "plan": planned }))["text"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(serde_json::from_str::<Value>(&json_text).unwrap(), planned);
-    let error = render(
-        json!({ "what": "error", "error": { "kind": "duplicate_pin", "message": "two\nlines" } }),
+    // `plan --json` prints the plan's fields in the types' order: it reads back as itself.
+    assert_eq!(serde_json::to_value(&plan).unwrap(), planned);
+    let error = PlanError::new(ErrorKind::DuplicatePin, "two\nlines");
+    assert_eq!(
+        render::error(&error),
+        ("portplan: error: two lines\n".to_owned(), 2)
     );
     assert_eq!(
-        error,
-        json!({ "text": "portplan: error: two lines\n", "exit": 2 })
-    );
-    assert_eq!(
-        render(json!({ "what": "error", "error": { "kind": "host", "message": "locked" } }))["exit"],
+        render::error(&PlanError::new(ErrorKind::Host, "locked")).1,
         1
     );
-    let colliding = call(
-        portplan::plan_json,
+    let colliding = typed(&plan_json(
         json!({ "config": { "services": { "web-1": true, "web_1": true } } }),
-    );
+    ));
     assert_eq!(
-        render(json!({ "what": "env", "plan": colliding }))["error"]["kind"],
-        "invalid_name"
+        render::env(&colliding).unwrap_err().kind,
+        ErrorKind::InvalidName
     );
-    let leases = json!([
+    let leases: Vec<Lease> = serde_json::from_value(json!([
         { "namespace": "", "name": "web", "root": null, "port": 21225, "created": 0, "used": 1795392000 },
         { "namespace": "shop", "name": "api", "root": "/w/shop", "port": 21226, "created": 0, "used": 1795392000 }
-    ]);
+    ]))
+    .unwrap();
     assert_eq!(
-        render(json!({ "what": "leases", "leases": leases }))["text"],
+        render::leases(&leases),
         "NAMESPACE  SERVICE  PORT   USED        ROOT\n-          web      21225  2026-11-23  -\nshop       api      21226  2026-11-23  /w/shop\n"
     );
 }
 
+/// A problem's error, and what a CLI prints for it and exits with.
+fn host(problem: Value) -> (PlanError, String, i32) {
+    let error = serde_json::from_value::<Problem>(problem)
+        .expect("a problem")
+        .error();
+    let (text, exit) = render::error(&error);
+    (error, text, exit)
+}
+
 #[test]
 fn host_errors_have_one_wording_and_exit_code() {
-    let host = |request: Value| {
-        let error = call(portplan::host_error_json, request);
-        let rendered = call(
-            portplan::render_json,
-            json!({ "what": "error", "error": error }),
-        );
-        (
-            error["error"].clone(),
-            rendered["text"].as_str().unwrap().to_owned(),
-            rendered["exit"].as_i64().unwrap(),
-        )
-    };
     let (error, text, exit) = host(
         json!({ "problem": "locked", "path": "/r/registry.json", "pid": 42, "host": "box", "time": 1_795_428_245_000u64 }),
     );
-    assert_eq!(error["kind"], "host");
+    assert_eq!(error.kind, ErrorKind::Host);
     assert_eq!(
         text,
         "portplan: error: the registry /r/registry.json is locked by pid 42 on box since 2026-11-23T10:04:05Z, and stayed locked for 10 s; if that process hangs, stop it (the lock goes with it)\n"
     );
     assert_eq!(exit, 1);
-    let inner = call(portplan::allocate_json, json!({ "registry": "{" }));
-    let (error, text, exit) =
-        host(json!({ "problem": "with_path", "path": "/r/registry.json", "error": inner }));
-    assert_eq!(error["kind"], "invalid_registry");
+    let inner = Registry::parse("{").unwrap_err();
+    let (error, text, exit) = host(
+        json!({ "problem": "with_path", "path": "/r/registry.json", "error": { "error": inner } }),
+    );
+    assert_eq!(error.kind, ErrorKind::InvalidRegistry);
     assert!(
         text.starts_with("portplan: error: /r/registry.json: the registry is not valid JSON"),
         "{text}"
     );
     assert_eq!(
-        (exit, error["path"].clone()),
-        (1, json!("/r/registry.json"))
+        (exit, error.data.path.as_deref()),
+        (1, Some("/r/registry.json"))
     );
     assert_eq!(
         host(json!({ "problem": "config_missing", "path": "x.toml" })).2,
@@ -372,26 +374,22 @@ fn host_errors_have_one_wording_and_exit_code() {
         host(spawn).1,
         "portplan: error: cannot run \"./x\": Permission denied\n"
     );
-    assert_eq!(
-        call(portplan::host_error_json, json!({ "problem": "nope" }))["error"]["kind"],
-        "invalid_request"
-    );
 }
 
 #[test]
 fn each_command_says_what_it_leases() {
-    let cli = |argv: &[&str]| call(portplan::cli_json, json!({ "argv": argv }));
+    let get = command(&["get", "web"]);
     assert_eq!(
-        (
-            cli(&["get", "web"])["lease"].clone(),
-            cli(&["get", "web"])["allocate"].clone()
-        ),
-        (json!(["web"]), json!(true))
+        (get.lease(), get.allocates()),
+        (Some(vec!["web".to_owned()]), true)
     );
-    assert_eq!(cli(&["run", "web", "--", "x"])["lease"], json!(["web"]));
-    assert_eq!(cli(&["plan"])["lease"], json!([]));
-    assert_eq!(cli(&["env"])["lease"], Value::Null);
-    assert_eq!(cli(&["why", "web"])["lease"], json!([]));
+    assert_eq!(
+        command(&["run", "web", "--", "x"]).lease(),
+        Some(vec!["web".to_owned()])
+    );
+    assert_eq!(command(&["plan"]).lease(), Some(vec![]));
+    assert_eq!(command(&["env"]).lease(), None);
+    assert_eq!(command(&["why", "web"]).lease(), Some(vec![]));
     // Only commands that hand out ports (and release) write; the others never lock.
     for (argv, write) in [
         (&["get", "web"][..], true),
@@ -403,42 +401,34 @@ fn each_command_says_what_it_leases() {
         (&["why", "web"], false),
         (&["ls"], false),
     ] {
-        assert_eq!(cli(argv)["write"], write, "{argv:?}");
+        assert_eq!(command(argv).writes(), write, "{argv:?}");
     }
-    assert_eq!(cli(&["ls"])["allocate"], false);
-    assert_eq!(cli(&["release", "web"])["allocate"], false);
-    assert_eq!(cli(&["get", "web"])["names"], json!(["web"]));
-    assert_eq!(cli(&["run", "web", "--", "x"])["names"], json!(["web"]));
-    assert_eq!(cli(&["why", "web"])["names"], json!([]));
-    assert_eq!(cli(&["release", "web"])["names"], json!([]));
-    assert_eq!(
-        cli(&["--version"])["text"],
-        format!("{}\n", env!("CARGO_PKG_VERSION"))
-    );
+    assert!(!command(&["ls"]).allocates());
+    assert!(!command(&["release", "web"]).allocates());
+    assert_eq!(command(&["get", "web"]).names(), ["web"]);
+    assert_eq!(command(&["run", "web", "--", "x"]).names(), ["web"]);
+    assert!(command(&["why", "web"]).names().is_empty());
+    assert!(command(&["release", "web"]).names().is_empty());
+    // `--version` prints the crate's version.
+    let ran = MemoryHost::default().cli("/", &["--version"]);
+    assert_eq!(ran.out, format!("{}\n", env!("CARGO_PKG_VERSION")));
 }
 
 #[test]
 fn release_says_what_it_freed() {
-    let render = |request: Value| {
-        call(portplan::render_json, request)["text"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
-    let lease =
-        json!({ "namespace": "shop", "name": "web", "port": 21225, "created": 0, "used": 0 });
+    let lease: Lease = serde_json::from_value(
+        json!({ "namespace": "shop", "name": "web", "root": null, "port": 21225, "created": 0, "used": 0 }),
+    )
+    .unwrap();
     assert_eq!(
-        render(json!({ "what": "released", "released": [lease], "name": "web" })),
+        render::released(&[lease], Some("web")),
         "released shop/web (port 21225)\n"
     );
     assert_eq!(
-        render(json!({ "what": "released", "released": [], "name": "web" })),
+        render::released(&[], Some("web")),
         "no lease of web to release\n"
     );
-    assert_eq!(
-        render(json!({ "what": "released", "released": [] })),
-        "no leases to release\n"
-    );
+    assert_eq!(render::released(&[], None), "no leases to release\n");
 }
 
 #[test]
@@ -479,7 +469,7 @@ fn a_failed_bind_says_its_real_cause() {
         for (key, value) in fields.as_object().unwrap() {
             request[key] = value.clone();
         }
-        call(portplan::host_error_json, request)["error"].clone()
+        serde_json::to_value(host(request).0).unwrap()
     };
     let absent = bind(
         json!({ "host": "10.1.2.3", "code": "EADDRNOTAVAIL", "reason": "address not available" }),
@@ -509,52 +499,25 @@ fn a_failed_bind_says_its_real_cause() {
 
 #[test]
 fn plan_says_when_no_config_was_found() {
-    let allocated = call(
-        portplan::allocate_json,
-        json!({ "config": { "namespace": "shop", "range": [40000, 40010], "exclude": [], "services": { "web": true } },
-                "root": "/home/me/shop", "config_file": null, "lease": [] }),
-    );
-    let table = call(
-        portplan::render_json,
-        json!({ "what": "table", "plan": allocated }),
-    )["text"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let lines: Vec<&str> = table.lines().collect();
+    let mut host = MemoryHost::default();
+    host.dir("/home/me/shop/.git");
+    host.dir("/home/me/shop/src");
+    let ran = host.cli("/home/me/shop/src", &["plan", "--range", "40000-40010"]);
+    assert_eq!(ran.answer, json!({ "exit": 0 }), "{}", ran.err);
     assert_eq!(
-        lines[0],
-        "no portplan config found (portplan.toml, package.json \"portplan\" or pyproject.toml [tool.portplan]) from this folder up; showing the leases of /home/me/shop"
+        ran.out,
+        "no portplan config found (portplan.toml, package.json \"portplan\" or pyproject.toml [tool.portplan]) from this folder up; showing the leases of /home/me/shop\nSERVICE  PORT  REASON\n"
     );
-    assert_eq!(lines[1], "SERVICE  PORT   REASON");
-    // With a config, or for a pure plan answer: the table alone.
-    let mut with_config = allocated.clone();
-    with_config["config_file"] = json!("/home/me/shop/portplan.toml");
-    for plan in [
-        with_config,
-        call(
-            portplan::plan_json,
-            json!({ "config": { "services": { "web": true } } }),
-        ),
-    ] {
-        let text = call(
-            portplan::render_json,
-            json!({ "what": "table", "plan": plan }),
-        )["text"]
-            .clone();
-        assert!(
-            text.as_str().unwrap().starts_with("SERVICE  PORT"),
-            "{text}"
-        );
-    }
-    // `--json` prints the plan alone.
-    let json_text = call(
-        portplan::render_json,
-        json!({ "what": "json", "plan": allocated }),
-    )["text"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let printed: Value = serde_json::from_str(&json_text).unwrap();
-    assert!(printed.get("registry").is_none() && printed.get("config_file").is_none());
+    // With a config: the table alone.
+    host.file("/home/me/shop/portplan.toml", "[services]\nweb = true\n");
+    let ran = host.cli("/home/me/shop/src", &["plan"]);
+    assert!(ran.out.starts_with("SERVICE  PORT"), "{}", ran.out);
+    // `--json` prints the plan with its project, never the registry or the probes.
+    host.files.remove("/home/me/shop/portplan.toml");
+    let ran = host.cli("/home/me/shop/src", &["plan", "--json"]);
+    let printed: Value = serde_json::from_str(&ran.out).unwrap();
+    assert_eq!(printed["root"], "/home/me/shop");
+    assert_eq!(printed["config_file"], Value::Null);
+    assert!(printed.get("registry").is_none() && printed.get("probe").is_none());
+    assert!(!host.wrote_or_locked(), "plan only reads");
 }

@@ -1,5 +1,6 @@
-//! The registry's rules (SPEC §7, format 2): one test per rule, through the typed API
-//! (`portplan::registry::leases`) and, where the answer's shape is the rule, through `allocate_json`.
+//! The registry's rules (SPEC §7, format 2): one test per rule, through the typed rules a
+//! session applies (`portplan::registry::leases`, `portplan::registry::Registry`). The same
+//! rules through both CLIs, end to end, are the shared vectors (tests/vectors/leases.json).
 
 use portplan::registry::Lease;
 use portplan::registry::file::{LEASE_TTL_SECONDS, REGISTRY_VERSION};
@@ -358,21 +359,6 @@ fn read_only_questions_write_nothing_and_show_leased_names() {
     // Another checkout does not see this root's names.
     let elsewhere = Call::new(CLONE).lease(&[]).run(&c, &registry).unwrap();
     assert!(elsewhere.plan.port("scratch").is_none());
-    // Through the JSON API: `registry` is null.
-    let answer: Value = serde_json::from_str(&portplan::allocate_json(
-        &json!({ "config": { "namespace": "shop", "services": { "web": true } }, "root": SHOP,
-                 "registry": registry.to_text(), "now": NOW, "lease": [] })
-        .to_string(),
-    ))
-    .unwrap();
-    assert_eq!(answer["registry"], Value::Null);
-    assert!(
-        answer["plan"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["name"] == "scratch")
-    );
 }
 
 #[test]
@@ -599,66 +585,71 @@ fn registry_text_round_trips_and_bad_files_are_errors() {
 
 #[test]
 fn release_frees_this_roots_leases_and_the_v1_ones_it_would_adopt() {
-    let registry = json!({ "version": 2, "leases": [
-        { "namespace": "shop", "name": "api", "root": null, "port": 21300, "created": 1, "used": NOW },
-        { "namespace": "shop", "name": "web", "root": CLONE, "port": 21226, "created": 1, "used": NOW },
-        { "namespace": "shop", "name": "web", "root": SHOP, "port": 21225, "created": 1, "used": NOW },
-    ] })
-    .to_string();
-    let release = |request: Value| -> Value {
-        serde_json::from_str(&portplan::release_json(&request.to_string())).unwrap()
-    };
-    let one = release(
-        json!({ "registry": registry, "namespace": "shop", "root": SHOP, "name": "web", "now": NOW }),
-    );
-    assert_eq!(one["released"].as_array().unwrap().len(), 1);
-    assert_eq!(one["released"][0]["root"], SHOP);
-    let left = Registry::parse(one["registry"].as_str().unwrap()).unwrap();
-    assert_eq!(left.leases().count(), 2);
-    let all =
-        release(json!({ "registry": registry, "namespace": "shop", "root": SHOP, "name": null }));
-    let ports: Vec<&Value> = all["released"]
-        .as_array()
-        .unwrap()
+    let registry = Registry::parse(
+        &json!({ "version": 2, "leases": [
+            { "namespace": "shop", "name": "api", "root": null, "port": 21300, "created": 1, "used": NOW },
+            { "namespace": "shop", "name": "web", "root": CLONE, "port": 21226, "created": 1, "used": NOW },
+            { "namespace": "shop", "name": "web", "root": SHOP, "port": 21225, "created": 1, "used": NOW },
+        ] })
+        .to_string(),
+    )
+    .unwrap();
+    let mut one = registry.clone();
+    let released = one.release("shop", SHOP, Some("web"));
+    assert_eq!(released.len(), 1);
+    assert_eq!(released[0].root.as_deref(), Some(SHOP));
+    assert_eq!(one.leases().count(), 2);
+    let mut all = registry.clone();
+    let ports: Vec<u16> = all
+        .release("shop", SHOP, None)
         .iter()
-        .map(|l| &l["port"])
+        .map(|l| l.port)
         .collect();
-    assert_eq!(ports, [&json!(21300), &json!(21225)]);
-    let none = release(
-        json!({ "registry": registry, "namespace": "shop", "root": "/else", "name": "web" }),
+    assert_eq!(ports, [21300, 21225]);
+    let mut none = registry.clone();
+    assert!(none.release("shop", "/else", Some("web")).is_empty());
+    assert!(
+        !none.differs_from(&registry),
+        "nothing freed, nothing to write"
     );
-    assert_eq!(none, json!({ "registry": null, "released": [] }));
-    assert_eq!(
-        release(json!({ "registry": registry, "namespace": "shop", "name": "web" }))["error"]["kind"],
-        "invalid_request"
-    );
+    // A release is a write: what every write drops is dropped too.
+    let mut pruned = registry.clone();
+    pruned.release("shop", SHOP, Some("web"));
+    pruned.prune(NOW, &BTreeMap::from([(CLONE.to_owned(), false)]));
+    let left: Vec<&str> = pruned.leases().map(|l| l.name.as_str()).collect();
+    assert_eq!(left, ["api"]);
 }
 
 #[test]
-fn allocate_json_answers_the_project_and_null_when_nothing_changes() {
-    let request = |registry: Value, now: u64| {
-        json!({ "config": { "namespace": "shop", "services": { "web": true } }, "root": SHOP,
-                "config_file": "/home/me/shop/portplan.toml", "registry": registry, "now": now,
-                "lease": ["web"] })
+fn asking_again_within_the_hour_writes_nothing_and_probes_nothing() {
+    let c = config(json!({ "namespace": "shop", "services": { "web": true } }));
+    let web = ["web".to_owned()];
+    let ask = |registry: &Registry, now: u64| {
+        leases::allocate(
+            &c,
+            registry,
+            &Request {
+                root: SHOP,
+                busy: &[],
+                now,
+                lease: Some(&web),
+                existing_roots: &BTreeMap::new(),
+            },
+        )
+        .unwrap()
     };
-    let call = |request: Value| -> Value {
-        serde_json::from_str(&portplan::allocate_json(&request.to_string())).unwrap()
-    };
-    let first = call(request(Value::Null, NOW));
-    assert_eq!(first["root"], SHOP);
-    assert_eq!(first["config_file"], "/home/me/shop/portplan.toml");
-    let text = first["registry"].as_str().expect("a new lease to write");
-    let again = call(request(json!(text), NOW + 60));
-    assert_eq!(again["registry"], Value::Null);
-    assert_eq!(again["probe"], json!([]), "a kept lease is not probed");
-    let leases: Value = serde_json::from_str(&portplan::leases_json(
-        &json!({ "registry": text }).to_string(),
-    ))
-    .unwrap();
-    assert_eq!(leases["roots"], json!([SHOP]));
-    assert_eq!(leases["leases"][0]["root"], SHOP);
+    let first = ask(&Registry::default(), NOW);
+    let written = first.registry.expect("a new lease to write");
     assert_eq!(
-        call(json!({ "config": {}, "now": NOW }))["error"]["message"],
-        "`root` is required"
+        leases::ports_to_probe(&first.plan),
+        [first.plan.port("web").unwrap()]
     );
+    let again = ask(&written, NOW + 60);
+    assert!(again.registry.is_none());
+    assert!(
+        leases::ports_to_probe(&again.plan).is_empty(),
+        "a kept lease is not probed"
+    );
+    assert_eq!(written.roots(), [SHOP]);
+    assert_eq!(written.leases().next().unwrap().root.as_deref(), Some(SHOP));
 }

@@ -1,14 +1,14 @@
-//! The JSON Schema of the core's answers and of the plan request, generated from the Rust
-//! types themselves (`core/schema/portplan.schema.json`): the bindings' own types are held
-//! to it. Answers are described as the core writes them, requests as it reads them.
+//! The JSON Schema of the core's boundary, generated from the Rust types themselves
+//! (`core/schema/portplan.schema.json`): the session protocol (`Start`, `Reply` in;
+//! `SessionStep`, with its `Effect` and `Answer`, out) and `plan_json` (`PlanRequest` in,
+//! the plan or `ErrorAnswer` out). The bindings' TypeScript and Python types are generated
+//! from it. Answers are described as the core writes them, requests as it reads them.
 
-use crate::api::{AllocateAnswer, ErrorAnswer, LeasesAnswer, PlanRequest, TextAnswer};
+use crate::api::{ErrorAnswer, PlanRequest};
 use crate::error::PlanError;
 use crate::plan::config::Config;
 use crate::plan::{Entry, Holder, Plan, Reason};
 use crate::registry::Lease;
-use crate::registry::lock::Verdict;
-use crate::registry::temp_files::TempFilesAnswer;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
@@ -21,15 +21,10 @@ pub fn json_schema() -> String {
     answers.subschema_for::<Entry>();
     answers.subschema_for::<Reason>();
     answers.subschema_for::<Holder>();
-    answers.subschema_for::<AllocateAnswer>();
-    answers.subschema_for::<LeasesAnswer>();
     answers.subschema_for::<Lease>();
     answers.subschema_for::<ErrorAnswer>();
     answers.subschema_for::<PlanError>();
     answers.subschema_for::<Config>();
-    answers.subschema_for::<Verdict>();
-    answers.subschema_for::<TempFilesAnswer>();
-    answers.subschema_for::<TextAnswer>();
     answers.subschema_for::<crate::session::SessionStep>();
     let mut definitions: Map<String, Value> = answers.take_definitions(true);
     let mut requests = SchemaSettings::draft2020_12()
@@ -49,7 +44,7 @@ pub fn json_schema() -> String {
     let root = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "portplan core API",
-        "description": "The requests and answers of the core's entry points (docs/core-api.md). Generated from the Rust types by `UPDATE_SCHEMA=1 cargo test -p portplan --test schema`; do not edit.",
+        "description": "The requests and answers of the core's boundary: the session protocol (docs/host-protocol.md) and plan_json (docs/core-api.md). Generated from the Rust types by `UPDATE_SCHEMA=1 cargo test -p portplan --test schema`; do not edit.",
         "$defs": definitions,
     });
     format!(

@@ -7,7 +7,5 @@ pub mod clock;
 pub mod file;
 pub mod leases;
 pub mod location;
-pub mod lock;
-pub mod temp_files;
 
 pub use file::{Lease, Registry};
