@@ -2,6 +2,45 @@
 // `node bindings-js/scripts/gen-types.mjs`; do not edit (test/types.test.js checks that it is current).
 
 /**
+ * A session's last answer.
+ */
+export type Answer =
+  | {
+      exit: number;
+    }
+  | {
+      preview: PreviewAnswer;
+    }
+  | {
+      namespace: string;
+      ports: {
+        [k: string]: number;
+      };
+    }
+  | {
+      port: number;
+    }
+  | {
+      released: Lease[];
+    }
+  | {
+      leases: Lease[];
+    }
+  | {
+      registry: string;
+    }
+  | {
+      serving: Serving;
+    }
+  | ProjectPlan
+  | {
+      error: PlanError;
+    };
+/**
+ * Any JSON value, as given.
+ */
+export type AnyValue = unknown;
+/**
  * An excluded port, or an inclusive range of them: written `25565` or `[40010, 40020]`.
  */
 export type Excluded = number | [number, number];
@@ -70,45 +109,6 @@ export type Reason =
  * @maxItems 2
  */
 export type PortRange = [number, number];
-/**
- * A session's last answer.
- */
-export type Answer =
-  | {
-      exit: number;
-    }
-  | {
-      preview: PreviewAnswer;
-    }
-  | {
-      namespace: string;
-      ports: {
-        [k: string]: number;
-      };
-    }
-  | {
-      port: number;
-    }
-  | {
-      released: Lease[];
-    }
-  | {
-      leases: Lease[];
-    }
-  | {
-      registry: string;
-    }
-  | {
-      serving: Serving;
-    }
-  | ProjectPlan
-  | {
-      error: PlanError;
-    };
-/**
- * Any JSON value, as given.
- */
-export type AnyValue = unknown;
 /**
  * What a Start asks for, by its `call`.
  */
@@ -553,47 +553,16 @@ export type SessionStep =
       done: Answer;
     };
 /**
- * Why a lock may be broken.
- */
-export type StaleWhy = 'dead' | 'old' | 'incomplete';
-/**
  * One session's request: the host's facts and the call.
  */
 export type Start = Call & {
   host: HostFacts;
 };
-/**
- * `temp_files_json`'s answer.
- */
-export type TempFilesAnswer =
-  | {
-      check_pids: number[];
-    }
-  | {
-      remove: string[];
-    };
-/**
- * `lock_verdict_json`'s answer.
- */
-export type Verdict =
-  | {
-      pid: number;
-      verdict: 'check_pid';
-    }
-  | {
-      verdict: 'stale';
-      why: StaleWhy;
-    }
-  | {
-      owner: Owner | null;
-      verdict: 'wait';
-    };
 
 /**
  * Every type of the core API by name (`CoreTypes["Lease"]` is `Lease`).
  */
 export interface CoreTypes {
-  AllocateAnswer: AllocateAnswer;
   Answer: Answer;
   AnyValue: AnyValue;
   Call: Call;
@@ -612,10 +581,8 @@ export interface CoreTypes {
   Kind: Kind;
   Layout: Layout;
   Lease: Lease;
-  LeasesAnswer: LeasesAnswer;
   Listener: Listener;
   OsError: OsError;
-  Owner: Owner;
   PlanAnswer: PlanAnswer;
   PlanError: PlanError;
   PlanRequest: PlanRequest;
@@ -623,57 +590,13 @@ export interface CoreTypes {
   PreviewAnswer: PreviewAnswer;
   ProjectPlan: ProjectPlan1;
   Reason: Reason;
-  RenderAnswer: RenderAnswer;
   Reply: Reply;
   Seen: Seen;
   Service: Service;
   Serving: Serving;
   SessionStep: SessionStep;
-  StaleWhy: StaleWhy;
   Start: Start;
   Stream: Stream;
-  TempFilesAnswer: TempFilesAnswer;
-  Verdict: Verdict;
-}
-/**
- * `allocate_json`'s answer: the plan, the project, the registry to write, and the ports to
- * probe.
- */
-export interface AllocateAnswer {
-  /**
-   * The config file used; null when none was found.
-   */
-  config_file: string | null;
-  /**
-   * The config's excluded ports, defaults applied (a viewer draws them).
-   */
-  exclude: Excluded[];
-  /**
-   * Where a free service's home port comes from (SPEC §4).
-   */
-  hash: 'sha256' | 'lagom';
-  layout: Layout;
-  namespace: string;
-  plan: Entry[];
-  /**
-   * The ports of free services handed out fresh, for the host to probe (never a kept
-   * lease's, never a pin's).
-   */
-  probe: number[];
-  range: PortRange;
-  /**
-   * The new registry file's text; null when there is nothing to write.
-   */
-  registry: string | null;
-  /**
-   * The project root the leases belong to.
-   */
-  root: string;
-}
-export interface Entry {
-  name: string;
-  port: number;
-  reason: Reason;
 }
 /**
  * `portplan preview`: what the host's preview server needs.
@@ -832,6 +755,11 @@ export interface ProjectPlan {
     [k: string]: string;
   };
 }
+export interface Entry {
+  name: string;
+  port: number;
+  reason: Reason;
+}
 /**
  * Where a call looks for its project and what it sets over the config file.
  */
@@ -886,7 +814,8 @@ export interface Config {
   };
 }
 /**
- * `{"error": {...}}`: what every entry point answers when it cannot do what was asked.
+ * `{"error": {...}}`: what `plan_json` (and a session) answers when it cannot do what was
+ * asked.
  */
 export interface ErrorAnswer {
   error: PlanError;
@@ -936,16 +865,6 @@ export interface HostFacts {
   uid?: number | null;
 }
 /**
- * `leases_json`'s answer.
- */
-export interface LeasesAnswer {
-  leases: Lease[];
-  /**
-   * The distinct roots of the leases, sorted (for the host to check which still exist).
-   */
-  roots: string[];
-}
-/**
  * A process listening on a port ([`Effect::Who`]); what the OS does not tell is absent.
  */
 export interface Listener {
@@ -965,17 +884,6 @@ export interface Listener {
 export interface OsError {
   code: string;
   reason?: string;
-}
-/**
- * A lock's owner, as it wrote itself into the file.
- */
-export interface Owner {
-  host: string;
-  pid: number;
-  /**
-   * Unix milliseconds.
-   */
-  time: number;
 }
 /**
  * A plan, as every engine answers it: the entries sorted by the UTF-8 bytes of their names,
@@ -1033,35 +941,4 @@ export interface ProjectPlan1 {
   urls: {
     [k: string]: string;
   };
-}
-/**
- * `render_json`'s answer: the text, and the fields of the `what` kinds that have more.
- */
-export interface RenderAnswer {
-  /**
-   * `run`: the command to spawn.
-   */
-  argv?: string[] | null;
-  /**
-   * `env_file`: whether the new text differs from the file's (false: write nothing).
-   */
-  changed?: boolean | null;
-  /**
-   * `run`: the variables to add to the environment of the command.
-   */
-  env?: {
-    [k: string]: string;
-  } | null;
-  /**
-   * `error`: the CLI's exit code.
-   */
-  exit?: number | null;
-  /**
-   * `env_file`: the line to print on stdout.
-   */
-  message?: string | null;
-  /**
-   * What to print (for `preview_service` and `test_namespace`: the name, no newline).
-   */
-  text: string;
 }

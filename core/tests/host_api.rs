@@ -377,44 +377,6 @@ fn host_errors_have_one_wording_and_exit_code() {
 }
 
 #[test]
-fn each_command_says_what_it_leases() {
-    let get = command(&["get", "web"]);
-    assert_eq!(
-        (get.lease(), get.allocates()),
-        (Some(vec!["web".to_owned()]), true)
-    );
-    assert_eq!(
-        command(&["run", "web", "--", "x"]).lease(),
-        Some(vec!["web".to_owned()])
-    );
-    assert_eq!(command(&["plan"]).lease(), Some(vec![]));
-    assert_eq!(command(&["env"]).lease(), None);
-    assert_eq!(command(&["why", "web"]).lease(), Some(vec![]));
-    // Only commands that hand out ports (and release) write; the others never lock.
-    for (argv, write) in [
-        (&["get", "web"][..], true),
-        (&["run", "web", "--", "x"], true),
-        (&["env"], true),
-        (&["release", "web"], true),
-        (&["release", "--all"], true),
-        (&["plan"], false),
-        (&["why", "web"], false),
-        (&["ls"], false),
-    ] {
-        assert_eq!(command(argv).writes(), write, "{argv:?}");
-    }
-    assert!(!command(&["ls"]).allocates());
-    assert!(!command(&["release", "web"]).allocates());
-    assert_eq!(command(&["get", "web"]).names(), ["web"]);
-    assert_eq!(command(&["run", "web", "--", "x"]).names(), ["web"]);
-    assert!(command(&["why", "web"]).names().is_empty());
-    assert!(command(&["release", "web"]).names().is_empty());
-    // `--version` prints the crate's version.
-    let ran = MemoryHost::default().cli("/", &["--version"]);
-    assert_eq!(ran.out, format!("{}\n", env!("CARGO_PKG_VERSION")));
-}
-
-#[test]
 fn release_says_what_it_freed() {
     let lease: Lease = serde_json::from_value(
         json!({ "namespace": "shop", "name": "web", "root": null, "port": 21225, "created": 0, "used": 0 }),

@@ -209,13 +209,10 @@ fn preview_and_env_write_parse_and_python_prints_where_the_preview_is() {
     };
     let preview = parse(&["preview", "--no-open"]);
     assert_eq!(preview.command, "preview");
-    assert!(!preview.writes());
-    assert_eq!(preview.lease(), Some(vec![]));
     assert!(!preview.open);
     assert_eq!(preview.preview_port, None);
     let env = parse(&["env", "--write"]);
     assert_eq!(env.env_file.as_deref(), Some(".env"));
-    assert_eq!(env.lease(), None);
     assert_eq!(
         render::PREVIEW_LINE,
         "portplan: the browser preview is in the npm package: npx portplan preview\n"

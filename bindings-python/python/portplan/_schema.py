@@ -10,7 +10,7 @@ from portplan._compat import NotRequired, TypeAlias, TypedDict
 
 PortplanCoreApi: TypeAlias = Any
 """
-The requests and answers of the core's entry points (docs/core-api.md). Generated from the Rust types by `UPDATE_SCHEMA=1 cargo test -p portplan --test schema`; do not edit.
+The requests and answers of the core's boundary: the session protocol (docs/host-protocol.md) and plan_json (docs/core-api.md). Generated from the Rust types by `UPDATE_SCHEMA=1 cargo test -p portplan --test schema`; do not edit.
 """
 
 
@@ -440,18 +440,6 @@ class Lease(TypedDict):
     used: int
 
 
-class LeasesAnswer(TypedDict):
-    """
-    `leases_json`'s answer.
-    """
-
-    leases: list[Lease]
-    roots: list[str]
-    """
-    The distinct roots of the leases, sorted (for the host to check which still exist).
-    """
-
-
 class Listener(TypedDict):
     """
     A process listening on a port ([`Effect::Who`]); what the OS does not tell is absent.
@@ -475,19 +463,6 @@ class OsError(TypedDict):
 
     code: str
     reason: NotRequired[str]
-
-
-class Owner(TypedDict):
-    """
-    A lock's owner, as it wrote itself into the file.
-    """
-
-    host: str
-    pid: int
-    time: int
-    """
-    Unix milliseconds.
-    """
 
 
 class PlanError(TypedDict):
@@ -692,37 +667,6 @@ class ReasonKept(TypedDict):
     since: int
 
 
-class RenderAnswer(TypedDict):
-    """
-    `render_json`'s answer: the text, and the fields of the `what` kinds that have more.
-    """
-
-    argv: NotRequired[Optional[list[str]]]
-    """
-    `run`: the command to spawn.
-    """
-    changed: NotRequired[Optional[bool]]
-    """
-    `env_file`: whether the new text differs from the file's (false: write nothing).
-    """
-    env: NotRequired[Optional[dict[str, str]]]
-    """
-    `run`: the variables to add to the environment of the command.
-    """
-    exit: NotRequired[Optional[int]]
-    """
-    `error`: the CLI's exit code.
-    """
-    message: NotRequired[Optional[str]]
-    """
-    `env_file`: the line to print on stdout.
-    """
-    text: str
-    """
-    What to print (for `preview_service` and `test_namespace`: the name, no newline).
-    """
-
-
 class ReplyDone(TypedDict):
     """
     Effects that only succeed or fail (`error` absent: done).
@@ -907,12 +851,6 @@ class Serving(TypedDict):
     """
 
 
-StaleWhy: TypeAlias = Literal["dead", "old", "incomplete"]
-"""
-Why a lock may be broken.
-"""
-
-
 class StartCli(TypedDict):
     """
     A command line of either CLI (without the program name). Answer: `{"exit": N}`, or
@@ -946,61 +884,6 @@ class StartRegistry(TypedDict):
 Stream: TypeAlias = Literal["stdout", "stderr"]
 """
 Where [`Effect::Print`] writes.
-"""
-
-
-class TempFilesAnswerCheckPids(TypedDict):
-    """
-    Check these pids (`kill(pid, 0)`) and ask again with them in `alive`.
-    """
-
-    check_pids: list[int]
-
-
-class TempFilesAnswerRemove(TypedDict):
-    """
-    Unlink these names: their writers are gone.
-    """
-
-    remove: list[str]
-
-
-TempFilesAnswer: TypeAlias = Union[TempFilesAnswerCheckPids, TempFilesAnswerRemove]
-"""
-`temp_files_json`'s answer.
-"""
-
-
-class VerdictCheckPid(TypedDict):
-    """
-    The owner is on this host: check whether `pid` runs, then ask again with `alive`.
-    """
-
-    pid: int
-    verdict: Literal["check_pid"]
-
-
-class VerdictStale(TypedDict):
-    """
-    Break it (a lock) or delete it (a marker).
-    """
-
-    verdict: Literal["stale"]
-    why: StaleWhy
-
-
-class VerdictWait(TypedDict):
-    """
-    Someone holds it: wait. `owner` is null while the file is still being written.
-    """
-
-    owner: Optional[Owner]
-    verdict: Literal["wait"]
-
-
-Verdict: TypeAlias = Union[VerdictCheckPid, VerdictStale, VerdictWait]
-"""
-`lock_verdict_json`'s answer.
 """
 
 
@@ -1115,7 +998,8 @@ class Entry(TypedDict):
 
 class ErrorAnswer(TypedDict):
     """
-    `{"error": {...}}`: what every entry point answers when it cannot do what was asked.
+    `{"error": {...}}`: what `plan_json` (and a session) answers when it cannot do what was
+    asked.
     """
 
     error: PlanError
@@ -1210,43 +1094,6 @@ Reply: TypeAlias = Union[
 """
 What the host answers. JSON: `{"did": "read", ...}`, tagged with the effect it did.
 """
-
-
-class AllocateAnswer(TypedDict):
-    """
-    `allocate_json`'s answer: the plan, the project, the registry to write, and the ports to
-    probe.
-    """
-
-    config_file: Optional[str]
-    """
-    The config file used; null when none was found.
-    """
-    exclude: list[Union[int, tuple[int, int]]]
-    """
-    The config's excluded ports, defaults applied (a viewer draws them).
-    """
-    hash: HashKind
-    layout: Layout
-    namespace: str
-    plan: list[Entry]
-    probe: list[int]
-    """
-    The ports of free services handed out fresh, for the host to probe (never a kept
-    lease's, never a pin's).
-    """
-    range: tuple[int, int]
-    """
-    An inclusive range of ports, `[min, max]` with `1 <= min <= max <= 65535`.
-    """
-    registry: Optional[str]
-    """
-    The new registry file's text; null when there is nothing to write.
-    """
-    root: str
-    """
-    The project root the leases belong to.
-    """
 
 
 class CallOptions(TypedDict):

@@ -437,3 +437,35 @@ fn a_huge_registry_of_nul_bytes_is_an_error_read_in_1_mib() {
         "never overwritten"
     );
 }
+
+#[test]
+fn each_command_leases_what_it_hands_out_and_only_those_that_hand_out_write() {
+    let world = World::new(CONFIG);
+    let mut host = TestHost::default();
+    let names = |world: &World| -> Vec<String> {
+        if !world.registry().exists() {
+            return Vec::new();
+        }
+        world
+            .leases()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for argv in [&["plan"][..], &["why", "web"], &["ls"], &["who", "web"]] {
+        world.cli(&mut host, argv);
+        assert!(!world.registry().exists(), "{argv:?} writes nothing");
+    }
+    world.cli(&mut host, &["get", "web"]);
+    assert_eq!(names(&world), ["web"], "get leases its name only");
+    world.cli(&mut host, &["release", "--all"]);
+    world.cli(&mut host, &["run", "web", "--", "true"]);
+    assert_eq!(
+        names(&world),
+        ["api", "web"],
+        "run leases every port it passes on"
+    );
+    world.cli(&mut host, &["release", "--all"]);
+    world.cli(&mut host, &["env"]);
+    assert_eq!(names(&world), ["api", "web"], "env leases every service");
+}

@@ -176,21 +176,6 @@ pub struct Command {
     pub open: bool,
 }
 
-/// `cli_json`'s answer: the command line, and what the host does with it.
-#[derive(Debug, Serialize)]
-pub struct CommandAnswer {
-    /// Whether the command plans against the registry.
-    pub allocate: bool,
-    /// What to pass as `load_config_json`'s `names`.
-    pub names: Vec<String>,
-    /// What to pass as `allocate_json`'s `lease`.
-    pub lease: Option<Vec<String>>,
-    /// Whether the command writes the registry (and so takes its lock).
-    pub write: bool,
-    #[serde(flatten)]
-    pub command: Command,
-}
-
 pub enum Parsed {
     Run(Box<Command>),
     /// `--help`: the text to print (a command's own help after its name).
@@ -412,50 +397,6 @@ fn parse_range(text: &str) -> Result<[u64; 2]> {
     }
 }
 
-impl Command {
-    /// Whether the command plans against the registry (`ls` and `release` only read it).
-    pub fn allocates(&self) -> bool {
-        !matches!(self.command.as_str(), "ls" | "release")
-    }
-
-    /// The services whose leases the command records: None for every service (`env`: the
-    /// whole project is being set up), its own name for `get` and `run`, none for `plan`
-    /// and `why` (SPEC §7: commands that only show never write).
-    pub fn lease(&self) -> Option<Vec<String>> {
-        match self.command.as_str() {
-            "env" => None,
-            "get" | "run" => Some(self.name.iter().cloned().collect()),
-            _ => Some(Vec::new()),
-        }
-    }
-
-    /// Whether the command writes the registry: `get`, `run`, `env` and `release` do;
-    /// `plan`, `why`, `ls` and `preview` only read it (without the lock).
-    pub fn writes(&self) -> bool {
-        matches!(self.command.as_str(), "get" | "run" | "env" | "release")
-    }
-
-    /// The names the command adds to the config as free services (`load_config_json`'s
-    /// `names`): its own name for `get` and `run`, so any name can be asked for; none for
-    /// `why` (a name not in the plan is `unknown_service`) or `release`.
-    pub fn names(&self) -> Vec<String> {
-        match self.command.as_str() {
-            "get" | "run" => self.name.iter().cloned().collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    pub fn into_answer(self) -> CommandAnswer {
-        CommandAnswer {
-            allocate: self.allocates(),
-            names: self.names(),
-            lease: self.lease(),
-            write: self.writes(),
-            command: self,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -514,8 +455,6 @@ mod tests {
         assert_eq!(parsed(&["env"]).unwrap().env_file, None);
         let command = parsed(&["env", "--write"]).unwrap();
         assert_eq!(command.env_file.as_deref(), Some(".env"));
-        let answer = command.into_answer();
-        assert_eq!((answer.write, answer.lease.clone()), (true, None));
         let of = |argv: &[&str]| parsed(argv).unwrap().env_file;
         assert_eq!(
             of(&["env", "--write", "dev.env"]).as_deref(),
@@ -544,10 +483,6 @@ mod tests {
     fn preview_is_read_only_and_takes_a_port_and_no_open() {
         let command = parsed(&["preview"]).unwrap();
         assert_eq!((command.preview_port, command.open), (None, true));
-        let answer = command.into_answer();
-        assert!(answer.allocate && !answer.write);
-        assert_eq!(answer.lease, Some(vec![]));
-        assert!(answer.names.is_empty());
         let command = parsed(&["preview", "--port", "8123", "--no-open"]).unwrap();
         assert_eq!((command.preview_port, command.open), (Some(8123), false));
         assert_eq!(

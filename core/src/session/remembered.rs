@@ -119,7 +119,12 @@ pub fn kept(
     let plan = kept[index].plan.as_ref()?;
     let mut entries = Vec::with_capacity(names.len());
     for name in names {
-        let entry = plan.entries.iter().find(|e| e.name == *name)?;
+        // Only a kept lease is answered from here: a declared service without a lease is in
+        // the plan too, and asking for it must lease it.
+        let entry = plan
+            .entries
+            .iter()
+            .find(|e| e.name == *name && matches!(e.reason, crate::plan::Reason::Kept { .. }))?;
         entries.push(entry.clone());
     }
     entries.sort_by(|a, b| a.name.cmp(&b.name));

@@ -35,6 +35,9 @@ fn looks_like_a_registry(start: &str) -> bool {
             .any(|b| (b < 0x20 || b == 0x7f) && !matches!(b, b'\n' | b'\r' | b'\t'))
 }
 
+/// A registry written longer ago than this is known again by its inode, size and time.
+const SETTLED_MS: f64 = 2000.0;
+
 /// The owner file's bound (it holds one short JSON object).
 const OWNER_LIMIT: u64 = 4096;
 /// How long a writer waits for one owner of the lock before it names that owner.
@@ -102,7 +105,11 @@ impl Store {
     /// The registry's text, None when there is none yet. Refuses what is not a regular file
     /// of this user of at most 64 MiB (read without following links or blocking).
     pub async fn read(&self, host: &Host) -> Result<Option<Arc<str>>> {
-        // A version of the file read before (same inode, size and time) is not read again.
+        // A version of the file read before (same inode, size and time) is not read again,
+        // unless it changed within the last seconds: file times are as coarse as the kernel's
+        // tick, and an inode freed by a rename is reused, so two quick writes of one size
+        // could look alike.
+        let clock = host.clock().await?;
         let signature = match host.stat(vec![self.file.clone()], false).await?.first() {
             Some(Seen::Missing) => return Ok(None),
             Some(Seen::There {
@@ -112,7 +119,9 @@ impl Store {
                 ino: Some(ino),
                 uid,
                 ..
-            }) if host.facts.uid.is_none() || *uid == host.facts.uid => {
+            }) if (host.facts.uid.is_none() || *uid == host.facts.uid)
+                && (clock - mtime_ms).abs() > SETTLED_MS =>
+            {
                 Some((*ino, *size, mtime_ms.to_bits()))
             }
             _ => None,

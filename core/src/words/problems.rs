@@ -228,7 +228,7 @@ impl Problem {
                 let since = time.map_or("an unknown time".into(), |ms| datetime(ms / 1000));
                 let host = host
                     .filter(|h| !h.is_empty())
-                    .map_or("an unknown host".into(), |h| quote_key(&h));
+                    .map_or("an unknown host".into(), |h| crate::text::excerpt(&h));
                 PlanError::new(
                     ErrorKind::Host,
                     format!(

@@ -170,6 +170,8 @@ impl MemoryHost {
                             uid: None,
                             mode: None,
                             mtime_ms: self.clock_ms,
+                            // No inode: this host's files are read afresh every time.
+                            ino: None,
                         },
                     })
                     .collect(),
