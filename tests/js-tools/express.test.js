@@ -50,6 +50,7 @@ for (const engine of ['native', 'wasm']) {
     const started = start(process.execPath, ['server.mjs'], { cwd, env });
     try {
       const port = await settled(started);
+      assert.ok(started.output().includes(`listening on ${port} (${engine})`), started.output());
       const got = await answers(port, started);
       assert.equal(got.status, 200);
       assert.equal(got.body, 'hello from express');
