@@ -107,10 +107,10 @@ function groupAlive(pgid) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** GET http://127.0.0.1:PORT/PATH once: {status, body}, or {error} (the connection's code). */
+/** GET http://localhost:PORT/PATH once (IPv4 or IPv6): {status, body}, or {error} (the connection's code). */
 function get(port, urlPath = '/') {
   return new Promise((resolve) => {
-    const request = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 5000 }, (response) => {
+    const request = http.get({ host: 'localhost', port, path: urlPath, timeout: 5000 }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk) => (body += chunk));
