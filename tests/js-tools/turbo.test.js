@@ -1,7 +1,8 @@
 // An npm workspace run by real turbo (2.x; its default strict env mode hands a task only the
 // variables turbo.json names, and a few of the system's such as PATH and HOME):
 // - a registry set by PORTPLAN_HOME (or XDG_STATE_HOME) in the shell is not the tasks' unless
-//   turbo.json passes it through: `globalPassThroughEnv` (README), checked both ways;
+//   turbo.json passes it through: `globalPassThroughEnv` (README.md's turbo.json, read from it),
+//   checked both ways;
 // - `turbo run dev` starts the workspace apps: `@acme/docs` (Vite with the plugin, a scoped
 //   name) serves on the root config's `docs`, `@acme/api` (listen) on `api`: the ports
 //   `portplan env` gives at the root.
@@ -13,16 +14,18 @@ const { stripVTControlCharacters } = require('node:util');
 const { answers, leases, portplan, project, run, start, toolEnv, until } = require('./helpers.js');
 
 const TASK_ENV = { TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', TURBO_NO_UPDATE_NOTIFIER: '1' };
-const PASS_THROUGH = ['PORTPLAN_HOME', 'XDG_STATE_HOME'];
+// turbo.json as README.md shows it (its `dev` task), with a `port` task added; without
+// pass-through: the same, but the README's globalPassThroughEnv.
+const README = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+const SHOWN = JSON.parse(/```json\n(\{\n\s+"globalPassThroughEnv"[\s\S]*?)```/.exec(README)[1]);
+const PASS_THROUGH = SHOWN.globalPassThroughEnv;
 
 function turboJson(passThrough) {
+  const { globalPassThroughEnv, ...rest } = SHOWN;
   return {
-    $schema: 'https://turborepo.com/schema.json',
-    ...(passThrough ? { globalPassThroughEnv: PASS_THROUGH } : {}),
-    tasks: {
-      port: { cache: false },
-      dev: { cache: false, persistent: true },
-    },
+    ...(passThrough ? { globalPassThroughEnv } : {}),
+    ...rest,
+    tasks: { ...SHOWN.tasks, port: { cache: false } },
   };
 }
 
