@@ -1,8 +1,9 @@
 // The package's types as TypeScript users meet them: a consumer project compiled by tsc 5.9,
 // 6 and 7 (the native compiler) against the installed tarball, with `types: []` (the default
 // from TypeScript 6 on: no @types package unless named), `types: ["node"]` and the version's
-// default, skipLibCheck off and on, under strict and noUncheckedIndexedAccess; as ES modules,
-// as CommonJS, and with bundler resolution (Vite's). Each must compile without a word, and the
+// default, and what `tsc --init` writes, skipLibCheck off and on, under strict and
+// noUncheckedIndexedAccess; as ES modules, as CommonJS, and with bundler resolution (Vite's);
+// the package alone (as in a project without @types/node) and beside express and vite. Each must compile without a word, and the
 // `@ts-expect-error` lines prove what must stay an error: were `listen()`'s server `any` (what
 // a .d.ts that cannot find Node's types gives under skipLibCheck), `listen('api', 42)` would
 // compile and its directive would be an error of its own. Also: npm's isolated (linked)
@@ -15,7 +16,7 @@ const { TOOLS, TRIAL, project, run } = require('./helpers.js');
 
 const COMPILERS = ['5.9', '6', '7'];
 
-/** What every consumer does with the API, whichever way it imports it (the import lines
+/** What a consumer does with the API alone, whichever way it imports it (the import lines
  * differ). `ports()` of literal names is a record of exactly them: a number each, also under
  * noUncheckedIndexedAccess. */
 const USE = `
@@ -31,8 +32,7 @@ const maybe: number | undefined = some.x;
 // @ts-expect-error: for names known only at run time, a port may be missing
 const sure: number = some.x;
 
-// listen(): an express app, a handler (its request and response typed), anything with listen().
-await listen('api', express());
+// listen(): a handler (its request and response typed), anything with listen().
 await listen('hook', (request, response) => {
   response.statusCode = 204;
   response.end(request.url);
@@ -42,7 +42,7 @@ await listen('koa', { listen: (options: { port: number; host?: string }) => opti
 await listen('api', 42);
 // @ts-expect-error: nor a handler's response anything
 await listen('hook', (_request, response) => response.nonexistent());
-const served: number = await listen('api', express(), { host: '::1', tries: 3 });
+const served: number = await listen('koa', { listen: () => null }, { host: '::1', tries: 3 });
 
 // Options are checked by name.
 // @ts-expect-error: a mistyped option
@@ -74,29 +74,15 @@ const root: string = shown.root;
 const again: number = await portplan.port('web');
 const engineName: 'native' | 'wasm' = portplan.engine;
 
-// The Vite plugin.
-const plugin: Plugin = vitePlugin({ name: 'docs' });
-const named: Plugin = namedPlugin();
-// @ts-expect-error: the plugin's options are checked too
-vitePlugin({ nmae: 'docs' });
-
-export { web, api, db, maybe, sure, served, all, where, planned, root, again, engineName, plugin, named };
+export { web, api, db, maybe, sure, served, all, where, planned, root, again, engineName };
 `;
 
-const ESM_IMPORTS = `
-import portplan, { leases, listen, PlanError, plan, port, ports, projectPlan, registryPath, release, type Lease } from 'portplan';
-import vitePlugin, { portplan as namedPlugin } from 'portplan/vite';
-import express from 'express';
-import type { Plugin } from 'vite';
-`;
+const ESM = `import portplan, { leases, listen, PlanError, plan, port, ports, projectPlan, registryPath, release, type Lease } from 'portplan';
+${USE}`;
 
 // CommonJS (a .cts file): \`import x = require()\` and the interop default import both work.
-const CJS = `
-import portplan from 'portplan';
+const CJS = `import portplan from 'portplan';
 import api = require('portplan');
-import vitePlugin, { portplan as namedPlugin } from 'portplan/vite';
-import express = require('express');
-import type { Plugin } from 'vite' with { 'resolution-mode': 'import' };
 const { leases, listen, PlanError, plan, port, ports, projectPlan, registryPath, release } = api;
 type Lease = api.Lease;
 
@@ -106,6 +92,24 @@ ${USE.replace(/^export .*$/m, '')}
 main();
 `;
 
+/** With the tools beside it: an express app (@types/express), the Vite plugin (vite's types).
+ * A program of its own: their types bring Node's, which would hide a package that lacks them. */
+const WITH_TOOLS = `import { listen } from 'portplan';
+import vitePlugin, { portplan as namedPlugin } from 'portplan/vite';
+import express from 'express';
+import type { Plugin } from 'vite';
+
+await listen('api', express());
+const served: number = await listen('api', express(), { host: '::1', tries: 3 });
+// @ts-expect-error: still no server
+await listen('api', { lissen: () => null });
+const plugin: Plugin = vitePlugin({ name: 'docs' });
+const named: Plugin = namedPlugin();
+// @ts-expect-error: the plugin's options are checked too
+vitePlugin({ nmae: 'docs' });
+export { served, plugin, named };
+`;
+
 const BASE = {
   strict: true,
   noEmit: true,
@@ -113,8 +117,6 @@ const BASE = {
   lib: ['es2023'],
   noUncheckedIndexedAccess: true,
   noUnusedLocals: false,
-  // Where the files are: the trial's node_modules holds portplan, the tools' express, vite
-  // and @types/express.
 };
 
 /** The settings of each compile: `types` as given (absent: the version's default, every
@@ -124,20 +126,37 @@ const SETTINGS = {
   'types [] + skipLibCheck': { types: [], skipLibCheck: true },
   'types [node]': { types: ['node'] },
   'default types': {},
+  // What \`tsc --init\` of TypeScript 6 and 7 writes (skipLibCheck off: the .d.ts are checked).
+  'tsc --init': {
+    types: [],
+    exactOptionalPropertyTypes: true,
+    verbatimModuleSyntax: true,
+    isolatedModules: true,
+    noUncheckedSideEffectImports: true,
+    moduleDetection: 'force',
+  },
 };
 
-const RESOLUTIONS = {
-  // ES modules and CommonJS side by side, as Node runs them: every setting.
-  nodenext: {
-    options: { module: 'nodenext', moduleResolution: 'nodenext' },
-    files: ['esm.mts', 'cjs.cts'],
-    settings: Object.keys(SETTINGS),
+const NODENEXT = { module: 'nodenext', moduleResolution: 'nodenext' };
+const BUNDLER = { module: 'preserve', moduleResolution: 'bundler' };
+
+/** Each program: its module options, files and settings. */
+const PROGRAMS = {
+  // The package alone, as ES module and CommonJS side by side, as Node runs them.
+  'portplan alone, nodenext': {
+    options: NODENEXT,
+    files: ['plain.mts', 'plain.cts'],
+    settings: ['types []', 'types [] + skipLibCheck', 'types [node]', 'default types'],
   },
-  // A bundler's (Vite's) resolution, the package's `import` entries: with and without types.
-  bundler: {
-    options: { module: 'preserve', moduleResolution: 'bundler' },
-    files: ['app.ts'],
-    settings: ['types []', 'default types'],
+  // An ES module project as \`tsc --init\` sets one up (verbatimModuleSyntax refuses the
+  // interop imports of a .cts file: that file is left out).
+  'portplan alone, nodenext ESM': { options: NODENEXT, files: ['plain.mts'], settings: ['tsc --init'] },
+  // A bundler's (Vite's) resolution, the package's \`import\` entries.
+  'portplan alone, bundler': { options: BUNDLER, files: ['plain.ts'], settings: ['types []', 'default types'] },
+  'with express and vite, nodenext': {
+    options: NODENEXT,
+    files: ['tools.mts'],
+    settings: ['types []', 'types [] + skipLibCheck', 'tsc --init'],
   },
 };
 
@@ -147,14 +166,15 @@ function tsc(version) {
   return bin;
 }
 
-/** A consumer project: `{package.json, the sources}` under `root` (the trial by default). */
+/** A consumer project: `{package.json, the sources}` under \`root\` (the trial by default). */
 function consumer(files, root = TRIAL) {
   const dir = project(
     {
       'package.json': { name: 'consumer', private: true, type: 'module' },
-      'esm.mts': ESM_IMPORTS + USE,
-      'app.ts': ESM_IMPORTS + USE,
-      'cjs.cts': CJS,
+      'plain.mts': ESM,
+      'plain.ts': ESM,
+      'plain.cts': CJS,
+      'tools.mts': WITH_TOOLS,
       ...files,
     },
     'ts',
@@ -192,10 +212,10 @@ test('the compilers are the versions asked for (7: the native one)', () => {
 test('a consumer compiles under every compiler, setting and resolution', async (t) => {
   const dir = consumer({});
   for (const version of COMPILERS) {
-    for (const [resolution, { options: moduleOptions, files, settings }] of Object.entries(RESOLUTIONS)) {
+    for (const [program, { options, files, settings }] of Object.entries(PROGRAMS)) {
       for (const setting of settings) {
-        await t.test(`tsc ${version}, ${setting}, ${resolution}`, () =>
-          compiles(dir, version, { ...BASE, ...moduleOptions, ...SETTINGS[setting] }, files),
+        await t.test(`tsc ${version}, ${program}, ${setting}`, () =>
+          compiles(dir, version, { ...BASE, ...options, ...SETTINGS[setting] }, files),
         );
       }
     }
