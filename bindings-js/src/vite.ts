@@ -22,13 +22,16 @@ export interface VitePluginOptions extends PortOptions {
 /** Which server this Vite process starts: the dev server or `vite preview`. */
 type Serving = 'server' | 'preview';
 
+/** Whether this process' command line has a `--port` (Vite's, or a framework's that starts
+ * Vite). */
+const portFlag = () => process.argv.some((arg) => arg === '--port' || arg.startsWith('--port='));
+
 /** The port the user set for `serving` (config file or command line), or undefined. */
 function explicitPort(userConfig: UserConfig, serving: Serving): Explicit | undefined {
   const port = userConfig[serving]?.port;
   if (port === undefined) return undefined;
   // The CLI's `--port` reaches plugins merged into the config; only argv tells them apart.
-  const fromFlag = process.argv.some((arg) => arg === '--port' || arg.startsWith('--port='));
-  return { port, source: fromFlag ? '--port' : `${serving}.port` };
+  return { port, source: portFlag() ? '--port' : `${serving}.port` };
 }
 
 /**
@@ -163,8 +166,12 @@ export function portplan(options: VitePluginOptions = {}): Plugin {
       if (serving !== 'server') return;
       const listen = server.listen.bind(server);
       server.listen = async (port?: number, isRestart?: boolean) => {
-        // A restart passes the previous config's port; only a first call's port is the caller's.
-        const chosen = explicit ?? (port !== undefined && !isRestart ? { port, source: 'listen()' } : undefined);
+        // A restart passes the previous config's port. A framework that starts Vite passes
+        // its own (Astro: its server.port, 4321 unless set): the user's only when they gave
+        // it on the command line (`astro dev --port 4000`, or `portplan run`'s flag), else
+        // the plugin plans the port as for Vite's own CLI.
+        const given = port !== undefined && !isRestart && portFlag();
+        const chosen = explicit ?? (given ? { port, source: '--port' } : undefined);
         if (chosen !== undefined) {
           await sayExplicit(server.httpServer, chosen);
           return listen(port, isRestart);
