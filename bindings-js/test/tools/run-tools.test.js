@@ -231,7 +231,9 @@ async function pluginSays(started, pattern) {
   }
 }
 
-test('the Vite plugin in Astro: astro dev serves on the planned port, leased (not 4321)', { timeout: 120_000 }, async () => {
+test('the Vite plugin in Astro: astro dev serves on the planned port, leased (not 4321)', {
+  timeout: 120_000,
+}, async () => {
   const cwd = astroWithPlugin();
   const started = launch(cwd, ['astro', 'dev']);
   try {
