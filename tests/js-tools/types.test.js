@@ -110,6 +110,23 @@ vitePlugin({ nmae: 'docs' });
 export { served, plugin, named };
 `;
 
+// The same from CommonJS (a vite.config.cts, a server in a .cts file).
+const WITH_TOOLS_CJS = `import { listen } from 'portplan';
+import vitePlugin, { portplan as namedPlugin } from 'portplan/vite';
+import express = require('express');
+import type { Plugin } from 'vite' with { 'resolution-mode': 'import' };
+
+async function main() {
+  const served: number = await listen('api', express(), { host: '::1', tries: 3 });
+  // @ts-expect-error: still no server
+  await listen('api', { lissen: () => null });
+  const plugin: Plugin = vitePlugin({ name: 'docs' });
+  const named: Plugin = namedPlugin();
+  return [served, plugin, named];
+}
+main();
+`;
+
 const BASE = {
   strict: true,
   noEmit: true,
@@ -155,9 +172,10 @@ const PROGRAMS = {
   'portplan alone, bundler': { options: BUNDLER, files: ['plain.ts'], settings: ['types []', 'default types'] },
   'with express and vite, nodenext': {
     options: NODENEXT,
-    files: ['tools.mts'],
-    settings: ['types []', 'types [] + skipLibCheck', 'tsc --init'],
+    files: ['tools.mts', 'tools.cts'],
+    settings: ['types []', 'types [] + skipLibCheck'],
   },
+  'with express and vite, nodenext ESM': { options: NODENEXT, files: ['tools.mts'], settings: ['tsc --init'] },
 };
 
 function tsc(version) {
@@ -175,6 +193,7 @@ function consumer(files, root = TRIAL) {
       'plain.ts': ESM,
       'plain.cts': CJS,
       'tools.mts': WITH_TOOLS,
+      'tools.cts': WITH_TOOLS_CJS,
       ...files,
     },
     'ts',
