@@ -1,5 +1,9 @@
 // The package's API: each function is one session call of the core (calls.ts), with its
 // options checked and named as JavaScript names them.
+// Its declarations name Node's types (servers, the environment): the reference stays in the
+// emitted .d.ts, so a TypeScript user gets them without `"types": ["node"]` (TypeScript 6 and
+// later default to `"types": []`); @types/node is a dependency of the package for that.
+/// <reference types="node" preserve="true" />
 import * as calls from './calls.js';
 import type { Lease } from './core-types.js';
 import { engine } from './engine.js';

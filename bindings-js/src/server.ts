@@ -1,6 +1,8 @@
 // What `listen` starts: an http/net server, a request handler (express, connect, a plain
 // `(req, res) => ...`: wrapped in http.createServer), or anything with `.listen` (a Koa app,
 // whose listen returns the server; Fastify, whose listen returns a promise).
+// Node's types in the emitted .d.ts come with the package (see api.ts).
+/// <reference types="node" preserve="true" />
 import http = require('node:http');
 import net = require('node:net');
 

@@ -22,13 +22,16 @@ export interface VitePluginOptions extends PortOptions {
 /** Which server this Vite process starts: the dev server or `vite preview`. */
 type Serving = 'server' | 'preview';
 
+/** Whether this process' command line has a `--port` (Vite's, or a framework's that starts
+ * Vite). */
+const portFlag = () => process.argv.some((arg) => arg === '--port' || arg.startsWith('--port='));
+
 /** The port the user set for `serving` (config file or command line), or undefined. */
 function explicitPort(userConfig: UserConfig, serving: Serving): Explicit | undefined {
   const port = userConfig[serving]?.port;
   if (port === undefined) return undefined;
   // The CLI's `--port` reaches plugins merged into the config; only argv tells them apart.
-  const fromFlag = process.argv.some((arg) => arg === '--port' || arg.startsWith('--port='));
-  return { port, source: fromFlag ? '--port' : `${serving}.port` };
+  return { port, source: portFlag() ? '--port' : `${serving}.port` };
 }
 
 /**
@@ -92,10 +95,40 @@ export function portplan(options: VitePluginOptions = {}): Plugin {
       options: callOptions({ cwd: root, ...portOptions }),
     });
 
+  /**
+   * The lease behind a port set for Vite by `portplan run` (which passes `--port N
+   * --strictPort` and sets `PORT=N`; a framework started by run, such as Astro, sets
+   * `server.port` from its own `--port N`): the lease of this checkout on that port, asked
+   * for again (which writes nothing) for its line. Undefined when the port is not run's.
+   */
+  async function leasedByRun(chosen: Explicit): Promise<Leased | undefined> {
+    if (process.env.PORT !== String(chosen.port)) return undefined;
+    const options = callOptions({ cwd: root, ...portOptions });
+    try {
+      const project = await calls.plan([], { ...options, probe: false });
+      const lease = calls
+        .leases()
+        .find(
+          (held) => held.port === chosen.port && held.root === project.root && held.namespace === project.namespace,
+        );
+      if (lease === undefined) return undefined;
+      const leased = await calls.serve({ name: lease.name, preview: false, explicit: null, options });
+      return leased.port === chosen.port ? leased : undefined;
+    } catch (error) {
+      if (error instanceof PlanError) return undefined; // then it is the user's port, as it was
+      throw error;
+    }
+  }
+
   /** Once `httpServer` listens, names the port the user chose (portplan leaves it alone): the
    * port Vite bound, which differs from the chosen one when Vite moved on from a busy port
-   * (no strictPort) or was given 0. The line of the chosen port is asked for before. */
+   * (no strictPort) or was given 0. The line of the chosen port is asked for before. A port
+   * `portplan run` leased is no port of the user's: its line says it is leased (and, as for
+   * the plugin's own leases, another process holding it is the error that says how to free
+   * it). */
   async function sayExplicit(httpServer: net.Server | null, chosen: Explicit): Promise<void> {
+    const byRun = httpServer === null ? undefined : await leasedByRun(chosen);
+    if (byRun !== undefined && httpServer !== null) return guard(httpServer, byRun);
     const planned = await serve(chosen);
     httpServer?.once('listening', () => {
       const bound = httpServer.address();
@@ -133,8 +166,12 @@ export function portplan(options: VitePluginOptions = {}): Plugin {
       if (serving !== 'server') return;
       const listen = server.listen.bind(server);
       server.listen = async (port?: number, isRestart?: boolean) => {
-        // A restart passes the previous config's port; only a first call's port is the caller's.
-        const chosen = explicit ?? (port !== undefined && !isRestart ? { port, source: 'listen()' } : undefined);
+        // A restart passes the previous config's port. A framework that starts Vite passes
+        // its own (Astro: its server.port, 4321 unless set): the user's only when they gave
+        // it on the command line (`astro dev --port 4000`, or `portplan run`'s flag), else
+        // the plugin plans the port as for Vite's own CLI.
+        const given = port !== undefined && !isRestart && portFlag();
+        const chosen = explicit ?? (given ? { port, source: '--port' } : undefined);
         if (chosen !== undefined) {
           await sayExplicit(server.httpServer, chosen);
           return listen(port, isRestart);

@@ -134,13 +134,20 @@ test('one PlanError class whichever way the package is loaded: instanceof works 
 
 test('the ES module entry lists every export of the CommonJS one, and a default export of them all', async () => {
   const esm = await import('portplan');
+  const named = Object.keys(portplan)
+    .filter((name) => name !== 'default')
+    .sort();
   assert.deepEqual(
     Object.keys(esm)
       .filter((name) => name !== 'default')
       .sort(),
-    Object.keys(portplan).sort(),
+    named,
   );
-  assert.equal(esm.default, portplan, 'import portplan from "portplan"');
+  // `import portplan from 'portplan'` and `require('portplan').default` (what TypeScript
+  // compiling to CommonJS reads): one object holding every named export.
+  assert.equal(esm.default, portplan.default, 'one default object, whichever way it is loaded');
+  assert.deepEqual(Object.keys(portplan.default).sort(), named);
+  for (const name of named) assert.equal(portplan.default[name], portplan[name], name);
 });
 
 test('portplan/vite and the CLI are bundles of their own that throw the same PlanError class', async () => {

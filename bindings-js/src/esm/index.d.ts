@@ -1,4 +1,2 @@
 export * from '../cjs/index.js';
-
-import * as portplan from '../cjs/index.js';
-export default portplan;
+export { default } from '../cjs/index.js';

@@ -25,5 +25,6 @@ export const {
   registryPath,
 } = portplan;
 
-/** `import portplan from 'portplan'`: every export as one object. */
-export default portplan;
+/** `import portplan from 'portplan'`: every export as one object (the CommonJS build's
+ * `default`, so that both ways give the same object). */
+export default portplan.default;

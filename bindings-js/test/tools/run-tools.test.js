@@ -81,7 +81,12 @@ function get(port) {
 /** Starts `portplan run web -- ...cmd` in `cwd`, in a process group of its own; stop() is a
  * Ctrl-C in a terminal: SIGINT to the whole group (npx's shell and the tool included). */
 function run(cwd, cmd) {
-  const child = spawn(process.execPath, [BIN, 'run', 'web', '--', ...cmd], {
+  return launch(cwd, [process.execPath, BIN, 'run', 'web', '--', ...cmd]);
+}
+
+/** Starts `argv` in `cwd` as run() does. */
+function launch(cwd, [command, ...args]) {
+  const child = spawn(command, args, {
     cwd,
     env: ENV,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -200,3 +205,71 @@ test('run web -- astro dev: astro serves on the planned port', () =>
 
 test('run web -- npx astro dev --port N: the port the command sets is kept', () =>
   keepsExplicitPort(ASTRO_PROJECT, ['npx', 'astro', 'dev'], /served by astro/));
+
+// The Vite plugin inside Astro (`vite.plugins` of astro.config): Astro starts Vite with
+// `listen(port)`, its server.port (4321 unless set), which is no choice of the user's.
+const ASTRO_PLUGIN_PROJECT = {
+  ...ASTRO_PROJECT,
+  'astro.config.mjs':
+    "import portplan from 'portplan/vite';\nexport default { vite: { plugins: [portplan({ name: 'web' })] } };\n",
+};
+
+/** An Astro project with the plugin, `portplan` being this package (as npm would link it). */
+function astroWithPlugin() {
+  const cwd = toolProject(ASTRO_PLUGIN_PROJECT);
+  fs.mkdirSync(path.join(cwd, 'node_modules'));
+  fs.symlinkSync(path.join(__dirname, '..', '..'), path.join(cwd, 'node_modules', 'portplan'), 'dir');
+  return cwd;
+}
+
+async function pluginSays(started, pattern) {
+  for (;;) {
+    const found = pattern.exec(started.output());
+    if (found) return found;
+    assert.ok(started.running(), started.output());
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+test('the Vite plugin in Astro: astro dev serves on the planned port, leased (not 4321)', {
+  timeout: 120_000,
+}, async () => {
+  const cwd = astroWithPlugin();
+  const started = launch(cwd, ['astro', 'dev']);
+  try {
+    const port = await leasedPort(cwd, started);
+    assert.notEqual(port, 4321);
+    assert.match((await answers(port, started)).body, /served by astro/);
+    await pluginSays(started, new RegExp(`portplan: web → ${port} \\(home\\)`));
+  } finally {
+    await started.stop();
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+});
+
+test("the Vite plugin in Astro: astro dev --port N is the user's port, not leased", { timeout: 120_000 }, async () => {
+  const cwd = astroWithPlugin();
+  const port = await freePort();
+  const started = launch(cwd, ['astro', 'dev', '--port', String(port)]);
+  try {
+    assert.match((await answers(port, started)).body, /served by astro/);
+    await pluginSays(started, new RegExp(`portplan: web → ${port} \\(--port, set by you; not leased\\)`));
+  } finally {
+    await started.stop();
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+});
+
+test("the Vite plugin in Astro under run web -- astro dev: the line is run's lease", { timeout: 120_000 }, async () => {
+  const cwd = astroWithPlugin();
+  const started = run(cwd, ['astro', 'dev']);
+  try {
+    const port = await leasedPort(cwd, started);
+    assert.match((await answers(port, started)).body, /served by astro/);
+    await pluginSays(started, new RegExp(`portplan: web → ${port} \\(kept\\)`));
+    assert.doesNotMatch(started.output(), /not leased/);
+  } finally {
+    await started.stop();
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+});
