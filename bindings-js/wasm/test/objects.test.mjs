@@ -52,9 +52,11 @@ test('a malformed request is worded the same by the object and the text form', (
 test('a Session asks its host for every effect and answers at the end', () => {
   const host = { platform: 'linux', cwd: '/w', pid: 1, env: { PORTPLAN_HOME: '/p' } };
   const session = new wasm.Session(JSON.stringify({ host, call: 'leases' }));
-  const read = JSON.parse(session.step(null));
-  assert.deepEqual(read, { do: 'read', path: '/p/registry.json', limit: 64 * 1024 * 1024, follow: false });
-  assert.deepEqual(JSON.parse(session.step(JSON.stringify({ did: 'read', is: 'missing' }))), {
+  // The process clock (a file written in the last seconds is read afresh), then what is there.
+  assert.deepEqual(JSON.parse(session.step(null)), { do: 'clock' });
+  const stat = JSON.parse(session.step(JSON.stringify({ did: 'clock', ms: 1_800_000_000_000 })));
+  assert.deepEqual(stat, { do: 'stat', paths: ['/p/registry.json'], follow: false });
+  assert.deepEqual(JSON.parse(session.step(JSON.stringify({ did: 'stat', seen: [{ is: 'missing' }] }))), {
     done: { leases: [] },
   });
   const bad = new wasm.Session('{"host": {}}');
