@@ -129,9 +129,8 @@ const WRITERS = (() => {
 
 /** A project's node_modules/.bin holding the command NAME as the package manager `writer`
  * (npm, pnpm) installs it, running fake-tool.js with `node`. The tool writes what it got
- * (arguments, port variables, its pid) as JSON into the file named by FAKE_TOOL_OUT, then exits
- * with FAKE_TOOL_EXIT, or with FAKE_TOOL_WAIT set runs until it is stopped. Returns the .bin
- * folder. */
+ * (arguments, port variables) as JSON into the file named by FAKE_TOOL_OUT, and exits with
+ * FAKE_TOOL_EXIT. Returns the .bin folder. */
 async function shim(name, writer = 'npm') {
   const dir = path.join(tempDir('portplan-tool-'), 'node_modules');
   const script = path.join(dir, 'fake-tool', 'bin', `${name}.js`);

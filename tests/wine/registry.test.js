@@ -97,12 +97,11 @@ test('the lock excludes: a get waits while another process holds it, and gets it
   // Nothing was written while the lock was held: the get is still waiting for it.
   assert.equal(done, null, `get ended while the lock was held: ${JSON.stringify(done)}`);
   assert.equal(fs.existsSync(path.join(app.home, 'registry.json')), false);
-  // Killed (SIGKILL; TerminateProcess on Windows): the kernel lets the lock go with the process.
-  const killed = Date.now();
+  // Killed (SIGKILL; TerminateProcess on Windows): the kernel lets the lock go with the
+  // process, and the get takes it (a lock left held: it gives up 10 s after it began to wait).
   holder.kill('SIGKILL');
   await ended;
   const got = port(await waiting);
-  assert.ok(Date.now() - killed < 8000, `get took ${Date.now() - killed} ms after the holder was killed`);
   assert.deepEqual(
     leases(app).map((lease) => [lease.name, lease.port]),
     [['web', got]],
