@@ -34,6 +34,12 @@ function ownerOf(stat: fs.Stats): { uid: number | null; mode: number | null } {
   return windows ? { uid: null, mode: null } : { uid: stat.uid, mode: stat.mode & 0o7777 };
 }
 
+/** The inode number where the native executor gives one (Unix; on Windows it gives none, and
+ * Node's is the file index, which the session would not meet from the native engines). */
+function inoOf(stat: fs.Stats): number | null {
+  return windows ? null : stat.ino;
+}
+
 /** What is at `path` (lstat unless `follow`), when it can be seen at all. */
 function kindAt(path: string, follow: boolean): Kind | undefined {
   try {
@@ -111,7 +117,14 @@ function seen(path: string, follow: boolean): Seen {
   try {
     const stat = follow ? fs.statSync(path, { throwIfNoEntry: false }) : fs.lstatSync(path, { throwIfNoEntry: false });
     if (stat === undefined) return { is: 'missing' };
-    return { is: 'there', kind: kindOf(stat), size: stat.size, ...ownerOf(stat), mtime_ms: stat.mtimeMs };
+    return {
+      is: 'there',
+      kind: kindOf(stat),
+      size: stat.size,
+      ...ownerOf(stat),
+      mtime_ms: stat.mtimeMs,
+      ino: inoOf(stat),
+    };
   } catch (error) {
     return isMissing(error) ? { is: 'missing' } : { is: 'error', error: osError(error) };
   }

@@ -18,11 +18,21 @@ function runnable(file: string): boolean {
   }
 }
 
+/** The variable `name` of `env`: on Windows whatever the case of its name (`Path` and
+ * `PATH` are one variable there), the last one as cross-spawn takes it. */
+function variable(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (!windows) return env[name];
+  const key = Object.keys(env)
+    .reverse()
+    .find((key) => key.toUpperCase() === name);
+  return key === undefined ? undefined : env[key];
+}
+
 /** The names to try for `command` in a folder: as written, and on Windows with each of
  * PATHEXT's extensions unless it has one of them already. */
-function candidates(command: string): string[] {
+function candidates(command: string, env: NodeJS.ProcessEnv): string[] {
   if (!windows) return [command];
-  const extensions = (process.env.PATHEXT || '.COM;.EXE;.BAT;.CMD')
+  const extensions = (variable(env, 'PATHEXT') || '.COM;.EXE;.BAT;.CMD')
     .split(';')
     .filter((ext) => ext !== '')
     .map((ext) => ext.toLowerCase());
@@ -30,13 +40,14 @@ function candidates(command: string): string[] {
   return has ? [command] : extensions.map((ext) => command + ext);
 }
 
-function find(command: string): string | null {
-  const names = candidates(command);
+/** The file the shell would start for `command` with the variables of `env`, or null. */
+export function find(command: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  const names = candidates(command, env);
   // A command with a folder in it is looked at where it says.
   if (command.includes('/') || (windows && command.includes('\\'))) {
     return names.map((name) => path.resolve(name)).find(runnable) ?? null;
   }
-  const folders = (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== '');
+  const folders = (variable(env, 'PATH') ?? '').split(path.delimiter).filter((dir) => dir !== '');
   // cmd.exe looks in the current folder first.
   if (windows) folders.unshift(process.cwd());
   for (const folder of folders) {

@@ -36,9 +36,10 @@ check-pe:
 check-licenses: pack-js
 	tests/platforms/check-licenses.sh target/npm-pack
 
-# Not in TEST_STEPS yet: some of its tests fail until the host layers start .cmd shims and
-# handle Windows files (issue 22). Windows' node.exe runs the tests of tests/wine on the main
-# npm package as packed (the wasm engine: no Windows addon is built here), after Linux's node.
+# Windows' node.exe runs the tests of tests/wine on the main npm package as packed (the wasm
+# engine: no Windows addon is built here), after Linux's node: about 30 s and 55 s, plus the
+# packing. Under Wine 8 the tests of npm's .cmd shims are skipped with Wine's reason (its cmd
+# runs nothing after a failed goto); pnpm's shims run the same tests there.
 test-wine: pack-js
 	scripts/tools.sh wine node-win
 	tests/wine/run.sh target/npm-pack

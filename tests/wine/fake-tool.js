@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// A stand-in for a dev server's command (vite, astro, ...), run through npm's shims (helpers.js
-// shim()): writes what it was started with as JSON into FAKE_TOOL_OUT, exits with FAKE_TOOL_EXIT.
+// A stand-in for a dev server's command (vite, astro, ...), run through npm's and pnpm's shims
+// (helpers.js shim()): writes what it was started with as JSON into FAKE_TOOL_OUT, exits with
+// FAKE_TOOL_EXIT.
 'use strict';
 const fs = require('node:fs');
 

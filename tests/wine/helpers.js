@@ -1,5 +1,5 @@
 // What the Windows lane's tests share: the installed npm package, fresh projects, a private
-// registry, the CLI run as a user runs it, and a command shim like those npm installs.
+// registry, the CLI run as a user runs it, and command shims like those npm and pnpm install.
 // Run by Linux's node and by Windows' node.exe under Wine (tests/wine/run.sh): nothing here
 // may assume one platform, paths come from `path` and PATH is found whatever its case.
 'use strict';
@@ -112,27 +112,64 @@ function leases(app) {
   return JSON.parse(done.out);
 }
 
-/** npm's own shim writer (the npm package cmd-shim, installed by tests/wine/run.sh). */
-const cmdShim = require(
-  (() => {
-    const dir = process.env.PORTPLAN_WINE_CMD_SHIM;
-    if (!dir) throw new Error('PORTPLAN_WINE_CMD_SHIM is not set: run tests/wine/run.sh (make test-wine)');
-    return path.resolve(dir);
-  })(),
-);
+/** The shim writers of npm and pnpm (npm packages cmd-shim and @zkochan/cmd-shim, installed by
+ * tests/wine/run.sh): `write(script, shimPath)` writes `shimPath.cmd` (and `.ps1`) for Windows
+ * and `shimPath` for sh, as that package manager installs a package's command. */
+const WRITERS = (() => {
+  const dir = process.env.PORTPLAN_WINE_SHIM_WRITERS;
+  if (!dir) throw new Error('PORTPLAN_WINE_SHIM_WRITERS is not set: run tests/wine/run.sh (make test-wine)');
+  const npm = require(path.resolve(dir, 'cmd-shim'));
+  const pnpm = require(path.resolve(dir, '@zkochan', 'cmd-shim'));
+  return {
+    npm: (script, to) => npm(script, to),
+    // It writes the .cmd file only on Windows unless told to.
+    pnpm: (script, to) => pnpm(script, to, { createCmdFile: true }),
+  };
+})();
 
-/** A project's node_modules/.bin holding the command NAME as npm installs it: `NAME.cmd` (and
- * `NAME.ps1`) for Windows, `NAME` for sh, written by npm's cmd-shim and running fake-tool.js
- * with `node`. The tool writes what it got (arguments, port variables) as JSON into the file
- * named by FAKE_TOOL_OUT, and exits with FAKE_TOOL_EXIT. Returns the .bin folder. */
-async function shim(name) {
+/** A project's node_modules/.bin holding the command NAME as the package manager `writer`
+ * (npm, pnpm) installs it, running fake-tool.js with `node`. The tool writes what it got
+ * (arguments, port variables) as JSON into the file named by FAKE_TOOL_OUT, and exits with
+ * FAKE_TOOL_EXIT. Returns the .bin folder. */
+async function shim(name, writer = 'npm') {
   const dir = path.join(tempDir('portplan-tool-'), 'node_modules');
   const script = path.join(dir, 'fake-tool', 'bin', `${name}.js`);
   fs.mkdirSync(path.dirname(script), { recursive: true });
   fs.copyFileSync(path.join(__dirname, 'fake-tool.js'), script);
   fs.mkdirSync(path.join(dir, '.bin'));
-  await cmdShim(script, path.join(dir, '.bin', name));
+  await WRITERS[writer](script, path.join(dir, '.bin', name));
   return path.join(dir, '.bin');
+}
+
+/** Whether this is Windows' node under Wine (Wine sets WINELOADER in its processes). */
+const wine = windows && process.env.WINELOADER !== undefined;
+
+/** npm's .cmd shims (cmd-shim 4.1 and later) end with
+ *   endLocal & goto #_undefined_# 2>NUL || title %COMSPEC% & "%_prog%" "...\tool.js" %*
+ * Windows' cmd runs what follows `||` once the goto to a missing label has failed (the shim
+ * leaves its batch context that way, so that Ctrl+C asks no "Terminate batch job (Y/N)?").
+ * Wine 8's cmd ends the batch file at that goto and runs nothing after it: npm's shims start
+ * nothing there and exit 0. Asked of this cmd once, with that line. */
+let npmShimsHere;
+function npmShimsRun() {
+  if (npmShimsHere === undefined) {
+    const batch = path.join(tempDir('portplan-cmd-'), 'goto.cmd');
+    fs.writeFileSync(
+      batch,
+      '@ECHO off\r\nSETLOCAL\r\nendLocal & goto #_undefined_# 2>NUL || title %COMSPEC% & echo after-the-goto\r\n',
+    );
+    const comspec = process.env.ComSpec || 'cmd.exe';
+    const done = spawnSync(comspec, ['/d', '/c', batch], { encoding: 'utf8', timeout: TIMEOUT_MS });
+    npmShimsHere = /after-the-goto/.test(done.stdout ?? '');
+  }
+  return npmShimsHere;
+}
+
+/** Why a test of the shims `writer` (npm, pnpm) writes cannot hold here, or false: only under
+ * Wine, and only for a reason of Wine's (never Windows'). */
+function shimSkip(writer) {
+  if (!wine || writer !== 'npm' || npmShimsRun()) return false;
+  return "Wine's cmd ends a batch file at a goto to a missing label without running what follows ||, where npm's .cmd shims start node (Windows' cmd runs it)";
 }
 
 /** PATH with `dirs` first, then node's own folder (the shims run `node`), then this PATH. */
@@ -141,4 +178,21 @@ function pathWith(...dirs) {
   return [...dirs, path.dirname(process.execPath), process.env[key] ?? ''].join(path.delimiter);
 }
 
-module.exports = { PACKAGE, BIN, TIMEOUT_MS, windows, tempDir, project, config, envWith, cli, cliAsync, get, leases, shim, pathWith };
+module.exports = {
+  PACKAGE,
+  BIN,
+  TIMEOUT_MS,
+  windows,
+  wine,
+  tempDir,
+  project,
+  config,
+  envWith,
+  cli,
+  cliAsync,
+  get,
+  leases,
+  shim,
+  shimSkip,
+  pathWith,
+};

@@ -11,8 +11,10 @@ set -euo pipefail
 }
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 TOOLS="${PORTPLAN_TOOLS:-$HOME/.cache/portplan-tools}"
-# npm's own shim writer, which the tests use to install their fake dev server as npm does.
+# The shim writers of npm (cmd-shim) and pnpm (@zkochan/cmd-shim; 7.0.0 is its last release
+# for Node 20), with which the tests install their fake dev server as each does.
 CMD_SHIM_VERSION=8.0.0
+PNPM_CMD_SHIM_VERSION=7.0.0
 packed=$(cd "$1" && pwd)
 version=$(node -p "require('$repo/bindings-js/package.json').version")
 main=$packed/portplan-$version.tgz
@@ -25,12 +27,17 @@ fail() {
 [ -f "$main" ] || fail "no $main (make pack-js)"
 
 shims=$TOOLS/npm-wine
-cmd_shim=$shims/node_modules/cmd-shim
-if [ "$(node -p "require('$cmd_shim/package.json').version" 2>/dev/null)" != "$CMD_SHIM_VERSION" ]; then
-    echo "run.sh: installing cmd-shim $CMD_SHIM_VERSION into $shims (npm)" >&2
+writers=$shims/node_modules
+installed() { node -p "require('$writers/$1/package.json').version" 2>/dev/null || true; }
+if [ "$(installed cmd-shim)" != "$CMD_SHIM_VERSION" ] || [ "$(installed @zkochan/cmd-shim)" != "$PNPM_CMD_SHIM_VERSION" ]; then
+    echo "run.sh: installing cmd-shim $CMD_SHIM_VERSION and @zkochan/cmd-shim $PNPM_CMD_SHIM_VERSION into $shims (npm)" >&2
     mkdir -p "$shims"
-    npm install --prefix "$shims" --no-audit --no-fund --no-save --silent "cmd-shim@$CMD_SHIM_VERSION"
-    node -e "require('$cmd_shim')" || fail "cmd-shim: installed into $shims but require('$cmd_shim') fails"
+    # One install for both: npm removes what a later install into the folder does not name.
+    npm install --prefix "$shims" --no-audit --no-fund --no-save --silent \
+        "cmd-shim@$CMD_SHIM_VERSION" "@zkochan/cmd-shim@$PNPM_CMD_SHIM_VERSION"
+    for writer in cmd-shim @zkochan/cmd-shim; do
+        node -e "require('$writers/$writer')" || fail "$writer: installed into $shims but require('$writers/$writer') fails"
+    done
 fi
 
 scratch=$(mktemp -d)
@@ -38,7 +45,7 @@ trap 'rm -rf "$scratch"' EXIT
 # The main package's optionalDependencies (the platform packages) are not on the registry
 # before a release: offline, npm skips them.
 (cd "$scratch" && npm init -y >/dev/null && npm install --offline --no-audit --no-fund --silent "$main")
-export PORTPLAN_WINE_PACKAGE=$scratch/node_modules/portplan PORTPLAN_WINE_CMD_SHIM=$cmd_shim
+export PORTPLAN_WINE_PACKAGE=$scratch/node_modules/portplan PORTPLAN_WINE_SHIM_WRITERS=$writers
 cd "$repo"
 
 status=0
