@@ -35,7 +35,7 @@ BINDING_CHECKS := lint-js lint-python
 # Cheap checks first, so a missing tool or a lint error stops the run before the long builds.
 TEST_STEPS := check-hosts lint-rust check-workflows lint-shell lint-shell-platforms test-setup check-pe \
 	test-core check-cross test-fuzz test-python test-js check-licenses $(PREVIEW_TESTS) $(CROSS_TESTS) \
-	test-js-tools $(E2E_TESTS) $(BINDING_CHECKS)
+	test-js-tools test-wine $(E2E_TESTS) $(BINDING_CHECKS)
 
 # Every step, then the check that building and testing left the work tree as it was
 # (scripts/tree-state.sh names each file that appeared or changed).
