@@ -140,7 +140,7 @@ impl Store {
             return error;
         }
         PlanError {
-            message: format!("{}: {}", self.file, error.message),
+            message: format!("{}: {}", crate::text::quote_path(&self.file), error.message),
             ..error
         }
         .with(|data| data.path = Some(self.file.clone()))
