@@ -74,6 +74,8 @@ def unreadable(p: Path, h: Path) -> None:
 def not_writable_home(p: Path, h: Path) -> None:
     write(h / "registry.json", GOOD_REGISTRY)
     os.chmod(h / "registry.json", 0o644)
+    if IS_ROOT:
+        chown_tree(h, NOBODY)  # the registry is the user's own, its folder read-only
     os.chmod(h, 0o555)  # nobody (or, not as root, its owner) cannot create the lock
 
 
@@ -209,8 +211,16 @@ CASES: list[Case] = [
     config_case("service port 0", "range = [47000, 47099]\n[services]\napi = 0\n"),
     config_case("browser_safe not a boolean", 'range = [47000, 47099]\nbrowser_safe = "yes"\n'),
     config_case("asking for a service set to false", "range = [47000, 47099]\n[services]\nweb = false\n"),
-    config_case("two services pin one port", "range = [47000, 47099]\n[services]\napi = 47010\ndb = 47010\n"),
-    config_case("not enough free ports", "range = [47000, 47001]\n[services]\na = true\nb = true\nc = true\n"),
+    # A name the config declares (an undeclared one is refused first: "no service named").
+    config_case(
+        "two services pin one port", "range = [47000, 47099]\n[services]\napi = 47010\ndb = 47010\n", ["get", "api"]
+    ),
+    config_case(
+        "not enough free ports", "range = [47000, 47001]\n[services]\na = true\nb = true\nc = true\n", ["get", "a"]
+    ),
+    config_case(
+        "a name the config does not declare", "range = [47000, 47099]\n[services]\nweb = true\n", ["get", "wbe"]
+    ),
     Case(
         "pinned port in use on the host (a pin is never probed)",
         lambda p, h: None,
