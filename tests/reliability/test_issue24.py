@@ -27,6 +27,7 @@ from reliability_helpers import (
     PYTHON,
     Frozen,
     cli_env,
+    cli_process,
     fill,
     flock_trace,
     leases,
@@ -386,22 +387,33 @@ def test_4_a_dangling_link_creates_nothing(language: str, tmp_path: Path) -> Non
 # ---- 5. run: one Ctrl-C ----
 
 COUNTING_CHILD = """
-import signal, sys, time
+import os, select, signal, sys, time
 log = sys.argv[1]
-def count(signum, frame):
-    with open(log, "a") as out:
-        out.write("SIGINT\\n")
-signal.signal(signal.SIGINT, count)
+# Each SIGINT delivered writes a byte to the wakeup pipe from the C handler, so two SIGINTs
+# are two bytes even when Python's own handler would run once for both.
+wake_read, wake_write = os.pipe()
+os.set_blocking(wake_write, False)
+signal.set_wakeup_fd(wake_write)
+signal.signal(signal.SIGINT, lambda signum, frame: None)
 with open(log, "a") as out:
-    out.write("ready\\n")
-# Waits for the first SIGINT, then long enough for a second one passed on by portplan (it
-# would come at once), then ends.
-deadline = time.monotonic() + 120
-while time.monotonic() < deadline:
-    time.sleep(0.05)
-    with open(log) as seen:
-        if "SIGINT" in seen.read():
-            deadline = min(deadline, time.monotonic() + 3)
+    out.write(f"ready {os.getpid()}\\n")
+# The first SIGINT, then long enough for a second one passed on by portplan (it would come
+# within milliseconds), then the count.
+while not select.select([wake_read], [], [], 120)[0]:
+    pass
+time.sleep(3)
+os.set_blocking(wake_read, False)
+got = b""
+while True:
+    try:
+        chunk = os.read(wake_read, 64)
+    except BlockingIOError:
+        break
+    if not chunk:
+        break
+    got += chunk
+with open(log, "a") as out:
+    out.write("SIGINT\\n" * got.count(bytes([signal.SIGINT])))
 """
 
 
@@ -439,18 +451,31 @@ def _drain(master: int) -> bytes:
     return data
 
 
+def _sigints_sent(trace: Path, log: Path) -> int:
+    """How many SIGINTs portplan sent the child itself (strace's log of its kill calls)."""
+    child = log.read_text().split()[1]
+    return sum(1 for line in trace.read_text().splitlines() if re.search(rf"\bt?g?kill\({child}, SIGINT\)", line))
+
+
+def _kill_trace(trace: Path) -> list[str]:
+    # With -o and a command, strace blocks fatal signals itself (-I3): a Ctrl-C leaves it be.
+    return ["strace", "-f", "-q", "-o", str(trace), "-e", "trace=kill,tgkill"]
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_5_one_ctrl_c_in_a_terminal_reaches_the_child_once(language: str, tmp_path: Path) -> None:
     """`portplan run web -- CMD` in the foreground of a terminal; one Ctrl-C (the byte ^C typed
     into the pty: the terminal sends SIGINT to the foreground process group, portplan and CMD
-    alike). CMD counts the SIGINTs it gets: exactly one.
+    alike). CMD gets exactly one SIGINT (counted by its C handler through a wakeup pipe), and
+    portplan sends it none of its own (strace of its kill calls: two signals sent in the same
+    instant would merge into one in the kernel, so the count alone could miss a second).
 
     Before: Node passed its own SIGINT on as well: the child got two (a graceful stop became
     a forced one)."""
     home = _home(tmp_path)
     folder = project(tmp_path, "ctrl-c", LOW + 500, LOW + 599, "[services]\nweb = true\n")
-    log = tmp_path / "signals.log"
-    command = [*CLIS[language], "run", "web", "--", PYTHON, "-c", COUNTING_CHILD, str(log)]
+    log, trace = tmp_path / "signals.log", tmp_path / "kill.trace"
+    command = [*_kill_trace(trace), *CLIS[language], "run", "web", "--", PYTHON, "-c", COUNTING_CHILD, str(log)]
     process, master = _in_a_terminal(command, folder, cli_env(home))
     output = b""
     try:
@@ -464,7 +489,8 @@ def test_5_one_ctrl_c_in_a_terminal_reaches_the_child_once(language: str, tmp_pa
             process.kill()
             process.wait()
         os.close(master)
-    assert log.read_text().split() == ["ready", "SIGINT"], (log.read_text(), output)
+    assert log.read_text().split()[2:] == ["SIGINT"], (log.read_text(), output)
+    assert _sigints_sent(trace, log) == 0, "portplan passed on a Ctrl-C the child had already got"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -473,12 +499,15 @@ def test_5_a_sigint_to_portplan_alone_is_passed_on_once(language: str, tmp_path:
     once."""
     home = _home(tmp_path)
     folder = project(tmp_path, "ctrl-c", LOW + 500, LOW + 599, "[services]\nweb = true\n")
-    log = tmp_path / "signals.log"
-    process = _start(language, ["run", "web", "--", PYTHON, "-c", COUNTING_CHILD, str(log)], folder, home)
+    log, trace = tmp_path / "signals.log", tmp_path / "kill.trace"
+    args = ["run", "web", "--", PYTHON, "-c", COUNTING_CHILD, str(log)]
+    process = _start(language, args, folder, home, prefix=_kill_trace(trace))
     wait_for(lambda: log.exists() and "ready" in log.read_text(), "the child ready")
-    process.send_signal(signal.SIGINT)
+    cli = wait_for(lambda: cli_process(process.pid), "the CLI started")
+    os.kill(cli, signal.SIGINT)
     process.communicate(timeout=TIMEOUT)
-    assert log.read_text().split() == ["ready", "SIGINT"], log.read_text()
+    assert log.read_text().split()[2:] == ["SIGINT"], log.read_text()
+    assert _sigints_sent(trace, log) == 1
 
 
 # ---- 6. an owner file naming a reused pid, the CLI's own pid, a zombie ----
