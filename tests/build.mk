@@ -7,9 +7,9 @@ CROSS_TESTS := test-cross test-tools
 .PHONY: test-cross test-tools reliability-tools
 
 # Scenarios of tests/cross/test_differential.py in `make test` (its own default is 240; about
-# 0.9 s each on 2 cores with -n 2): a seed of the day's choosing runs the rest,
+# 0.6 to 0.8 s each on 2 cores with -n 2, so 2 to 3 minutes); any other seed or count:
 # PORTPLAN_DIFF_SEED=N PORTPLAN_DIFF_SCENARIOS=M.
-DIFF_SCENARIOS ?= 120
+DIFF_SCENARIOS ?= 200
 PYTEST_CROSS := $(VENV)/bin/python -m pytest -q -p no:cacheprovider --rootdir=tests -n 2
 
 # The differential scenarios in parallel (each in its own folder, nothing probed); every other
