@@ -5,6 +5,7 @@ Every test gets its own PORTPLAN_HOME under pytest's tmp_path and a port range o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -277,7 +278,9 @@ class Frozen:
         return "--- stopped by SIGSTOP ---" in self.log.read_text()
 
     def resume(self) -> None:
-        os.kill(self.pid, signal.SIGCONT)
+        """Lets it go on (nothing to do when it was killed and reaped meanwhile)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGCONT)
 
     def finish(self, timeout: float = 120) -> subprocess.CompletedProcess:
         try:
