@@ -52,6 +52,18 @@ def run_cli(
     )
 
 
+def lock_held(home: Path) -> bool:
+    """Whether some process holds the kernel lock of the registry in `home` (`registry.lock`,
+    flock): `flock --nonblock` fails with 75 then. Trying takes the lock for an instant, so call
+    it only when no writer should be running."""
+    lock = home / "registry.lock"
+    if not lock.exists():
+        return False
+    done = subprocess.run(["flock", "--nonblock", "--conflict-exit-code", "75", str(lock), "true"], timeout=30)
+    assert done.returncode in (0, 75), done
+    return done.returncode == 75
+
+
 def as_plain_user() -> list[str]:
     """A command prefix that drops root to `nobody` (root reads any file); empty when not root."""
     if os.geteuid() != 0:

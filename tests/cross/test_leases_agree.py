@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CLIS, NODE_CLI, PYTHON_CLI, as_plain_user, run_cli
+from conftest import CLIS, NODE_CLI, PYTHON_CLI, as_plain_user, lock_held, run_cli
 
 LOW, HIGH = 43100, 43199  # this file's ports
 CONFIG = f"""\
@@ -23,6 +23,7 @@ exclude = []
 [services]
 web = true
 api = true
+tmp = true
 db = {{db}}
 """
 
@@ -62,6 +63,8 @@ def seed_v1(home: Path, web: int) -> None:
     leases = [
         {"namespace": "other", "name": "api", "port": HIGH, "created": now - 50, "used": now - 50},
         {"namespace": "shop", "name": "web", "port": web, "created": now - 100, "used": now - 7200},
+        # A name the config does not declare (any more), with a lease this checkout would adopt.
+        {"namespace": "shop", "name": "scratch", "port": HIGH - 1, "created": now - 100, "used": now - 100},
     ]
     home.mkdir()
     (home / "registry.json").write_text(json.dumps({"version": 1, "leases": leases}, indent=2), encoding="utf-8")
@@ -81,10 +84,10 @@ def test_both_clis_agree_on_every_new_case(tmp_path: Path, pinned_server: int) -
         ["get", "web"],  # adopts the v1 lease
         ["get", "db"],
         ["env"],
-        ["get", "scratch", "--no-probe"],
+        ["get", "scratch", "--no-probe"],  # refused: the config declares services, not this one
         ["why", "scratch", "--no-probe"],  # a name with a lease, not in the config
         ["why", "db"],
-        ["get", "tmp", "--range", "43500-43599", "--no-probe"],  # a one-off range
+        ["get", "tmp", "--range", "43500-43599", "--no-probe"],  # a one-off range: tmp moves, no other
         ["ls"],
         ["ls", "--json"],
         ["plan", "--no-probe"],
@@ -105,8 +108,10 @@ def test_both_clis_agree_on_every_new_case(tmp_path: Path, pinned_server: int) -
     assert ("shop", "web", str(project), LOW + 7) in rows, "the v1 lease was adopted, its port kept"
     assert ("other", "api", None, HIGH) in rows, "a v1 lease nobody adopted stays"
     assert "db" not in {name for _, name, _, _ in rows}, "a pin is never leased"
-    assert "tmp" in {name for _, name, _, _ in rows}
-    assert "scratch" not in {name for _, name, _, _ in rows}
+    ports = {name: port for _, name, _, port in rows}
+    assert 43500 <= ports["tmp"] <= 43599, "the one-off range moved tmp's lease"
+    assert LOW <= ports["api"] <= HIGH, "... and no other"
+    assert "scratch" not in ports, "released"
 
 
 def test_plan_without_a_config_reads_the_same(tmp_path: Path) -> None:
@@ -269,4 +274,4 @@ def test_node_and_python_in_two_checkouts_allocate_at_once(tmp_path: Path) -> No
     assert {(lease["root"], lease["name"]): lease["port"] for lease in leases} == first
     again = run_all(swap=True)  # the other language asks for each name this time
     assert again == first, "each checkout keeps its ports"
-    assert not list(home.glob("registry.json.lock*"))
+    assert not lock_held(home), "the lock is released"

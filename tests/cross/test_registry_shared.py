@@ -8,7 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from conftest import NODE_CLI, PYTHON_CLI
+from conftest import NODE_CLI, PYTHON_CLI, lock_held
 
 PROCESSES = 64
 
@@ -56,5 +56,5 @@ def test_64_processes_of_two_languages_share_one_registry(tmp_path: Path) -> Non
     assert {(lease["name"], lease["port"], lease["created"]) for lease in after} == {
         (lease["name"], lease["port"], lease["created"]) for lease in leases
     }, "kept leases keep their creation time"
-    assert not list(home.glob("registry.json.lock*"))
-    assert not list(home.glob("registry.json.tmp*"))
+    assert not lock_held(home), "the lock is released"
+    assert not list(home.glob("registry.json.tmp*")), "no temporary file left"

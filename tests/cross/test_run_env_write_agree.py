@@ -85,30 +85,50 @@ def test_run_starts_the_same_command_with_the_same_env(
 ) -> None:
     homes = _homes(tmp_path)
     said = {}
+    lines = {}
     for cli, runner in (("python", PYTHON_CLI), ("node", NODE_CLI)):
         done = run_cli(runner, ["run", "web", "--no-probe", "--", *cmd], project, homes[cli], env=tools)
-        assert (done.returncode, done.stderr) == (0, ""), (cli, done.stderr)
+        assert done.returncode == 0, (cli, done.stderr)
         said[cli] = json.loads(done.stdout)
         said[cli]["ports"] = {k: v for k, v in said[cli]["ports"].items() if v}  # emptied inherited ones
+        lines[cli] = done.stderr  # run's own line(s): what it set and how the tool takes its port
     assert said["python"] == said["node"]
-    web = said["python"]["ports"]["WEB_PORT"]
-    assert said["python"]["ports"]["PORT"] == said["python"]["ports"]["FLASK_RUN_PORT"] == web
-    assert "MY_APP_PORT" in said["python"]["ports"]
+    assert lines["python"] == lines["node"]
+    assert lines["python"].startswith("portplan: web → "), lines["python"]
+    ports = said["python"]["ports"]
+    web = ports["WEB_PORT"]
+    assert ports["PORT"] == web
+    # Only the tool's own variable: FLASK_RUN_PORT for flask, none for vite (a flag) or Django.
+    assert ports.get("FLASK_RUN_PORT") == (web if cmd[0] == "flask" else None)
+    assert ports["SMTP_PORT"] == "2525"
+    # run hands out every service's port (as its variable) and leases exactly those, a pin
+    # (smtp) none.
+    handed_out = {("web", int(web)), ("api", int(ports["API_PORT"])), ("my app", int(ports["MY_APP_PORT"]))}
     registries = [json.loads((home / "registry.json").read_text())["leases"] for home in homes.values()]
-    assert [(lease["name"], lease["port"]) for lease in registries[0]] == [("web", int(web))], "run leases NAME only"
-    assert [(lease["name"], lease["port"]) for lease in registries[1]] == [("web", int(web))]
+    for registry in registries:
+        assert {(lease["name"], lease["port"]) for lease in registry} == handed_out
 
 
-def test_run_refuses_a_service_named_like_a_tool_variable_alike(project: Path, tmp_path: Path) -> None:
-    (project / "portplan.toml").write_text(CONFIG + "uvicorn = true\n", encoding="utf-8")
+def test_run_refuses_a_service_named_like_a_tool_variable_alike(
+    project: Path, tmp_path: Path, tools: dict[str, str]
+) -> None:
+    """A service whose variable is the one the tool reads (`flask-run` → FLASK_RUN_PORT) when
+    that tool is run: refused alike, nothing leased. (Only the tool's own variables count: the
+    same service beside another command is no conflict.)"""
+    (project / "portplan.toml").write_text(CONFIG + "flask-run = true\n", encoding="utf-8")
     homes = _homes(tmp_path)
-    args = ["run", "web", "--no-probe", "--", sys.executable, "-c", "print(1)"]
-    py = run_cli(PYTHON_CLI, args, project, homes["python"])
-    js = run_cli(NODE_CLI, args, project, homes["node"])
+    args = ["run", "web", "--no-probe", "--", "flask", "run"]
+    py = run_cli(PYTHON_CLI, args, project, homes["python"], env=tools)
+    js = run_cli(NODE_CLI, args, project, homes["node"], env=tools)
     assert (py.returncode, py.stdout, py.stderr) == (js.returncode, js.stdout, js.stderr)
     assert py.returncode == 2
-    assert "UVICORN_PORT" in py.stderr
+    assert "FLASK_RUN_PORT" in py.stderr
     assert not any((home / "registry.json").exists() for home in homes.values())
+    other = ["run", "web", "--no-probe", "--", sys.executable, "-c", "print(1)"]
+    py = run_cli(PYTHON_CLI, other, project, homes["python"], env=tools)
+    js = run_cli(NODE_CLI, other, project, homes["node"], env=tools)
+    assert (py.returncode, py.stdout, py.stderr) == (js.returncode, js.stdout, js.stderr)
+    assert (py.returncode, py.stdout) == (0, "1\n")
 
 
 # Each case: the .env before (None: missing), the arguments after `env`.
@@ -168,5 +188,8 @@ def test_env_write_on_a_directory_fails_alike(project: Path, tmp_path: Path) -> 
 
 def test_preview_in_python_says_where_the_page_is(project: Path, tmp_path: Path) -> None:
     done = run_cli(PYTHON_CLI, ["preview", "--no-open"], project, tmp_path)
-    assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == "portplan: the browser preview is in the npm package: npx portplan preview\n"
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "portplan: the preview is served by the npm package; run `npx portplan preview` "
+        "(Node.js 20 or newer) in this project\n"
+    )

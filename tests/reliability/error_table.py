@@ -21,6 +21,10 @@ from typing import Callable, Optional
 from reliability_helpers import CLIS, IS_ROOT, ROOT, as_user, cli_env, snapshot
 
 DOC = ROOT / "docs" / "errors.md"
+# The kernel lock's files (docs/registry.md): `registry.lock`, created once and never deleted,
+# and `registry.owner`, who took the lock last (for messages). A command that takes the lock
+# may create or rewrite them, also when it then fails: they hold no lease.
+LOCK_FILES = ("home/registry.lock", "home/registry.owner")
 BASE_PORT = 47000  # this file's ports: 47000-47099
 LEASE = {"namespace": "project", "name": "kept", "port": 47050, "created": 1795000000, "used": 1795000000}
 GOOD_REGISTRY = json.dumps({"version": 1, "leases": [LEASE]}, indent=2) + "\n"
@@ -36,7 +40,8 @@ class Case:
     config: Optional[str] = f"range = [{BASE_PORT}, {BASE_PORT + 99}]\n"
     as_nobody: bool = False  # permission cases: root reads anything, so run as `nobody`
     home: str = "home"  # PORTPLAN_HOME, relative to the case folder
-    # Files the command may create or change (a success case): everything else is untouched.
+    # Files the command may create or change (a success case): everything else is untouched,
+    # but for the lock's own two (LOCK_FILES).
     may_change: tuple[str, ...] = ()
     hold: Optional[int] = None  # a port held (TCP, 0.0.0.0) while the command runs
 
@@ -69,14 +74,18 @@ def unreadable(p: Path, h: Path) -> None:
 def not_writable_home(p: Path, h: Path) -> None:
     write(h / "registry.json", GOOD_REGISTRY)
     os.chmod(h / "registry.json", 0o644)
+    if IS_ROOT:
+        chown_tree(h, NOBODY)  # the registry is the user's own, its folder read-only
     os.chmod(h, 0o555)  # nobody (or, not as root, its owner) cannot create the lock
 
 
-def dead_pid_lock(p: Path, h: Path) -> None:
+def dead_pid_owner(p: Path, h: Path) -> None:
+    """The lock free, its owner file naming a pid that is gone (the owner died: the kernel
+    released its lock)."""
     write(h / "registry.json", GOOD_REGISTRY)
     child = subprocess.Popen(["true"])
     child.wait()
-    write(h / "registry.json.lock", json.dumps({"pid": child.pid, "host": socket.gethostname(), "time": 1}))
+    write(h / "registry.owner", json.dumps({"pid": child.pid, "host": socket.gethostname(), "time": 1}))
 
 
 def symlink(p: Path, h: Path) -> None:
@@ -92,35 +101,45 @@ def other_owner(p: Path, h: Path) -> None:
 
 def lock_is_directory(p: Path, h: Path) -> None:
     write(h / "registry.json", GOOD_REGISTRY)
-    (h / "registry.json.lock").mkdir()
+    (h / "registry.lock").mkdir()
 
 
-def lock_text(text: str) -> Callable[[Path, Path], None]:
-    """A lock holding `text` beside a good registry."""
+def owner_is_directory(p: Path, h: Path) -> None:
+    write(h / "registry.json", GOOD_REGISTRY)
+    (h / "registry.owner").mkdir()
+
+
+def owner_text(text: str) -> Callable[[Path, Path], None]:
+    """The lock free, its owner file holding `text` beside a good registry."""
 
     def setup(p: Path, h: Path) -> None:
         write(h / "registry.json", GOOD_REGISTRY)
-        write(h / "registry.json.lock", text)
+        write(h / "registry.owner", text)
 
     return setup
 
 
 def lock_fifo(p: Path, h: Path) -> None:
     write(h / "registry.json", GOOD_REGISTRY)
-    os.mkfifo(h / "registry.json.lock")
+    os.mkfifo(h / "registry.lock")
 
 
 def lock_link(target: str) -> Callable[[Path, Path], None]:
     def setup(p: Path, h: Path) -> None:
         write(h / "registry.json", GOOD_REGISTRY)
-        (h / "registry.json.lock").symlink_to(target)
+        (h / "registry.lock").symlink_to(target)
 
     return setup
 
 
-def marker_not_an_owner(p: Path, h: Path) -> None:
-    """A stale lock (dead pid) whose break marker holds something that is not an owner."""
-    dead_pid_lock(p, h)
+def old_version_lock(p: Path, h: Path) -> None:
+    """The lock file and break marker of the version before the kernel lock, left behind by a
+    process that died: not portplan's files any more."""
+    dead_pid_owner(p, h)
+    (h / "registry.owner").unlink()
+    child = subprocess.Popen(["true"])
+    child.wait()
+    write(h / "registry.json.lock", json.dumps({"pid": child.pid, "host": socket.gethostname(), "time": 1}))
     write(h / "registry.json.lock.break", "breaking\n")
 
 
@@ -192,8 +211,16 @@ CASES: list[Case] = [
     config_case("service port 0", "range = [47000, 47099]\n[services]\napi = 0\n"),
     config_case("browser_safe not a boolean", 'range = [47000, 47099]\nbrowser_safe = "yes"\n'),
     config_case("asking for a service set to false", "range = [47000, 47099]\n[services]\nweb = false\n"),
-    config_case("two services pin one port", "range = [47000, 47099]\n[services]\napi = 47010\ndb = 47010\n"),
-    config_case("not enough free ports", "range = [47000, 47001]\n[services]\na = true\nb = true\nc = true\n"),
+    # A name the config declares (an undeclared one is refused first: "no service named").
+    config_case(
+        "two services pin one port", "range = [47000, 47099]\n[services]\napi = 47010\ndb = 47010\n", ["get", "api"]
+    ),
+    config_case(
+        "not enough free ports", "range = [47000, 47001]\n[services]\na = true\nb = true\nc = true\n", ["get", "a"]
+    ),
+    config_case(
+        "a name the config does not declare", "range = [47000, 47099]\n[services]\nweb = true\n", ["get", "wbe"]
+    ),
     Case(
         "pinned port in use on the host (a pin is never probed)",
         lambda p, h: None,
@@ -267,16 +294,30 @@ CASES: list[Case] = [
     Case("registry truncated (ls)", registry(GOOD_REGISTRY[:40]), ["ls"]),
     Case("registry truncated (release)", registry(GOOD_REGISTRY[:40]), ["release", "kept"]),
     # The lock and PORTPLAN_HOME.
-    Case("lock held by a dead pid", dead_pid_lock, may_change=("home/registry.json", "home/registry.json.lock")),
+    Case("owner file naming a dead pid (the lock free)", dead_pid_owner, may_change=("home/registry.json",)),
     Case("lock is a directory", lock_is_directory),
     Case("lock is a FIFO", lock_fifo),
     Case("lock is a dangling symlink", lock_link("nowhere")),
     Case("lock is a symlink to /dev/zero", lock_link("/dev/zero")),
-    Case("lock nested 100,000 levels deep", lock_text("[" * 100_000 + "]" * 100_000)),
-    Case("lock with pid 2**63", lock_text('{"pid": 9223372036854775808, "host": "box", "time": 1}')),
-    Case("lock with a NaN time", lock_text('{"pid": 1, "host": "box", "time": NaN}')),
-    Case("lock longer than 4096 bytes", lock_text(json.dumps({"pid": 1, "host": "box", "time": 1, "x": "y" * 5000}))),
-    Case("break marker that is not an owner", marker_not_an_owner),
+    Case("owner file is a directory", owner_is_directory),
+    Case(
+        "owner file nested 100,000 levels deep (the lock free)",
+        owner_text("[" * 100_000 + "]" * 100_000),
+        may_change=("home/registry.json",),
+    ),
+    Case(
+        "owner file with pid 2**63 (the lock free)",
+        owner_text('{"pid": 9223372036854775808, "host": "box", "time": 1}'),
+        may_change=("home/registry.json",),
+    ),
+    Case(
+        "owner file longer than 4096 bytes (the lock free)",
+        owner_text(json.dumps({"pid": 1, "host": "box", "time": 1, "x": "y" * 5000})),
+        may_change=("home/registry.json",),
+    ),
+    Case(
+        "lock and break marker of the version before, left behind", old_version_lock, may_change=("home/registry.json",)
+    ),
     Case("registry is a FIFO", registry_fifo),
     Case("registry with a 1 MB unknown key", registry(json.dumps({"version": 2, "leases": [], "k" * 1_000_000: 1}))),
     Case("portplan.toml with a 1 MB unknown key", lambda p, h: None, config=f"{'q' * 1_000_000} = 1\n"),

@@ -5,14 +5,18 @@ Every test gets its own PORTPLAN_HOME under pytest's tmp_path and a port range o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+import tempfile
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Optional
+from typing import Optional, TypeVar
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -120,3 +124,191 @@ def snapshot(folder: Path) -> dict[str, tuple]:
             continue
         result[str(path.relative_to(folder))] = (info.st_mode, info.st_mtime_ns, content)
     return result
+
+
+# ---- the kernel lock (docs/registry.md "The lock"): registry.lock held with flock ----
+
+LOCK_FILE = "registry.lock"
+OWNER_FILE = "registry.owner"
+T = TypeVar("T")
+
+
+def wait_for(check: Callable[[], T], what: str, timeout: float = 60.0, every: float = 0.01) -> T:
+    """Polls `check` until it returns something true; that value. A deadline, never a bare
+    sleep: `what` says what never happened."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout:.0f} s")
+        time.sleep(every)
+
+
+def lock_holders(home: Path) -> list[int]:
+    """The pids /proc/locks gives for the flock locks on HOME/registry.lock (empty: not held).
+    Reads only: looking never takes the lock, so it cannot disturb a writer. (For Node's wasm
+    engine the pid is that of the `flock` helper that took it for Node's descriptor.)"""
+    try:
+        info = (home / LOCK_FILE).stat()
+    except FileNotFoundError:
+        return []
+    device = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    pids = []
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if "->" in fields:  # a waiter's line ("1: -> FLOCK ..."): not a holder
+            continue
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5] == device:
+            pids.append(int(fields[4]))
+    return pids
+
+
+def owner(home: Path) -> Optional[dict]:
+    """registry.owner as JSON (who took the lock last; for messages only), None if unreadable."""
+    try:
+        return json.loads((home / OWNER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def slowed(seconds: float, syscall: str = "fsync") -> list[str]:
+    """A command prefix that delays every `syscall` of the command (and its threads and
+    children) by `seconds` (strace's fault injection). portplan fsyncs only the files it
+    renames into place (the registry, a .env), so `fsync` holds a writer in the middle of its
+    write: the lock taken, the owner file written, the temporary file complete."""
+    strace = shutil.which("strace")
+    assert strace, "strace is needed to slow a writer down (apt-get install strace)"
+    return [
+        strace,
+        "-f",
+        "-q",
+        "-o",
+        "/dev/null",
+        "-e",
+        f"trace={syscall}",
+        "-e",
+        f"inject={syscall}:delay_enter={int(seconds * 1_000_000)}",
+    ]
+
+
+def flock_trace(log: Path) -> list[str]:
+    """A command prefix that logs the command's flock(2) calls (and its children's) to LOG."""
+    strace = shutil.which("strace")
+    assert strace, "strace is needed (apt-get install strace)"
+    return [strace, "-f", "-q", "-o", str(log), "-e", "trace=flock"]
+
+
+def met_a_held_lock(log: Path) -> bool:
+    """Whether a flock_trace LOG shows a try that found the lock held."""
+    return any("LOCK_NB" in line and "EAGAIN" in line for line in log.read_text().splitlines())
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children first), from /proc."""
+    found = []
+    todo = [pid]
+    while todo:
+        current = todo.pop(0)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.append(child)
+                    todo.append(child)
+    return found
+
+
+def command_line(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
+def cli_process(pid: int) -> Optional[int]:
+    """The portplan CLI process among `pid` and its descendants (a Python or Node running
+    `-m portplan` or `portplan.js`), None if not started yet."""
+    for candidate in [pid, *descendants(pid)]:
+        words = command_line(candidate)
+        if not words or not Path(words[0]).name.startswith(("python", "node")):
+            continue  # strace, unshare, sh: their arguments name portplan too
+        if "portplan" in words or any(word.endswith("portplan.js") for word in words):
+            return candidate
+    return None
+
+
+class Frozen:
+    """A CLI run that stops itself in the middle of its first fsync (strace injects SIGSTOP
+    there): for a registry write, with the lock held, the owner file written and the temporary
+    file complete; for `env --write`, with the new .env staged beside the old. `prefix` goes
+    before strace (e.g. `unshare --pid ...`). `resume()` lets it go on."""
+
+    def __init__(
+        self, language: str, args: Sequence[str], cwd: Path, env: dict[str, str], prefix: Sequence[str] = ()
+    ) -> None:
+        strace = shutil.which("strace")
+        assert strace, "strace is needed to stop a writer mid-way (apt-get install strace)"
+        handle, log = tempfile.mkstemp(prefix="portplan-frozen-", suffix=".log")
+        os.close(handle)
+        self.log = Path(log)
+        stop = [strace, "-f", "-q", "-o", log, "-e", "trace=fsync", "-e", "inject=fsync:signal=SIGSTOP:when=1"]
+        self.process = subprocess.Popen(
+            [*prefix, *stop, *CLIS[language], *args],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_for(self._stopped, f"{language} {' '.join(args)} stopped in its write")
+        pid = cli_process(self.process.pid)
+        assert pid is not None
+        self.pid: int = pid
+
+    def _stopped(self) -> bool:
+        if self.process.poll() is not None:
+            out, err = self.process.communicate()
+            raise AssertionError(f"ended before it stopped ({self.process.returncode}): {out} {err}")
+        # strace logs the group stop its SIGSTOP caused (the process and each of its threads).
+        return "--- stopped by SIGSTOP ---" in self.log.read_text()
+
+    def resume(self) -> None:
+        """Lets it go on (nothing to do when it was killed and reaped meanwhile)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGCONT)
+
+    def finish(self, timeout: float = 120) -> subprocess.CompletedProcess:
+        try:
+            out, err = self.process.communicate(timeout=timeout)
+        finally:
+            self.log.unlink(missing_ok=True)
+        return subprocess.CompletedProcess(self.process.args, self.process.returncode, out, err)
+
+
+def mount_tmpfs(folder: Path, size: str) -> str:
+    """Mounts a small tmpfs on `folder` (created); the reason it cannot, or ''."""
+    if not IS_ROOT:
+        return "mounting a tmpfs needs root"
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True)
+    return "" if done.returncode == 0 else f"cannot mount a tmpfs here: {done.stderr.decode().strip()}"
+
+
+def fill(folder: Path) -> list[Path]:
+    """Fills the disk of `folder` with 4 KiB files until it is full; the files."""
+    fillers = []
+    for number in range(100_000):
+        filler = folder / f"filler{number}"
+        try:
+            with open(filler, "wb") as file:
+                file.write(b"x" * 4096)
+        except OSError:
+            filler.unlink(missing_ok=True)
+            return fillers
+        fillers.append(filler)
+    raise AssertionError("the disk never filled")

@@ -1,8 +1,10 @@
-"""Security: user-only files whatever the umask, no symlink followed, no injection through
-names into `env` output or `run` commands."""
+"""Security: user-only files whatever the umask (the registry, its folder, the lock, the owner
+file, the temporary file), no symlink followed, no injection through names into `env` output
+or `run` commands."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import stat
@@ -10,7 +12,18 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from reliability_helpers import CLIS, HERE, NODE, leases, project, run_cli, snapshot
+from reliability_helpers import (
+    CLIS,
+    LOCK_FILE,
+    OWNER_FILE,
+    Frozen,
+    cli_env,
+    leases,
+    lock_holders,
+    project,
+    run_cli,
+    snapshot,
+)
 
 LOW, HIGH = 48000, 48199  # this file's ports
 
@@ -19,48 +32,31 @@ LOW, HIGH = 48000, 48199  # this file's ports
 def test_registry_home_and_lock_are_user_only_even_with_umask_0(language: str, tmp_path: Path) -> None:
     folder = project(tmp_path, "perm", LOW, HIGH)
     home = tmp_path / "new-home"  # does not exist yet: created by the CLI
-    done = run_cli(language, ["get", "web"], folder, home, umask=0)
-    assert done.returncode == 0, done.stderr
-    assert stat.S_IMODE(home.stat().st_mode) == 0o700
-    assert stat.S_IMODE((home / "registry.json").stat().st_mode) == 0o600
-    # The lock, seen while a process holds it.
-    lock = home / "registry.json.lock"
-    script = HERE / "lock_driver.cjs" if language == "node" else None
-    if language == "node":
-        holder = subprocess.Popen(
-            [NODE, str(script), str(home / "registry.json")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            preexec_fn=lambda: os.umask(0),
-        )
-    else:
-        code = (
-            "import sys; from pathlib import Path; from portplan._registry import RegistryLock;"
-            "l = RegistryLock(Path(sys.argv[1])); l.acquire(); print('held', flush=True); sys.stdin.read(); l.release()"
-        )
-        holder = subprocess.Popen(
-            [*CLIS["python"][:1], "-c", code, str(home / "registry.json")],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            preexec_fn=lambda: os.umask(0),
-        )
+    # The lock and the owner file, seen while the CLI holds the lock (stopped mid-write).
+    umask_0 = ["sh", "-c", 'umask 0; exec "$@"', "sh"]
+    frozen = Frozen(language, ["get", "web"], folder, cli_env(home), prefix=umask_0)
     try:
-        assert holder.stdout.readline().strip() == "held"
-        assert stat.S_IMODE(lock.stat().st_mode) == 0o600
-        assert str(holder.pid) in lock.read_text()
+        assert stat.S_IMODE(home.stat().st_mode) == 0o700
+        assert stat.S_IMODE((home / LOCK_FILE).stat().st_mode) == 0o600
+        assert stat.S_IMODE((home / OWNER_FILE).stat().st_mode) == 0o600
+        assert json.loads((home / OWNER_FILE).read_text())["pid"] == frozen.pid
+        temp = home / f"registry.json.tmp.{frozen.pid}"
+        assert stat.S_IMODE(temp.stat().st_mode) == 0o600
     finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
-    assert not lock.exists()
+        frozen.resume()
+    done = frozen.finish()
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE((home / "registry.json").stat().st_mode) == 0o600
+    assert lock_holders(home) == []
 
 
 @pytest.mark.parametrize("language", list(CLIS))
-@pytest.mark.parametrize("planted", ["registry.json", "registry.json.lock"])
+@pytest.mark.parametrize("planted", ["registry.json", LOCK_FILE, OWNER_FILE])
 def test_a_planted_symlink_is_never_followed(language: str, planted: str, tmp_path: Path) -> None:
-    """Someone plants registry.json (or its lock) as a symlink to a file of ours: the
-    target is never read into, written or replaced."""
+    """Someone plants registry.json, its lock or its owner file as a symlink to a file of ours:
+    the target is never read into, written or replaced. The registry and the lock are errors
+    that name them (the link stays for the user to see); the owner file is only ever replaced
+    by a rename, which replaces the link itself."""
     folder = project(tmp_path, "sym", LOW, HIGH)
     home = tmp_path / "home"
     home.mkdir()
@@ -75,14 +71,17 @@ def test_a_planted_symlink_is_never_followed(language: str, planted: str, tmp_pa
         if planted == "registry.json":
             assert done.returncode == 1, (command, done.stderr)
             assert "symbolic link" in done.stderr, (command, done.stderr)
-        elif command == ["ls"]:  # reads without the lock
+        elif planted == OWNER_FILE or command == ["ls"]:  # ls takes no lock
             assert done.returncode == 0, (command, done.stderr)
-        else:  # a planted lock is an error naming it, never broken nor followed
+        else:  # a planted lock is an error naming it, never followed
             assert done.returncode == 1, (command, done.stderr)
             assert str(home / planted) in done.stderr, (command, done.stderr)
         assert snapshot(victim.parent) == before, "the symlink's target is untouched"
         assert stat.S_IMODE(victim.stat().st_mode) == 0o644
-    assert (home / planted).is_symlink(), "the planted link is reported, not replaced"
+    if planted == OWNER_FILE:
+        assert not (home / planted).is_symlink(), "replaced by the owner's own text"
+    else:
+        assert (home / planted).is_symlink(), "the planted link is reported, not replaced"
 
 
 NASTY = ["a b", "x=1;touch PWNED", "$(touch PWNED2)", "`touch PWNED3`", "'q'\"", "é-web", "web;PORT=1", "a\\", "-n"]

@@ -1,11 +1,14 @@
-"""The pytest plugin with real pytest-xdist, as its users run it: two checkouts of one project
-(like-named folders) each run `pytest -n 4` at the same time, twice. Every worker of every
-checkout holds its ports until all eight sessions have theirs, so a port given twice fails to
-bind; each session must get its namespace's home ports (not ports that depend on who asked
-first), the same on the second run, and no lease may be left."""
+"""The pytest plugin with real pytest-xdist, as its users run it (SPEC v3 §9 "Test sessions"):
+two checkouts of one project (like-named folders) each run `pytest -n 4` at the same time,
+twice. Every worker of every checkout holds its ports until all eight sessions have theirs, so
+a port given twice fails to bind; each session must get its namespace's home ports (not ports
+that depend on who asked first), the same on the second run; the leases are kept between runs
+(that is what keeps them stable). Two sessions at once in one checkout (an IDE's runner and a
+terminal) get different slots, so different ports; a rerun alone gets the first slot's again."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -15,7 +18,6 @@ from pathlib import Path
 
 import portplan
 from conftest import leases
-from portplan import _native
 
 RANGE = (30000, 32767)
 
@@ -55,7 +57,7 @@ def held_ports(portplan_port):
     checkout = Path.cwd().parent.name
     record = {"checkout": checkout, "worker": worker, "namespace": portplan_port.namespace, "ports": ports}
     run = os.environ["PORTS_RUN"]
-    (OUT / f"{run}-{record['checkout']}-{worker}.json").write_text(json.dumps(record))
+    (OUT / f"{run}-{record['checkout']}-{worker}-{os.getpid()}.json").write_text(json.dumps(record))
     deadline = time.monotonic() + 300  # a guard against a hang, not a measured time
     while len(list(OUT.glob(f"{run}-*.json"))) < int(os.environ["PORTS_PARTIES"]):
         assert time.monotonic() < deadline, "not every session of the run got its ports"
@@ -79,9 +81,10 @@ def test_ports_are_this_sessions(case, portplan_port, held_ports):
 
 
 def _test_namespace(root: Path, worker: str) -> str:
-    request = {"what": "test_namespace", "namespace": "shop", "root": str(root), "worker": worker}
-    text: str = json.loads(_native.render_json(json.dumps(request)))["text"]
-    return text
+    """The core's test namespace of a worker of the checkout at ROOT, first slot
+    (core/src/project/test_namespace.rs): `<namespace>:test-<worker>-<8 hex digits of the
+    SHA-256 of the root>`."""
+    return f"shop:test-{worker}-{hashlib.sha256(str(root).encode()).hexdigest()[:8]}"
 
 
 def _home_ports(root: Path) -> dict[tuple[str, str], dict[str, int]]:
@@ -122,24 +125,40 @@ def _checkout(folder: Path) -> Path:
     return project
 
 
-def _run_both(checkouts: list[Path], env: dict[str, str], out: Path, run: str) -> dict[tuple[str, str], dict[str, int]]:
-    """`pytest -n 4` in every checkout at once; the ports each (checkout, worker) held."""
-    env = {**env, "PORTS_OUT": str(out), "PORTS_RUN": run, "PORTS_PARTIES": str(4 * len(checkouts))}
-    command = [sys.executable, "-m", "pytest", "-n", "4", "-q", "-p", "no:cacheprovider"]
+def _run_at_once(
+    checkouts: list[Path], env: dict[str, str], out: Path, run: str, workers: int = 4
+) -> dict[tuple[str, str], dict[str, object]]:
+    """`pytest -n WORKERS` in every checkout at once (a checkout may be listed twice: two
+    sessions of it); the record of each session: {(checkout, namespace): {worker, ports}}."""
+    env = {**env, "PORTS_OUT": str(out), "PORTS_RUN": run, "PORTS_PARTIES": str(workers * len(checkouts))}
+    command = [sys.executable, "-m", "pytest", "-n", str(workers), "-q", "-p", "no:cacheprovider"]
     started = [
         subprocess.Popen(command, cwd=checkout, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for checkout in checkouts
     ]
     for checkout, process in zip(checkouts, started):
         output, _ = process.communicate(timeout=600)
-        assert process.returncode == 0, f"pytest -n 4 in {checkout} failed:\n{output}"
+        assert process.returncode == 0, f"pytest -n {workers} in {checkout} failed:\n{output}"
         assert "16 passed" in output, output
     records = [json.loads(path.read_text()) for path in sorted(out.glob(f"{run}-*.json"))]
-    assert len(records) == 4 * len(checkouts)
+    assert len(records) == workers * len(checkouts)
     namespaces = {record["namespace"] for record in records}
-    assert len(namespaces) == len(records), "every worker of every checkout has a namespace of its own"
+    assert len(namespaces) == len(records), "every worker of every session has a namespace of its own"
     assert all(ns.startswith("shop:test-gw") for ns in namespaces), namespaces
-    return {(record["checkout"], record["worker"]): record["ports"] for record in records}
+    return {
+        (record["checkout"], record["namespace"]): {"worker": record["worker"], "ports": record["ports"]}
+        for record in records
+    }
+
+
+def _run_both(checkouts: list[Path], env: dict[str, str], out: Path, run: str) -> dict[tuple[str, str], dict[str, int]]:
+    """`pytest -n 4` in every checkout at once; the ports each (checkout, worker) held."""
+    records = _run_at_once(checkouts, env, out, run)
+    return {(checkout, str(record["worker"])): record["ports"] for (checkout, _ns), record in records.items()}
+
+
+def _leased(checkout: Path, env: dict[str, str]) -> dict[tuple[str, str], int]:
+    return {(str(lease["namespace"]), str(lease["name"])): int(lease["port"]) for lease in leases(checkout, env)}
 
 
 def test_two_checkouts_each_with_four_workers_twice(tmp_path: Path) -> None:
@@ -157,8 +176,34 @@ def test_two_checkouts_each_with_four_workers_twice(tmp_path: Path) -> None:
     given = [port for ports in first.values() for port in ports.values()]
     assert len(set(given)) == len(given) == 16, f"a port was given twice: {first}"
     assert first == expected, "every session got its own namespace's home ports"
-    assert leases(checkouts[0], env) == [], "the sessions released their leases"
+    kept = _leased(checkouts[0], env)
+    assert sorted(kept.values()) == sorted(given), "the sessions' leases are kept after the run"
 
     second = _run_both(checkouts, env, out, "second")
     assert second == first, "the second run got the same ports"
-    assert leases(checkouts[0], env) == []
+    assert _leased(checkouts[0], env) == kept, "the same leases, none added"
+
+
+def test_two_sessions_at_once_in_one_checkout_get_different_slots(tmp_path: Path) -> None:
+    """`pytest -n 2` twice at once in one checkout: four workers, four namespaces (the second
+    session's with its slot, `-1`), four pairs of distinct ports; then a session alone takes the
+    first slot again, and with it the ports of the first slot's session."""
+    home = tmp_path / "portplan-home"
+    home.mkdir()
+    out = tmp_path / "records"
+    out.mkdir()
+    checkout = _checkout(tmp_path.resolve() / "solo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PORTPLAN_"))}
+    env["PORTPLAN_HOME"] = str(home)
+
+    both = _run_at_once([checkout, checkout], env, out, "both", workers=2)
+    given = [port for record in both.values() for port in record["ports"].values()]
+    assert len(set(given)) == len(given) == 8, f"a port was given twice: {both}"
+    bases = {worker: _test_namespace(checkout, worker) for worker in ("gw0", "gw1")}
+    namespaces = {ns for _checkout_name, ns in both}
+    assert namespaces == {*bases.values(), *(f"{base}-1" for base in bases.values())}, namespaces
+
+    alone = _run_at_once([checkout], env, out, "alone", workers=2)
+    assert {ns for _c, ns in alone} == set(bases.values()), "alone, a session takes the first slot"
+    for key, record in alone.items():
+        assert record["ports"] == both[key]["ports"], "... and that slot's ports"

@@ -229,7 +229,9 @@ def test_run_warns_of_a_server_it_does_not_know(project: Path, home: Path, serve
     ]
 
 
-def test_run_leases_only_its_name(project: Path, home: Path, servers: list[Server]) -> None:
+def test_run_leases_the_ports_it_hands_out(project: Path, home: Path, servers: list[Server]) -> None:
+    """`run api -- uvicorn` hands the command every service's port (API_PORT, WEB_PORT) and
+    leases exactly those (SPEC §7), before it starts the server; the server answers on api's."""
     (project / "app.py").write_text(ASGI_APP, encoding="utf-8")
     env = environment(home)
     server = Server(
@@ -238,13 +240,17 @@ def test_run_leases_only_its_name(project: Path, home: Path, servers: list[Serve
     servers.append(server)
     deadline = time.monotonic() + START_GUARD_S
     shown = leases(project, env)
-    while not shown:  # `run` writes its lease before it starts the server
+    while not shown:  # `run` writes its leases before it starts the server
         assert server.process.poll() is None, server.output()
         assert time.monotonic() < deadline, "run wrote no lease"
         time.sleep(0.1)
         shown = leases(project, env)
-    assert [(lease["name"], lease["namespace"]) for lease in shown] == [("api", "shop")]
-    assert server.get(int(str(shown[0]["port"]))) == (200, "asgi says hello")
+    assert sorted((str(lease["name"]), str(lease["namespace"])) for lease in shown) == [
+        ("api", "shop"),
+        ("web", "shop"),
+    ]
+    api = next(int(str(lease["port"])) for lease in shown if lease["name"] == "api")
+    assert server.get(api) == (200, "asgi says hello")
 
 
 def test_the_servers_venv_is_what_runs() -> None:

@@ -179,7 +179,7 @@ impl Store {
             return error;
         }
         PlanError {
-            message: format!("{}: {}", self.file, error.message),
+            message: format!("{}: {}", crate::text::quote_path(&self.file), error.message),
             ..error
         }
         .with(|data| data.path = Some(self.file.clone()))
@@ -288,7 +288,7 @@ impl Store {
         let temp = format!("{}.{}", self.owner, facts.pid);
         let _ = host.remove(&temp).await?;
         if let Err(error) = host.create(&temp, &text, 0o600, false).await? {
-            return Err(io_error(&temp, "write", &error));
+            return Err(io_error(&self.owner, "write", &error));
         }
         if let Err(error) = host.rename(&temp, &self.owner).await? {
             let _ = host.remove(&temp).await?;
