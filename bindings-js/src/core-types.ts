@@ -232,6 +232,11 @@ export type Effect =
       to: string;
     }
   | {
+      do: 'link';
+      from: string;
+      to: string;
+    }
+  | {
       do: 'remove';
       path: string;
     }
@@ -485,6 +490,11 @@ export type SessionStep =
         }
       | {
           do: 'rename';
+          from: string;
+          to: string;
+        }
+      | {
+          do: 'link';
           from: string;
           to: string;
         }

@@ -48,6 +48,8 @@ export class Executor {
       case 'remove':
         this.created.delete(effect.path);
         return files.remove(effect.path);
+      case 'link':
+        return files.link(effect.from, effect.to);
       case 'lock':
         return effect.hold ? processLocks.hold(effect.path) : this.locks.lock(effect.path);
       case 'unlock':

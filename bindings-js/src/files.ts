@@ -242,6 +242,12 @@ export function rename(from: string, to: string): Reply {
   return done(() => fs.renameSync(from, to));
 }
 
+/** A second name for a file (a hard link; a symbolic link `from` is linked itself, as
+ * `link(2)` does on Linux). */
+export function link(from: string, to: string): Reply {
+  return done(() => fs.linkSync(from, to));
+}
+
 /** A file, or a link itself (never what it leads to). */
 export function remove(path: string): Reply {
   return done(() => fs.unlinkSync(path));

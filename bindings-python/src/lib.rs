@@ -64,6 +64,14 @@ struct NativeSession {
     executor: portplan_native::Executor,
 }
 
+/// A session dropped before its end (Ctrl-C, SIGTERM, an error in Python) leaves no lock
+/// held and no temporary file behind.
+impl Drop for NativeSession {
+    fn drop(&mut self) {
+        self.executor.close();
+    }
+}
+
 #[pymethods]
 impl Session {
     #[new]

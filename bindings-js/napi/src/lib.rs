@@ -2,8 +2,7 @@
 //! text, and sessions whose effects portplan-native runs here, in Rust. No rule lives here.
 
 use napi_derive::napi;
-use portplan::session::effects::{Effect, Reply};
-use std::collections::BTreeSet;
+use portplan::session::effects::Effect;
 
 /// The public `probe` (exported as `probePorts`).
 pub mod probe;
@@ -39,26 +38,6 @@ pub fn run_effect(effect: String) -> Option<String> {
 pub struct Session {
     inner: portplan::session::Session,
     executor: portplan_native::Executor,
-    /// Files the session created and has not renamed or removed since (temporary files),
-    /// removed by `close`.
-    created: BTreeSet<String>,
-}
-
-/// Keeps `created` up to date with an effect the executor did.
-fn track(created: &mut BTreeSet<String>, effect: &Effect, reply: &Reply) {
-    let succeeded = matches!(reply, Reply::Done { error: None });
-    match effect {
-        Effect::Create { path, .. } if succeeded => {
-            created.insert(path.clone());
-        }
-        Effect::Rename { from, .. } if succeeded => {
-            created.remove(from);
-        }
-        Effect::Remove { path } => {
-            created.remove(path);
-        }
-        _ => {}
-    }
 }
 
 #[napi]
@@ -68,7 +47,6 @@ impl Session {
         Session {
             inner: portplan::session::Session::from_json(&request),
             executor: portplan_native::Executor::new(),
-            created: BTreeSet::new(),
         }
     }
 
@@ -76,12 +54,8 @@ impl Session {
     #[napi]
     pub fn step(&mut self, reply: Option<String>) -> String {
         let executor = &mut self.executor;
-        let created = &mut self.created;
-        self.inner.step_json_with(reply.as_deref(), |effect| {
-            let reply = executor.run(effect)?;
-            track(created, effect, &reply);
-            Some(reply)
-        })
+        self.inner
+            .step_json_with(reply.as_deref(), |effect| executor.run(effect))
     }
 
     /// Ends the session where it stands (its host stops early: a signal, an error): every
@@ -89,9 +63,6 @@ impl Session {
     /// process (`hold`) stay.
     #[napi]
     pub fn close(&mut self) {
-        self.executor = portplan_native::Executor::new();
-        for path in std::mem::take(&mut self.created) {
-            let _ = std::fs::remove_file(path);
-        }
+        self.executor.close();
     }
 }

@@ -134,6 +134,16 @@ EffectRename = TypedDict(
 )
 
 
+EffectLink = TypedDict(
+    "EffectLink",
+    {
+        "do": Literal["link"],
+        "from": str,
+        "to": str,
+    },
+)
+
+
 class EffectRemove(TypedDict):
     """
     Remove a file (not a folder); a missing file is `ENOENT`. Reply: [`Reply::Done`].
@@ -1160,6 +1170,7 @@ SessionStep: TypeAlias = Union[
     EffectCreate,
     EffectCopyOwner,
     EffectRename,
+    EffectLink,
     EffectRemove,
     EffectLock,
     EffectUnlock,

@@ -35,6 +35,9 @@ use portplan::session::effects::{Effect, Reply};
 #[derive(Debug, Default)]
 pub struct Executor {
     locks: lock::Locks,
+    /// Files created and not renamed or removed since: a session's temporary files (the
+    /// protocol's every `create` is one), removed by `close`.
+    created: std::collections::BTreeSet<String>,
 }
 
 impl Executor {
@@ -46,6 +49,24 @@ impl Executor {
     /// must run itself: `Sleep` (its event loop or thread), `Print` (its streams),
     /// `Spawn` (its signals and child handling), `Listen` (its server object).
     pub fn run(&mut self, effect: &Effect) -> Option<Reply> {
+        let reply = self.run_effect(effect)?;
+        let succeeded = matches!(reply, Reply::Done { error: None });
+        match effect {
+            Effect::Create { path, .. } if succeeded => {
+                self.created.insert(path.clone());
+            }
+            Effect::Rename { from, .. } if succeeded => {
+                self.created.remove(from);
+            }
+            Effect::Remove { path } => {
+                self.created.remove(path);
+            }
+            _ => {}
+        }
+        Some(reply)
+    }
+
+    fn run_effect(&mut self, effect: &Effect) -> Option<Reply> {
         Some(match effect {
             Effect::Read {
                 path,
@@ -65,6 +86,7 @@ impl Executor {
             Effect::CopyOwner { path, like } => files::copy_owner(path, like),
             Effect::Rename { from, to } => files::rename(from, to),
             Effect::Remove { path } => files::remove(path),
+            Effect::Link { from, to } => files::done(std::fs::hard_link(from, to)),
             Effect::Lock { path, hold: false } => self.locks.lock(path),
             Effect::Lock { path, hold: true } => lock::hold(path),
             Effect::Unlock { path } => self.locks.unlock(path),
@@ -80,6 +102,16 @@ impl Executor {
             | Effect::Spawn { .. }
             | Effect::Listen { .. } => return None,
         })
+    }
+
+    /// Ends a session where it stands (its host stopped early: a signal, an error): the
+    /// temporary files it created and did not rename removed, its locks released (those
+    /// held for the process stay).
+    pub fn close(&mut self) {
+        for path in std::mem::take(&mut self.created) {
+            let _ = std::fs::remove_file(path);
+        }
+        self.locks = lock::Locks::default();
     }
 
     /// Whether this executor holds the lock of `path` (for a host's own bookkeeping).

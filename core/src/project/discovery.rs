@@ -149,7 +149,10 @@ fn unreadable(path: &str, error: &OsError) -> PlanError {
     if error.code.as_deref() == Some("EFBIG") {
         return PlanError::new(
             ErrorKind::Host,
-            format!("cannot read {path}: it is larger than 1 MiB, too large to be a project file"),
+            format!(
+                "cannot read {}: it is larger than 1 MiB, too large to be a project file",
+                crate::text::quote_path(path)
+            ),
         )
         .with(|data| data.path = Some(path.to_owned()));
     }
@@ -165,7 +168,7 @@ fn unreadable(path: &str, error: &OsError) -> PlanError {
 /// `error` about the file at `path`: its message starts with the path.
 fn at_path(path: &str, error: PlanError) -> PlanError {
     PlanError {
-        message: format!("{path}: {}", error.message),
+        message: format!("{}: {}", crate::text::quote_path(path), error.message),
         ..error
     }
     .with(|data| data.path = Some(path.to_owned()))

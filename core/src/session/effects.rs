@@ -45,6 +45,9 @@ pub enum Effect {
     CopyOwner { path: String, like: String },
     /// Rename `from` over `to` (atomic on one file system). Reply: [`Reply::Done`].
     Rename { from: String, to: String },
+    /// A second name (hard link) `to` for the file `from`, never through a link. Reply:
+    /// [`Reply::Done`].
+    Link { from: String, to: String },
     /// Remove a file (not a folder); a missing file is `ENOENT`. Reply: [`Reply::Done`].
     Remove { path: String },
     /// Try to take the exclusive OS lock of `path` without waiting (`flock`/`fcntl`,

@@ -139,14 +139,19 @@ impl Read {
 }
 
 async fn read(host: &Host, target: &Target) -> Result<Read> {
-    match host.read(&target.path, MAX_BYTES as u64, false).await? {
+    read_at(host, &target.given, &target.path).await
+}
+
+/// What the file at `path` holds (`given`: FILE as the user wrote it, for messages).
+async fn read_at(host: &Host, given: &str, path: &str) -> Result<Read> {
+    match host.read(path, MAX_BYTES as u64, false).await? {
         FileRead::Missing => Ok(Read {
             text: None,
             utf8: true,
             too_large: false,
         }),
-        FileRead::NotFile { kind } => Err(not_regular(&target.given, kind)),
-        FileRead::Error { error } => Err(io_error(&target.given, "read", &error)),
+        FileRead::NotFile { kind } => Err(not_regular(given, kind)),
+        FileRead::Error { error } => Err(io_error(given, "read", &error)),
         FileRead::File {
             text,
             utf8,
@@ -157,7 +162,7 @@ async fn read(host: &Host, target: &Target) -> Result<Read> {
             // A read-only file stays as it is, as an editor would refuse it.
             let own = uid.is_some() && uid == host.facts.uid;
             if own && mode.is_some_and(|mode| mode & 0o200 == 0) {
-                return Err(refused(&target.given, "it is read-only".to_owned()));
+                return Err(refused(given, "it is read-only".to_owned()));
             }
             Ok(Read {
                 text: (!longer).then_some(text),
@@ -171,6 +176,11 @@ async fn read(host: &Host, target: &Target) -> Result<Read> {
 /// The temporary files of FILE: `.<name>.portplan-tmp.<pid>`.
 fn temp_prefix(target: &Target) -> String {
     format!(".{}.portplan-tmp.", paths::file_name(&target.path))
+}
+
+/// [`temp_prefix`] in FILE's folder.
+fn temp_path_prefix(target: &Target) -> String {
+    paths::join(&paths::parent(&target.path), &temp_prefix(target))
 }
 
 /// Removes what interrupted writes of FILE left (under the registry lock: no other write
@@ -216,6 +226,9 @@ pub async fn write(
 ) -> Result<Written> {
     let target = target(host, given, named, &project.root).await?;
     let first = read(host, &target).await?;
+    // A file that cannot take a block (not UTF-8, two blocks, too large) fails before the
+    // lock is taken and before any lease is written.
+    env_file::merge(&target.given, &first.existing(), &[])?;
     let had_compose_name = first.text.as_deref().is_some_and(|text| {
         text.lines()
             .any(|l| l.trim_start().starts_with("COMPOSE_PROJECT_NAME="))
@@ -244,35 +257,65 @@ pub async fn write(
     };
     let written = async {
         allocation.write(host).await?;
-        // Step 4: lines another process added since the first read are kept.
-        let mut seen = first;
-        for attempt in 0.. {
+        // Step 4: lines another process adds meanwhile are kept. Read again before the
+        // rename (and merged in); and, through a second name for the file being replaced,
+        // those added up to the rename itself are found after it, and written once more.
+        let mut expected = first.text.clone();
+        let mut late_lines = false;
+        for attempt in 0..=MERGE_TRIES {
             let now = read(host, &target).await?;
-            if now.text == seen.text {
+            if now.text != expected {
+                // After a late append, a change of the new file too: merging it would drop
+                // the late lines, so the write stops here and says so.
+                if late_lines || attempt == MERGE_TRIES {
+                    break;
+                }
+                merged = env_file::merge(&target.given, &now.existing(), &lines)?;
+                if merged.changed {
+                    stage(host, &target, &temp, &merged.text, now.text.is_some()).await?;
+                }
+                expected = now.text;
+                continue;
+            }
+            if !merged.changed {
+                // Nothing to replace (any staged text is the file's own now).
+                let _ = host.remove(&temp).await?;
+                return Ok(merged.text.clone());
+            }
+            let replaced = format!("{}old.{}", temp_path_prefix(&target), host.facts.pid);
+            let _ = host.remove(&replaced).await?;
+            let linked = expected.is_some() && host.link(&target.path, &replaced).await?.is_ok();
+            if let Err(error) = host.rename(&temp, &target.path).await? {
+                let _ = host.remove(&temp).await?;
+                if linked {
+                    let _ = host.remove(&replaced).await?;
+                }
+                return Err(io_error(&target.given, "write", &error));
+            }
+            if !linked {
+                return Ok(merged.text.clone());
+            }
+            let late = read_at(host, &target.given, &replaced).await;
+            let _ = host.remove(&replaced).await?;
+            let late = late?;
+            if late.text == expected {
+                return Ok(merged.text.clone());
+            }
+            // Written to the replaced file between the last read and the rename.
+            if attempt == MERGE_TRIES {
                 break;
             }
-            if attempt == MERGE_TRIES {
-                let _ = host.remove(&temp).await?;
-                return Err(refused(
-                    &target.given,
-                    "another process kept changing it while portplan wrote it; try again"
-                        .to_owned(),
-                ));
-            }
-            merged = env_file::merge(&target.given, &now.existing(), &lines)?;
-            if merged.changed {
-                stage(host, &target, &temp, &merged.text, now.text.is_some()).await?;
-            }
-            seen = now;
+            let written = merged.text.clone();
+            merged = env_file::merge(&target.given, &late.existing(), &lines)?;
+            stage(host, &target, &temp, &merged.text, true).await?;
+            expected = Some(written);
+            late_lines = true;
         }
-        if !merged.changed {
-            // Nothing to replace (any staged text is the file's own now).
-            let _ = host.remove(&temp).await?;
-        } else if let Err(error) = host.rename(&temp, &target.path).await? {
-            let _ = host.remove(&temp).await?;
-            return Err(io_error(&target.given, "write", &error));
-        }
-        Ok(merged.text.clone())
+        let _ = host.remove(&temp).await?;
+        Err(refused(
+            &target.given,
+            "another process kept changing it while portplan wrote it; try again".to_owned(),
+        ))
     }
     .await;
     let released = allocation.release(host).await;

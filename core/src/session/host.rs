@@ -159,6 +159,14 @@ impl Host {
         .await
     }
 
+    pub async fn link(&self, from: &str, to: &str) -> Result<std::result::Result<(), OsError>> {
+        self.done(Effect::Link {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        })
+        .await
+    }
+
     pub async fn remove(&self, path: &str) -> Result<std::result::Result<(), OsError>> {
         self.done(Effect::Remove {
             path: path.to_owned(),
@@ -346,6 +354,7 @@ fn effect_name(effect: &Effect) -> &'static str {
         Effect::CopyOwner { .. } => "copy_owner",
         Effect::Rename { .. } => "rename",
         Effect::Remove { .. } => "remove",
+        Effect::Link { .. } => "link",
         Effect::Lock { .. } => "lock",
         Effect::Unlock { .. } => "unlock",
         Effect::Sleep { .. } => "sleep",

@@ -226,6 +226,16 @@ impl MemoryHost {
                 Some(_) => Ok(()),
                 None => Err("ENOENT"),
             }),
+            // A second name holds a copy: this host never writes a file in place, so the two
+            // names can only part by a rename or a removal, as hard links do.
+            Effect::Link { from, to } => done(match self.files.get(from).cloned() {
+                Some(text) if !self.files.contains_key(to) => {
+                    self.files.insert(to.clone(), text);
+                    Ok(())
+                }
+                Some(_) => Err("EEXIST"),
+                None => Err("ENOENT"),
+            }),
             Effect::CopyOwner { .. } | Effect::Listen { .. } => done(Ok(())),
             Effect::Lock { path, .. } => {
                 if !self.dirs.contains(&parent(path)) {
