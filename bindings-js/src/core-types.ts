@@ -237,6 +237,11 @@ export type Effect =
       to: string;
     }
   | {
+      do: 'append';
+      path: string;
+      text: string;
+    }
+  | {
       do: 'remove';
       path: string;
     }
@@ -497,6 +502,11 @@ export type SessionStep =
           do: 'link';
           from: string;
           to: string;
+        }
+      | {
+          do: 'append';
+          path: string;
+          text: string;
         }
       | {
           do: 'remove';

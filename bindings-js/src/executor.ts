@@ -50,6 +50,8 @@ export class Executor {
         return files.remove(effect.path);
       case 'link':
         return files.link(effect.from, effect.to);
+      case 'append':
+        return files.append(effect.path, effect.text);
       case 'lock':
         return effect.hold ? processLocks.hold(effect.path) : this.locks.lock(effect.path);
       case 'unlock':

@@ -248,6 +248,21 @@ export function link(from: string, to: string): Reply {
   return done(() => fs.linkSync(from, to));
 }
 
+/** `text` appended to the existing regular file `path` in one write (never created, never
+ * through a link). */
+export function append(path: string, text: string): Reply {
+  return done(() => {
+    if (windows && kindAt(path, false) === 'symlink') throw notAFile();
+    const fd = fs.openSync(path, C.O_WRONLY | C.O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    try {
+      if (!fs.fstatSync(fd).isFile()) throw notAFile();
+      writeAll(fd, Buffer.from(text, 'utf8'));
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+}
+
 /** A file, or a link itself (never what it leads to). */
 export function remove(path: string): Reply {
   return done(() => fs.unlinkSync(path));

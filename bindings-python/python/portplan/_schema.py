@@ -144,6 +144,17 @@ EffectLink = TypedDict(
 )
 
 
+class EffectAppend(TypedDict):
+    """
+    Append `text` to the existing regular file `path` (never created, never through a
+    link), in one write. Reply: [`Reply::Done`].
+    """
+
+    do: Literal["append"]
+    path: str
+    text: str
+
+
 class EffectRemove(TypedDict):
     """
     Remove a file (not a folder); a missing file is `ENOENT`. Reply: [`Reply::Done`].
@@ -1171,6 +1182,7 @@ SessionStep: TypeAlias = Union[
     EffectCopyOwner,
     EffectRename,
     EffectLink,
+    EffectAppend,
     EffectRemove,
     EffectLock,
     EffectUnlock,

@@ -203,6 +203,32 @@ pub fn make_dir(path: &str) -> Reply {
     done(builder.create(path))
 }
 
+/// `text` appended to the existing file `path` in one write (never created, never through a
+/// link; shared on Windows as every open here is).
+pub fn append(path: &str, text: &str) -> Reply {
+    let mut options = OpenOptions::new();
+    options.append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NOCTTY | libc::O_NONBLOCK);
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::fs::OpenOptionsExt;
+        options.custom_flags(windows::FILE_FLAG_OPEN_REPARSE_POINT);
+    }
+    done(options.open(path).and_then(|mut file| {
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file",
+            ));
+        }
+        file.write_all(text.as_bytes())
+    }))
+}
+
 /// A new file (`O_CREAT|O_EXCL|O_NOFOLLOW`, Windows `CREATE_NEW` on the reparse point
 /// itself: a link there, even dangling, is `EEXIST`, never followed), `text` written
 /// whole, synced when `sync`. `mode` goes to `open(2)`, so the umask applies, as for

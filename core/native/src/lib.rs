@@ -87,6 +87,7 @@ impl Executor {
             Effect::Rename { from, to } => files::rename(from, to),
             Effect::Remove { path } => files::remove(path),
             Effect::Link { from, to } => files::done(std::fs::hard_link(from, to)),
+            Effect::Append { path, text } => files::append(path, text),
             Effect::Lock { path, hold: false } => self.locks.lock(path),
             Effect::Lock { path, hold: true } => lock::hold(path),
             Effect::Unlock { path } => self.locks.unlock(path),

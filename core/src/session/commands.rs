@@ -488,8 +488,8 @@ async fn ls(host: &Host, command: &Command) -> Result<i32> {
 pub async fn leases(host: &Host) -> Result<Vec<crate::registry::Lease>> {
     let store = Store::locate(host)?;
     let text = store.read(host).await?;
-    let registry =
-        Registry::parse_optional(text.as_deref()).map_err(|error| store.at_file(error))?;
+    let registry = Registry::parse_optional(text.as_deref().map(String::as_str))
+        .map_err(|error| store.at_file(error))?;
     Ok(registry.leases().cloned().collect())
 }
 
@@ -535,8 +535,8 @@ pub async fn release_leases(
     let held = store.lock(host).await?;
     let result = async {
         let text = store.read(host).await?;
-        let before =
-            Registry::parse_optional(text.as_deref()).map_err(|error| store.at_file(error))?;
+        let before = Registry::parse_optional(text.as_deref().map(String::as_str))
+            .map_err(|error| store.at_file(error))?;
         let mut registry = before.clone();
         let released = registry.release(project.namespace(), &project.root, name);
         if released.is_empty() {

@@ -48,6 +48,9 @@ pub enum Effect {
     /// A second name (hard link) `to` for the file `from`, never through a link. Reply:
     /// [`Reply::Done`].
     Link { from: String, to: String },
+    /// Append `text` to the existing regular file `path` (never created, never through a
+    /// link), in one write. Reply: [`Reply::Done`].
+    Append { path: String, text: String },
     /// Remove a file (not a folder); a missing file is `ENOENT`. Reply: [`Reply::Done`].
     Remove { path: String },
     /// Try to take the exclusive OS lock of `path` without waiting (`flock`/`fcntl`,

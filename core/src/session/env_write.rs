@@ -259,15 +259,12 @@ pub async fn write(
         allocation.write(host).await?;
         // Step 4: lines another process adds meanwhile are kept. Read again before the
         // rename (and merged in); and, through a second name for the file being replaced,
-        // those added up to the rename itself are found after it, and written once more.
+        // lines appended up to the rename itself are found after it and appended again.
         let mut expected = first.text.clone();
-        let mut late_lines = false;
         for attempt in 0..=MERGE_TRIES {
             let now = read(host, &target).await?;
             if now.text != expected {
-                // After a late append, a change of the new file too: merging it would drop
-                // the late lines, so the write stops here and says so.
-                if late_lines || attempt == MERGE_TRIES {
+                if attempt == MERGE_TRIES {
                     break;
                 }
                 merged = env_file::merge(&target.given, &now.existing(), &lines)?;
@@ -282,34 +279,7 @@ pub async fn write(
                 let _ = host.remove(&temp).await?;
                 return Ok(merged.text.clone());
             }
-            let replaced = format!("{}old.{}", temp_path_prefix(&target), host.facts.pid);
-            let _ = host.remove(&replaced).await?;
-            let linked = expected.is_some() && host.link(&target.path, &replaced).await?.is_ok();
-            if let Err(error) = host.rename(&temp, &target.path).await? {
-                let _ = host.remove(&temp).await?;
-                if linked {
-                    let _ = host.remove(&replaced).await?;
-                }
-                return Err(io_error(&target.given, "write", &error));
-            }
-            if !linked {
-                return Ok(merged.text.clone());
-            }
-            let late = read_at(host, &target.given, &replaced).await;
-            let _ = host.remove(&replaced).await?;
-            let late = late?;
-            if late.text == expected {
-                return Ok(merged.text.clone());
-            }
-            // Written to the replaced file between the last read and the rename.
-            if attempt == MERGE_TRIES {
-                break;
-            }
-            let written = merged.text.clone();
-            merged = env_file::merge(&target.given, &late.existing(), &lines)?;
-            stage(host, &target, &temp, &merged.text, true).await?;
-            expected = Some(written);
-            late_lines = true;
+            return replace(host, &target, &temp, expected.as_deref(), &merged.text).await;
         }
         let _ = host.remove(&temp).await?;
         Err(refused(
@@ -336,6 +306,66 @@ pub async fn write(
         message: merged.message,
         warnings,
     })
+}
+
+/// Renames the staged `temp` over FILE, which held `expected` when last read, and keeps what
+/// was appended to it up to the rename: a second name for the replaced file shows those
+/// lines, which are then appended to the new file. What FILE holds now is answered.
+async fn replace(
+    host: &Host,
+    target: &Target,
+    temp: &str,
+    expected: Option<&str>,
+    text: &str,
+) -> Result<String> {
+    let replaced = format!("{}old.{}", temp_path_prefix(target), host.facts.pid);
+    let _ = host.remove(&replaced).await?;
+    let linked = expected.is_some() && host.link(&target.path, &replaced).await?.is_ok();
+    if let Err(error) = host.rename(temp, &target.path).await? {
+        let _ = host.remove(temp).await?;
+        if linked {
+            let _ = host.remove(&replaced).await?;
+        }
+        return Err(io_error(&target.given, "write", &error));
+    }
+    let Some(expected) = expected.filter(|_| linked) else {
+        return Ok(text.to_owned());
+    };
+    let late = read_at(host, &target.given, &replaced).await;
+    let late = match late.map(|read| read.text) {
+        Ok(Some(late)) if late == expected => None,
+        Ok(Some(late)) if late.starts_with(expected) => Some(late[expected.len()..].to_owned()),
+        _ => {
+            // Rewritten in place during the rename: that version is kept beside it, and said.
+            let kept = format!("{}.portplan-replaced", target.path);
+            let _ = host.remove(&kept).await?;
+            let kept_ok = host.rename(&replaced, &kept).await?.is_ok();
+            return Err(PlanError::new(
+                ErrorKind::Host,
+                format!(
+                    "{} was changed by another process while portplan replaced it; {}",
+                    quote_path(&target.given),
+                    if kept_ok {
+                        format!(
+                            "that version is kept in {}: merge it by hand",
+                            quote_path(&kept)
+                        )
+                    } else {
+                        "try again".to_owned()
+                    }
+                ),
+            )
+            .with(|data| data.path = Some(target.given.clone())));
+        }
+    };
+    let _ = host.remove(&replaced).await?;
+    match late {
+        None => Ok(text.to_owned()),
+        Some(late) => match host.append(&target.path, &late).await? {
+            Ok(()) => Ok(format!("{text}{late}")),
+            Err(error) => Err(io_error(&target.given, "write", &error)),
+        },
+    }
 }
 
 /// The block's lines: `NAME_PORT=N` of the plan, and what `env` exports beside them.

@@ -167,6 +167,14 @@ impl Host {
         .await
     }
 
+    pub async fn append(&self, path: &str, text: &str) -> Result<std::result::Result<(), OsError>> {
+        self.done(Effect::Append {
+            path: path.to_owned(),
+            text: text.to_owned(),
+        })
+        .await
+    }
+
     pub async fn remove(&self, path: &str) -> Result<std::result::Result<(), OsError>> {
         self.done(Effect::Remove {
             path: path.to_owned(),
@@ -355,6 +363,7 @@ fn effect_name(effect: &Effect) -> &'static str {
         Effect::Rename { .. } => "rename",
         Effect::Remove { .. } => "remove",
         Effect::Link { .. } => "link",
+        Effect::Append { .. } => "append",
         Effect::Lock { .. } => "lock",
         Effect::Unlock { .. } => "unlock",
         Effect::Sleep { .. } => "sleep",

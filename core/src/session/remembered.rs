@@ -22,7 +22,7 @@ const LARGEST_KEPT: usize = 16 * 1024 * 1024;
 const PROJECTS: usize = 8;
 
 struct Parsed {
-    text: Arc<str>,
+    text: Arc<String>,
     registry: Arc<Registry>,
 }
 
@@ -32,10 +32,10 @@ static PARSED: Mutex<Option<Parsed>> = Mutex::new(None);
 /// the registry is a rename of a new file, so a new version has a new inode.
 pub type Signature = (u64, u64, u64);
 
-static TEXT: Mutex<Option<(Signature, Arc<str>)>> = Mutex::new(None);
+static TEXT: Mutex<Option<(Signature, Arc<String>)>> = Mutex::new(None);
 
 /// The text of the file version `signature` names, when it was read before.
-pub fn text_of(signature: Signature) -> Option<Arc<str>> {
+pub fn text_of(signature: Signature) -> Option<Arc<String>> {
     let last = TEXT.lock().unwrap_or_else(PoisonError::into_inner);
     last.as_ref()
         .filter(|(known, _)| *known == signature)
@@ -43,14 +43,14 @@ pub fn text_of(signature: Signature) -> Option<Arc<str>> {
 }
 
 /// Remembers the text of the file version `signature` names.
-pub fn remember_text(signature: Signature, text: &Arc<str>) {
+pub fn remember_text(signature: Signature, text: &Arc<String>) {
     if text.len() <= LARGEST_KEPT {
         *TEXT.lock().unwrap_or_else(PoisonError::into_inner) = Some((signature, Arc::clone(text)));
     }
 }
 
 /// The registry of `text` (None: no file yet, an empty registry), parsed once per text.
-pub fn registry(text: Option<&Arc<str>>) -> crate::error::Result<Arc<Registry>> {
+pub fn registry(text: Option<&Arc<String>>) -> crate::error::Result<Arc<Registry>> {
     let Some(text) = text else {
         return Ok(Arc::new(Registry::default()));
     };

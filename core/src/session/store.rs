@@ -104,7 +104,7 @@ impl Store {
 
     /// The registry's text, None when there is none yet. Refuses what is not a regular file
     /// of this user of at most 64 MiB (read without following links or blocking).
-    pub async fn read(&self, host: &Host) -> Result<Option<Arc<str>>> {
+    pub async fn read(&self, host: &Host) -> Result<Option<Arc<String>>> {
         // A version of the file read before (same inode, size and time) is not read again,
         // unless it changed within the last seconds: file times are as coarse as the kernel's
         // tick, and an inode freed by a rename is reused, so two quick writes of one size
@@ -129,7 +129,7 @@ impl Store {
         if let Some(text) = signature.and_then(remembered::text_of) {
             return Ok(Some(text));
         }
-        let text: Option<Arc<str>> = self.read_text(host).await?.map(Arc::from);
+        let text: Option<Arc<String>> = self.read_text(host).await?.map(Arc::new);
         if let (Some(signature), Some(text)) = (signature, &text) {
             remembered::remember_text(signature, text);
         }

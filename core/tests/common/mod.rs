@@ -236,6 +236,13 @@ impl MemoryHost {
                 Some(_) => Err("EEXIST"),
                 None => Err("ENOENT"),
             }),
+            Effect::Append { path, text } => done(match self.files.get_mut(path) {
+                Some(file) => {
+                    file.push_str(text);
+                    Ok(())
+                }
+                None => Err("ENOENT"),
+            }),
             Effect::CopyOwner { .. } | Effect::Listen { .. } => done(Ok(())),
             Effect::Lock { path, .. } => {
                 if !self.dirs.contains(&parent(path)) {
