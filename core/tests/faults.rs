@@ -412,3 +412,59 @@ fn names_that_print_as_something_else_are_refused_in_configs_and_registries() {
         assert!(Registry::parse(&registry).is_err(), "{bad:?}");
     }
 }
+
+/// The file `env --write` replaces, appended to or rewritten by another process just before
+/// the rename: `change` gets the replaced file's text (its second name's) and gives the new.
+fn env_write_racing(change: fn(&str) -> String) -> (MemoryHost, common::Ran) {
+    const ENV: &str = "/home/me/shop/.env";
+    let mut host = shop(WEB);
+    host.file(ENV, "A=1\n");
+    let ran = host.run_with(
+        json!({ "host": common::facts("/home/me/shop"), "call": "cli", "argv": ["env", "--write"] }),
+        |host, effect| {
+            let portplan::session::effects::Effect::Rename { to, .. } = effect else {
+                return;
+            };
+            let second: Vec<String> = host
+                .files
+                .keys()
+                .filter(|path| path.contains("..env.portplan-tmp.old."))
+                .cloned()
+                .collect();
+            if to == ENV {
+                for path in second.into_iter().chain([ENV.to_owned()]) {
+                    let text = change(&host.files[&path]);
+                    host.files.insert(path, text);
+                }
+            }
+        },
+    );
+    (host, ran)
+}
+
+#[test]
+fn a_line_appended_to_env_just_before_its_rename_is_appended_again() {
+    let (host, ran) = env_write_racing(|text| format!("{text}LATE=1\n"));
+    assert_eq!(ran.answer, json!({ "exit": 0 }), "{}", ran.err);
+    let env = &host.files["/home/me/shop/.env"];
+    assert!(env.starts_with("A=1\n# >>> portplan"), "{env}");
+    assert!(env.ends_with("# <<< portplan <<<\nLATE=1\n"), "{env}");
+    let left: Vec<&String> = host
+        .files
+        .keys()
+        .filter(|p| p.contains("portplan-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn env_rewritten_just_before_its_rename_is_kept_beside_it_and_said() {
+    let (host, ran) = env_write_racing(|_| "B=2\n".to_owned());
+    assert_eq!(ran.answer, json!({ "exit": 1 }), "{}", ran.err);
+    assert!(
+        ran.err.contains("was changed by another process while portplan replaced it; that version is kept in /home/me/shop/.env.portplan-replaced"),
+        "{}",
+        ran.err
+    );
+    assert_eq!(host.files["/home/me/shop/.env.portplan-replaced"], "B=2\n");
+}

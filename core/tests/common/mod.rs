@@ -97,6 +97,12 @@ impl MemoryHost {
 
     /// Runs a session to its end.
     pub fn run(&mut self, start: Value) -> Ran {
+        self.run_with(start, |_, _| {})
+    }
+
+    /// Runs a session to its end; `meanwhile` acts for another process before each effect
+    /// is answered (an append landing just before a rename, say).
+    pub fn run_with(&mut self, start: Value, mut meanwhile: impl FnMut(&mut Self, &Effect)) -> Ran {
         let mut session = Session::from_json(&start.to_string());
         let (mut out, mut err) = (String::new(), String::new());
         let mut reply = None;
@@ -118,6 +124,7 @@ impl MemoryHost {
                             Stream::Stderr => err.push_str(text),
                         }
                     }
+                    meanwhile(self, &effect);
                     reply = Some(self.answer(&effect));
                     self.effects.push(effect);
                 }
