@@ -13,7 +13,19 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BOTH, CLIS, HERE, environment, get, ok, run, tempTop, urlPattern, writeFiles } from './lib.mjs';
+import { BOTH, CLIS, HERE, environment, get, ok, portplan, run, tempTop, urlPattern, writeFiles } from './lib.mjs';
+
+/** `env --write` into a .env without COMPOSE_PROJECT_NAME: it succeeds, and its one line on
+ * stderr is the note that Compose now names this checkout's containers so. */
+function writeEnv(cli, where) {
+  const done = portplan(cli, ['env', '--write'], where);
+  assert.equal(done.status, 0, `${cli.name}: portplan env --write failed:\n${done.stderr}`);
+  assert.match(
+    done.stderr,
+    /^portplan: note: COMPOSE_PROJECT_NAME=[a-z0-9][a-z0-9_-]* is new in \.env: Compose now runs this checkout's containers and volumes under that name \(those started before keep their old project: `docker compose -p OLD down` removes them\)\n$/,
+  );
+  return done.stdout;
+}
 
 const COMPOSE = `services:
   web:
@@ -65,7 +77,7 @@ for (const cli of BOTH) {
       for (const [name, port] of Object.entries(ports)) assert.match(table, new RegExp(`^${name}\\s+${port}\\s`, 'm'));
 
       // env --write: a block in .env with every port and the project name.
-      const said = ok(cli, ['env', '--write'], where);
+      const said = writeEnv(cli, where);
       assert.match(said, /^wrote \d+ ports? to \.env \(portplan block created\)\n$/);
       const text = readFileSync(join(where.cwd, '.env'), 'utf8');
       const lines = text.trimEnd().split('\n');
@@ -99,7 +111,7 @@ for (const cli of BOTH) {
       plan.plan.map((entry) => entry.name),
       ['db', 'web'],
     );
-    ok(cli, ['env', '--write'], a);
+    writeEnv(cli, a);
     const written = variables(readFileSync(join(a.cwd, '.env'), 'utf8'));
     const started = run(cli, 'web', ['node', 'server.mjs'], a);
     try {
