@@ -48,8 +48,12 @@ export class Executor {
       case 'remove':
         this.created.delete(effect.path);
         return files.remove(effect.path);
-      case 'link':
-        return files.link(effect.from, effect.to);
+      case 'link': {
+        // A second name is a temporary file too (a copy of what it names, secrets and all).
+        const reply = files.link(effect.from, effect.to);
+        if (reply.did === 'done' && !reply.error) this.created.add(effect.to);
+        return reply;
+      }
       case 'append':
         return files.append(effect.path, effect.text);
       case 'lock':

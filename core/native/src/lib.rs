@@ -36,7 +36,7 @@ use portplan::session::effects::{Effect, Reply};
 pub struct Executor {
     locks: lock::Locks,
     /// Files created and not renamed or removed since: a session's temporary files (the
-    /// protocol's every `create` is one), removed by `close`.
+    /// protocol's every `create` and `link` is one), removed by `close`.
     created: std::collections::BTreeSet<String>,
 }
 
@@ -52,7 +52,8 @@ impl Executor {
         let reply = self.run_effect(effect)?;
         let succeeded = matches!(reply, Reply::Done { error: None });
         match effect {
-            Effect::Create { path, .. } if succeeded => {
+            // A second name is a temporary file too (a copy of what it names, secrets and all).
+            Effect::Create { path, .. } | Effect::Link { to: path, .. } if succeeded => {
                 self.created.insert(path.clone());
             }
             Effect::Rename { from, .. } if succeeded => {

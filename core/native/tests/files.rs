@@ -496,3 +496,65 @@ fn effects_of_the_host_language_are_left_to_it() {
         assert_eq!(executor.run(&effect), None, "{effect:?}");
     }
 }
+
+#[test]
+fn append_adds_to_an_existing_file_only_and_never_through_a_link() {
+    let dir = TempDir::new("append");
+    let file = dir.join("env");
+    fs::write(&file, "A=1\n").unwrap();
+    let append = |path: &str| {
+        error_code(run(Effect::Append {
+            path: path.to_string(),
+            text: "LATE=1\n".to_string(),
+        }))
+    };
+    assert_eq!(append(&file), None);
+    assert_eq!(fs::read_to_string(&file).unwrap(), "A=1\nLATE=1\n");
+    assert_eq!(append(&dir.join("missing")).as_deref(), Some("ENOENT"));
+    assert!(!std::path::Path::new(&dir.join("missing")).exists());
+    #[cfg(unix)]
+    {
+        let link = dir.join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(append(&link).is_some(), "a link is refused");
+        assert_eq!(fs::read_to_string(&file).unwrap(), "A=1\nLATE=1\n");
+    }
+}
+
+#[test]
+fn close_removes_what_the_session_created_or_linked_and_did_not_rename() {
+    let dir = TempDir::new("close");
+    let kept = dir.join("kept");
+    fs::write(&kept, "SECRET=1\n").unwrap();
+    let mut executor = Executor::new();
+    let mut run = |effect: Effect| error_code(executor.run(&effect).expect("a file effect"));
+    let (temp, renamed, second) = (dir.join("temp"), dir.join("renamed"), dir.join("second"));
+    for path in [&temp, &renamed] {
+        let create = Effect::Create {
+            path: path.clone(),
+            text: "x".to_string(),
+            mode: 0o600,
+            sync: false,
+        };
+        assert_eq!(run(create), None);
+    }
+    let rename = Effect::Rename {
+        from: renamed.clone(),
+        to: dir.join("final"),
+    };
+    assert_eq!(run(rename), None);
+    let link = Effect::Link {
+        from: kept.clone(),
+        to: second.clone(),
+    };
+    assert_eq!(run(link), None);
+    executor.close();
+    let exists = |path: &str| std::path::Path::new(path).exists();
+    assert!(!exists(&temp), "a created file left");
+    assert!(!exists(&second), "a second name left");
+    assert!(
+        exists(&dir.join("final")),
+        "a renamed file is the session's result"
+    );
+    assert_eq!(fs::read_to_string(&kept).unwrap(), "SECRET=1\n");
+}
