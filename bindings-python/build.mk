@@ -1,7 +1,7 @@
 # The Python package (included by the root Makefile; VENV and TOOLS come from there).
 #   make build-python          .venv with maturin and pytest, the package installed (.venv/bin/portplan)
 #   make test-python           the three below (the package check on Linux only)
-#   make pytest-python         pytest on bindings-python/tests
+#   make pytest-python         pytest on bindings-python/tests (builds the npm package first: one test needs its cross-spawn)
 #   make lint-python           ruff check, ruff format --check, mypy --strict (package and tests)
 #   make check-package-python  the wheel and sdist as published (scripts/build-dist.sh):
 #                              twine, auditwheel, and each installed and used in a fresh venv
@@ -61,7 +61,9 @@ build-python: $(VENV)/.portplan-built
 # built by the release workflow.
 test-python: pytest-python lint-python $(if $(filter Linux,$(shell uname -s)),check-package-python)
 
-pytest-python: build-python $(VENV)/.portplan-test-tools
+# build-js: tests/test_spawn_windows.py checks `run`'s Windows escaping against cross-spawn,
+# from bindings-js/node_modules (make test runs the Python tests before the JS ones).
+pytest-python: build-python build-js $(VENV)/.portplan-test-tools
 	cd $(PY_DIR) && $(VENV)/bin/python -m pytest -q tests
 
 # ruff over every Python file of the repository (root ruff.toml); mypy over the package and its tests.

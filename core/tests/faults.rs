@@ -468,3 +468,38 @@ fn env_rewritten_just_before_its_rename_is_kept_beside_it_and_said() {
     );
     assert_eq!(host.files["/home/me/shop/.env.portplan-replaced"], "B=2\n");
 }
+
+/// A lease another process writes between the plan made before the lock and the lock: the
+/// plan is made again under the lock (it is reused only from the very registry it was made
+/// from), so the two never share a port.
+#[test]
+fn a_lease_written_just_before_the_lock_is_seen_under_it() {
+    let first = shop(WEB).cli("/home/me/shop", &["get", "web", "--no-probe"]);
+    let home: u16 = first.out.trim().parse().expect(&first.err);
+    let mut host = shop(WEB);
+    host.dir("/home/me/other");
+    let ran = host.run_with(
+        json!({ "host": common::facts("/home/me/shop"), "call": "cli", "argv": ["get", "web", "--no-probe"] }),
+        |host, effect| {
+            if matches!(effect, portplan::session::effects::Effect::Lock { .. })
+                && !host.files.contains_key(REGISTRY)
+            {
+                let now = (host.clock_ms / 1000.0) as u64;
+                let registry = json!({ "version": 2, "leases": [{
+                    "namespace": "other", "name": "api", "root": "/home/me/other",
+                    "port": home, "created": now, "used": now,
+                }] });
+                host.file(REGISTRY, &registry.to_string());
+            }
+        },
+    );
+    assert_eq!(ran.answer, json!({ "exit": 0 }), "{}", ran.err);
+    let port: u16 = ran.out.trim().parse().expect(&ran.err);
+    assert_ne!(port, home, "the other process' lease holds {home}");
+    let registry = Registry::parse(&host.files[REGISTRY]).unwrap();
+    let held: Vec<(&str, u16)> = registry
+        .leases()
+        .map(|lease| (lease.name.as_str(), lease.port))
+        .collect();
+    assert_eq!(held, [("api", home), ("web", port)]);
+}

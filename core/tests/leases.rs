@@ -567,6 +567,24 @@ fn registry_text_round_trips_and_bad_files_are_errors() {
     let parsed = Registry::parse(two_roots).unwrap();
     let roots: Vec<Option<&str>> = parsed.leases().map(|l| l.root.as_deref()).collect();
     assert_eq!(roots, [None, Some("/r"), Some("/s")], "sorted, null first");
+    // A repeated key is found also where the file is not sorted (edited by hand), and the
+    // first fault in file order is the one named.
+    let leases = |list: &[(&str, u16)]| {
+        let leases: Vec<Value> = list
+            .iter()
+            .map(|(name, port)| json!({ "namespace": "", "name": name, "root": "/r", "port": port, "created": 0, "used": 0 }))
+            .collect();
+        json!({ "version": 2, "leases": leases }).to_string()
+    };
+    let message = |list: &[(&str, u16)]| Registry::parse(&leases(list)).unwrap_err().message;
+    assert!(message(&[("b", 1), ("c", 2), ("a", 3), ("c", 4)]).contains("two leases for `c`"));
+    assert!(message(&[("b", 1), ("a", 2), ("b", 3)]).contains("two leases for `b`"));
+    assert!(message(&[("b", 1), ("a", 1), ("b", 3)]).contains("two leases hold port 1"));
+    assert!(message(&[("a", 1), ("a", 2), ("b", 2)]).contains("two leases for `a`"));
+    let unsorted = Registry::parse(&leases(&[("c", 1), ("a", 2), ("b", 3)])).unwrap();
+    let names: Vec<&str> = unsorted.leases().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    assert_eq!(Registry::parse(&unsorted.to_text()).unwrap(), unsorted);
     // The file's layout: fields in this order, two-space indents, a final newline.
     let mut one = Registry::default();
     Call::new("/p").at(7).apply(

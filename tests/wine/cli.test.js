@@ -8,9 +8,13 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { windows, project, config, cli, cliAsync, get, leases } = require('./helpers.js');
 
-/** How long another process keeps .env open while `env --write` runs: longer than the CLI
- * takes to reach its write under Wine (about 1.5 s), so a write that does not wait fails. */
-const HOLD_MS = 2500;
+/** How long another process keeps .env open once `env --write` has staged its new copy (it
+ * is renaming over .env then): a write that does not wait fails, and one that waits the core's
+ * bound (10 s) has ample time. Released on a signal, not after a fixed time from its start,
+ * so how long the CLI takes to start under Wine does not matter. */
+const HOLD_MS = 1000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('get prints a port of the range, the same every time, and leases it', () => {
   const app = project({ 'portplan.toml': config(['web', 'api']) });
@@ -73,24 +77,36 @@ test('env --write adds the block to a .env with Windows line endings and keeps e
 test('env --write replaces .env that another process has open for a moment (an editor, a watcher)', async () => {
   const app = project({ 'portplan.toml': config(['web']), '.env': 'SECRET=1\n' });
   const file = path.join(app.dir, '.env');
-  // Opens .env, says so, and closes it HOLD_MS later: on Windows a rename over a file that is
+  // Opens .env, says so, and closes it when told: on Windows a rename over a file that is
   // open fails until it is closed (a sharing violation), so the write must wait it out.
   const holder = spawn(
     process.execPath,
     [
       '-e',
-      `const fs = require('fs'); const fd = fs.openSync(${JSON.stringify(file)}, 'r'); console.log('open'); setTimeout(() => fs.closeSync(fd), ${HOLD_MS});`,
+      `const fs = require('fs'); const fd = fs.openSync(${JSON.stringify(file)}, 'r'); console.log('open'); process.stdin.once('data', () => fs.closeSync(fd));`,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const ended = new Promise((resolve) => holder.once('close', resolve));
   await new Promise((resolve, reject) => {
     holder.stdout.once('data', resolve);
     holder.once('exit', () => reject(new Error('the holder ended before opening .env')));
   });
-  const done = await cliAsync(app, ['env', '--write']);
+  let finished = false;
+  const running = cliAsync(app, ['env', '--write']).finally(() => {
+    finished = true;
+  });
+  // The staged copy (..env.portplan-tmp.*) appears just before the rename is tried.
+  const staged = () => fs.readdirSync(app.dir).some((name) => name.startsWith('..env.portplan-tmp.'));
+  while (!finished && !staged()) await sleep(5);
+  const released = Date.now();
+  if (!finished) await sleep(HOLD_MS);
+  holder.stdin.end('close\n');
+  const done = await running;
   await ended;
   assert.equal(done.code, 0, done.err);
+  // On Windows the rename could only succeed once .env was let go: the write waited.
+  if (windows) assert.ok(Date.now() - released >= HOLD_MS, 'the write ended while .env was still open');
   assert.match(
     fs.readFileSync(file, 'utf8'),
     new RegExp(`^SECRET=1\\n# >>> portplan: [^\\n]*\\nWEB_PORT=${get(app, 'web')}\\n`),

@@ -27,7 +27,7 @@ pub fn plan_ref<'a>(config: &'a Config, held: &'a Held) -> Result<PlanRef<'a>> {
 }
 
 /// Plans with registry knowledge: other leases are taken, `kept` services keep their port.
-pub fn plan_with(config: &Config, held: &Held) -> Result<Plan> {
+pub fn plan_with(config: &Config, held: &Held<'_>) -> Result<Plan> {
     Ok(Plan {
         exclude: config.exclude.clone(),
         hash: config.hash,
@@ -39,7 +39,7 @@ pub fn plan_with(config: &Config, held: &Held) -> Result<Plan> {
 }
 
 /// The entries of the plan, sorted by name.
-fn entries<'a, E: MakeEntry<'a>>(config: &'a Config, held: &'a Held) -> Result<Vec<E>> {
+fn entries<'a, E: MakeEntry<'a>>(config: &'a Config, held: &'a Held<'a>) -> Result<Vec<E>> {
     let pinned = check_pins(config, held)?;
     let mut taken = Taken::new(config, pinned, &held.busy, &held.leases);
     let mut given = Given::new(config);
@@ -80,7 +80,7 @@ fn entries<'a, E: MakeEntry<'a>>(config: &'a Config, held: &'a Held) -> Result<V
 
 /// Duplicate pins and pins on busy ports are errors (SPEC §2). A lease never makes a pin
 /// busy (SPEC §7: a pin is the user's own statement); the registry leaves busy pins out.
-fn check_pins<'a>(config: &'a Config, held: &Held) -> Result<BTreeMap<u16, &'a str>> {
+fn check_pins<'a>(config: &'a Config, held: &Held<'_>) -> Result<BTreeMap<u16, &'a str>> {
     let mut by_port: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
     for (name, service) in &config.services {
         if let Service::Pinned(port) = service {

@@ -116,7 +116,7 @@ pub struct Taken<'a> {
     pub set: PortSet,
     pub pinned: BTreeMap<u16, &'a str>,
     /// Ports leased to others in the registry.
-    pub leases: &'a BTreeMap<u16, LeaseHolder>,
+    pub leases: &'a BTreeMap<u16, LeaseHolder<'a>>,
     pub busy: PortSet,
     pub config: &'a Config,
 }
@@ -128,7 +128,7 @@ impl<'a> Taken<'a> {
         config: &'a Config,
         pinned: BTreeMap<u16, &'a str>,
         busy: &[u16],
-        leases: &'a BTreeMap<u16, LeaseHolder>,
+        leases: &'a BTreeMap<u16, LeaseHolder<'a>>,
     ) -> Self {
         let mut busy_set = PortSet::default();
         busy.iter().for_each(|&p| busy_set.insert(p));
@@ -167,9 +167,9 @@ impl<'a> Taken<'a> {
         }
         if let Some(lease) = self.leases.get(&port) {
             return HolderRef::Lease {
-                namespace: &lease.namespace,
-                service: &lease.name,
-                root: lease.root.as_deref(),
+                namespace: lease.namespace,
+                service: lease.name,
+                root: lease.root,
             };
         }
         if self.busy.contains(port) {

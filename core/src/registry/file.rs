@@ -51,8 +51,10 @@ impl Lease {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registry {
-    /// Keyed by (namespace, name, root), so the file lists them sorted.
-    leases: BTreeMap<LeaseKey, Lease>,
+    /// Sorted by key (namespace, name, root), one lease a key, so the file lists them
+    /// sorted. A sorted list, not a map keyed by a copy of each key: reading 50,000 leases
+    /// cost three strings copied and a tree insertion each.
+    leases: Vec<Lease>,
     /// The version of the text it was read from (a version 1 file is rewritten as 2).
     version: u64,
 }
@@ -60,7 +62,7 @@ pub struct Registry {
 impl Default for Registry {
     fn default() -> Self {
         Registry {
-            leases: BTreeMap::new(),
+            leases: Vec::new(),
             version: REGISTRY_VERSION,
         }
     }
@@ -294,11 +296,12 @@ impl Registry {
     /// The registry of these leases, each checked as SPEC §1 and §7 say: valid names, a
     /// port, one lease a port and a key.
     fn checked(version: u64, leases: impl Iterator<Item = Result<Lease>>) -> Result<Registry> {
-        let mut registry = Registry {
-            leases: BTreeMap::new(),
-            version,
-        };
-        let mut ports = HashSet::new();
+        let mut checked: Vec<Lease> = Vec::with_capacity(leases.size_hint().0);
+        // Keys met so far, kept only once the file turns out not to be sorted (this core
+        // writes it sorted: then a repeated key is the one just before).
+        let mut keys: Option<BTreeSet<LeaseKey>> = None;
+        // One bit a port (8 KiB): hashing 50,000 ports cost more than checking them.
+        let mut ports = vec![0u64; 1024];
         for lease in leases {
             let lease = lease?;
             if !lease.namespace.is_empty() {
@@ -310,13 +313,27 @@ impl Registry {
             if lease.port == 0 {
                 return Err(corrupt(format!("the lease of `{}` has port 0", lease.name)));
             }
-            if !ports.insert(lease.port) {
+            let (word, bit) = (usize::from(lease.port / 64), 1u64 << (lease.port % 64));
+            if ports[word] & bit != 0 {
                 return Err(corrupt(format!(
                     "two leases hold port {}; fix or delete the registry",
                     lease.port
                 )));
             }
-            if let Some(lease) = registry.leases.insert(lease.key(), lease) {
+            ports[word] |= bit;
+            let repeated = match (&mut keys, checked.last()) {
+                (None, None) => false,
+                (None, Some(last)) if key_order(last) < key_order(&lease) => false,
+                (None, Some(last)) if key_order(last) == key_order(&lease) => true,
+                (None, Some(_)) => {
+                    let mut known: BTreeSet<LeaseKey> = checked.iter().map(Lease::key).collect();
+                    let repeated = !known.insert(lease.key());
+                    keys = Some(known);
+                    repeated
+                }
+                (Some(known), _) => !known.insert(lease.key()),
+            };
+            if repeated {
                 let root = match &lease.root {
                     Some(root) => format!("root {}", AsWritten::of(root).excerpt()),
                     None => "no root".to_owned(),
@@ -326,8 +343,15 @@ impl Registry {
                     lease.name, lease.namespace
                 )));
             }
+            checked.push(lease);
         }
-        Ok(registry)
+        if keys.is_some() {
+            checked.sort_unstable_by(|a, b| key_order(a).cmp(&key_order(b)));
+        }
+        Ok(Registry {
+            leases: checked,
+            version,
+        })
     }
 
     /// Parses optional text: a missing file is an empty registry.
@@ -345,7 +369,7 @@ impl Registry {
     pub fn to_text(&self) -> String {
         let file = RegistryText {
             version: REGISTRY_VERSION,
-            leases: self.leases.values().collect(),
+            leases: self.leases.iter().collect(),
         };
         // Plain strings and numbers always serialize.
         let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
@@ -366,7 +390,7 @@ impl Registry {
     }
 
     pub fn leases(&self) -> impl Iterator<Item = &Lease> {
-        self.leases.values()
+        self.leases.iter()
     }
 
     /// This registry without the leases on the ports of `freed`, and with `added` (which
@@ -376,50 +400,40 @@ impl Registry {
         if freed.is_empty() && added.is_empty() {
             return self;
         }
-        let mut leases: Vec<Lease> = self
-            .leases
-            .into_values()
-            .filter(|lease| !freed.contains(&lease.port))
-            .collect();
+        let mut leases = self.leases;
+        leases.retain(|lease| !freed.contains(&lease.port));
         leases.extend(added);
-        // Both parts are sorted already (the map's order, the plan's name order within one
-        // namespace and root): the stable sort merges them, the later lease of a key wins.
+        // Both parts are sorted already (the registry's order, the plan's name order within
+        // one namespace and root): the stable sort merges them. Of two leases of one key the
+        // later (added) one wins: reversed, `dedup` keeps the first of each run.
         leases.sort_by(|a, b| key_order(a).cmp(&key_order(b)));
+        leases.reverse();
+        leases.dedup_by(|a, b| key_order(a) == key_order(b));
+        leases.reverse();
         Registry {
-            leases: leases
-                .into_iter()
-                .map(|lease| (lease.key(), lease))
-                .collect(),
+            leases,
             version: self.version,
         }
     }
 
     /// The distinct roots of the leases, sorted (the host checks which still exist).
     pub fn roots(&self) -> Vec<String> {
-        let roots: BTreeSet<&String> = self
-            .leases
-            .values()
-            .filter_map(|l| l.root.as_ref())
-            .collect();
+        let roots: BTreeSet<&String> = self.leases.iter().filter_map(|l| l.root.as_ref()).collect();
         roots.into_iter().cloned().collect()
     }
 
     /// Frees the leases of `name` (every name when None) in `namespace` that belong to
     /// `root`, and the version 1 leases of those names, which `root` would adopt.
     pub fn release(&mut self, namespace: &str, root: &str, name: Option<&str>) -> Vec<Lease> {
-        let keys: Vec<LeaseKey> = self
-            .leases
-            .keys()
-            .filter(|(ns, n, r)| {
-                ns == namespace
-                    && name.is_none_or(|name| n == name)
-                    && r.as_deref().is_none_or(|r| r == root)
-            })
-            .cloned()
-            .collect();
-        keys.iter()
-            .filter_map(|key| self.leases.remove(key))
-            .collect()
+        let (freed, kept) = std::mem::take(&mut self.leases)
+            .into_iter()
+            .partition(|lease| {
+                lease.namespace == namespace
+                    && name.is_none_or(|name| lease.name == name)
+                    && lease.root.as_deref().is_none_or(|r| r == root)
+            });
+        self.leases = kept;
+        freed
     }
 
     /// Drops what every write drops (SPEC §7): leases unused for longer than the TTL, and
@@ -428,8 +442,8 @@ impl Registry {
     /// `now`, so it lives the TTL from now (SPEC §9).
     pub fn prune(&mut self, now: u64, existing_roots: &BTreeMap<String, bool>) {
         self.leases
-            .retain(|_, lease| stays(lease, now, existing_roots));
-        for lease in self.leases.values_mut() {
+            .retain(|lease| stays(lease, now, existing_roots));
+        for lease in &mut self.leases {
             if from_the_future(lease, now) {
                 lease.used = now;
                 lease.created = lease.created.min(now);
@@ -441,7 +455,7 @@ impl Registry {
     pub fn pruned(&self, now: u64, existing_roots: &BTreeMap<String, bool>) -> Option<Registry> {
         if self
             .leases
-            .values()
+            .iter()
             .all(|lease| stays(lease, now, existing_roots) && !from_the_future(lease, now))
         {
             return None;

@@ -156,19 +156,22 @@ pub fn allocate(config: &Config, registry: &Registry, request: &Request) -> Resu
         }
         owned_ports.insert(lease.port);
     }
-    for lease in live.leases() {
-        if !owned_ports.contains(&lease.port) {
-            let other_root = lease.root.clone().filter(|root| root != request.root);
-            held.leases.insert(
-                lease.port,
-                LeaseHolder {
-                    namespace: lease.namespace.clone(),
-                    name: lease.name.clone(),
-                    root: other_root,
-                },
-            );
-        }
-    }
+    // Ports are unique in a registry: sorted by port (unstably: no two are equal), the map is
+    // built in one pass.
+    let mut others: Vec<(u16, LeaseHolder)> = live
+        .leases()
+        .filter(|lease| !owned_ports.contains(&lease.port))
+        .map(|lease| {
+            let holder = LeaseHolder {
+                namespace: &lease.namespace,
+                name: &lease.name,
+                root: lease.root.as_deref().filter(|root| *root != request.root),
+            };
+            (lease.port, holder)
+        })
+        .collect();
+    others.sort_unstable_by_key(|(port, _)| *port);
+    held.leases = others.into_iter().collect();
     let plan = plan_with(config, &held)?;
     if request.read_only() {
         return Ok(Allocated {

@@ -7,7 +7,8 @@
 //!    as it is, nothing is written and nothing is probed (asking again for a leased name);
 //! 2. otherwise the probes, still without the lock, against that registry;
 //! 3. then the lock: the registry read again, the roots of its leases looked at, the plan
-//!    made again with what the probes found, and only ports not probed yet probed now;
+//!    made again with what the probes found (unless the registry, the busy ports, the second
+//!    and the gone roots are those it was made from), and only ports not probed yet probed;
 //! 4. the caller's last checks (a bind, the variables of `env`) before anything is written;
 //! 5. the write, and the lock released.
 
@@ -84,6 +85,29 @@ pub struct Allocation {
     registry: Arc<Registry>,
     roots: BTreeMap<String, bool>,
     ask: Ask,
+    made: Option<Made>,
+}
+
+/// The last plan made, and what it was made from. Under the lock the registry is most often
+/// the one read before it (the same text: the same parsed registry); with the same busy
+/// ports, second and gone roots the plan is the same, and is not made again (a pass over
+/// every lease, with the lock held).
+struct Made {
+    registry: Arc<Registry>,
+    busy: Vec<u16>,
+    now: u64,
+    gone: Vec<String>,
+    allocated: leases::Allocated,
+}
+
+/// The roots found gone: all a plan takes from the roots looked at (a root not looked at
+/// and one found there both keep their leases).
+fn gone(roots: &BTreeMap<String, bool>) -> Vec<String> {
+    roots
+        .iter()
+        .filter(|(_, there)| !**there)
+        .map(|(root, _)| root.clone())
+        .collect()
 }
 
 fn plan_of(
@@ -121,26 +145,48 @@ impl Allocation {
         busy
     }
 
-    /// Plans (and probes, until a round finds nothing new) against the registry held.
-    async fn settle(&mut self, host: &Host, now: u64) -> Result<leases::Allocated> {
+    /// The plan against the registry held, with `busy` taken: made, or the last one (taken
+    /// from `made`) when it was made from the same.
+    fn make(&mut self, busy: Vec<u16>, now: u64) -> Result<Made> {
+        let gone = gone(&self.roots);
+        if let Some(made) = self.made.take()
+            && Arc::ptr_eq(&made.registry, &self.registry)
+            && made.busy == busy
+            && made.now == now
+            && made.gone == gone
+        {
+            return Ok(made);
+        }
+        let allocated = plan_of(
+            &self.project,
+            &self.registry,
+            &self.ask,
+            self.ask.lease.as_deref(),
+            &busy,
+            now,
+            &self.roots,
+        )?;
+        Ok(Made {
+            registry: Arc::clone(&self.registry),
+            busy,
+            now,
+            gone,
+            allocated,
+        })
+    }
+
+    /// Plans (and probes, until a round finds nothing new) against the registry held. The
+    /// caller keeps the answer in `made` when the same plan may be asked for again.
+    async fn settle(&mut self, host: &Host, now: u64) -> Result<Made> {
         loop {
-            let busy = self.busy_with_probes();
-            let allocated = plan_of(
-                &self.project,
-                &self.registry,
-                &self.ask,
-                self.ask.lease.as_deref(),
-                &busy,
-                now,
-                &self.roots,
-            )?;
+            let made = self.make(self.busy_with_probes(), now)?;
             if !self.ask.probe {
-                return Ok(allocated);
+                return Ok(made);
             }
             let before = self.probed.busy().len();
-            self.probed.round(host, &allocated.plan).await?;
+            self.probed.round(host, &made.allocated.plan).await?;
             if self.probed.busy().len() == before {
-                return Ok(allocated);
+                return Ok(made);
             }
         }
     }
@@ -153,7 +199,7 @@ impl Allocation {
             self.lock(host).await?;
         }
         let now = self.held.map_or(0, |held| held.now);
-        let allocated = self.settle(host, now).await?;
+        let allocated = self.settle(host, now).await?.allocated;
         self.plan = allocated.plan;
         self.write = allocated.registry.map(|r| r.to_text());
         Ok(())
@@ -222,6 +268,7 @@ impl Allocation {
                 registry,
                 roots,
                 ask,
+                made: None,
             });
         }
         let first = plan_of(
@@ -237,8 +284,30 @@ impl Allocation {
             && first.registry.is_none()
             && every_asked_kept(&first.plan, &ask)
             && !ask.always_lock;
+        if unchanged {
+            return Ok(Allocation {
+                plan: first.plan,
+                project,
+                held: None,
+                write: None,
+                store,
+                busy: Vec::new(),
+                probed: Probed::default(),
+                registry,
+                roots,
+                ask,
+                made: None,
+            });
+        }
         let mut allocation = Allocation {
-            plan: first.plan,
+            plan: first.plan.clone(),
+            made: Some(Made {
+                registry: Arc::clone(&registry),
+                busy: ask.busy.clone(),
+                now: clock,
+                gone: Vec::new(),
+                allocated: first,
+            }),
             project,
             held: None,
             write: None,
@@ -249,19 +318,21 @@ impl Allocation {
             roots,
             ask,
         };
-        if unchanged {
-            return Ok(allocation);
-        }
         // 2. The probes, without the lock.
         if allocation.ask.probe {
             let roots = allocation.registry.roots();
             allocation.roots = existing_roots(host, roots).await?;
-            allocation.settle(host, clock).await?;
+            allocation.made = Some(allocation.settle(host, clock).await?);
         }
-        // 3. Under the lock: the registry again, the plan again with what was found.
+        // 3. Under the lock: the registry again, the plan again with what was found (not
+        // made again when nothing it is made from changed).
         allocation.lock(host).await?;
         let now = allocation.held.map_or(clock, |held| held.now);
-        match allocation.settle(host, now).await {
+        match allocation
+            .settle(host, now)
+            .await
+            .map(|made| made.allocated)
+        {
             Ok(allocated) => {
                 allocation.plan = allocated.plan;
                 allocation.write = allocated.registry.map(|r| r.to_text());

@@ -347,8 +347,9 @@ pub enum Spawned {
     Failed(OsError),
 }
 
-/// How long a rename is retried on Windows' sharing violations, and how often.
-pub const SHARING_RETRY_MS: u64 = 2000;
+/// How long a rename is retried on Windows' sharing violations, and how often: as long as a
+/// writer waits for the registry lock's holder (a virus scanner may hold a file for seconds).
+pub const SHARING_RETRY_MS: u64 = 10_000;
 const SHARING_RETRY_STEP_MS: u64 = 25;
 
 fn effect_name(effect: &Effect) -> &'static str {

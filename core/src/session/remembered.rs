@@ -102,6 +102,16 @@ pub fn kept(
     let index = match found {
         Some(index) => index,
         None => {
+            let leased = leased_here(registry, project);
+            // A name without a lease of this checkout is not asked again: no plan of them
+            // all for it (in a new process that plan was one more pass over the registry).
+            if !names
+                .iter()
+                .all(|name| leased.binary_search(&name.as_str()).is_ok())
+            {
+                return None;
+            }
+            let plan = every_leased(registry, project, &leased, busy, now);
             if kept.len() >= PROJECTS {
                 kept.remove(0);
             }
@@ -111,7 +121,7 @@ pub fn kept(
                 root: project.root.clone(),
                 busy: busy.to_vec(),
                 now,
-                plan: every_leased(registry, project, busy, now),
+                plan,
             });
             kept.len() - 1
         }
@@ -135,17 +145,29 @@ pub fn kept(
     })
 }
 
-/// The plan that leases every name this checkout holds a lease for (in its namespace), when
-/// it keeps them all and writes nothing.
-fn every_leased(registry: &Registry, project: &Project, busy: &[u16], now: u64) -> Option<Plan> {
-    let mut config = project.base.clone();
-    let leased: Vec<String> = registry
+/// The names this checkout holds a lease for (in its namespace), sorted.
+fn leased_here<'r>(registry: &'r Registry, project: &Project) -> Vec<&'r str> {
+    registry
         .leases()
         .filter(|lease| {
-            lease.namespace == config.namespace && lease.root.as_deref() == Some(&project.root)
+            lease.namespace == project.base.namespace
+                && lease.root.as_deref() == Some(&project.root)
         })
-        .map(|lease| lease.name.clone())
-        .collect();
+        .map(|lease| lease.name.as_str())
+        .collect()
+}
+
+/// The plan that leases every name this checkout holds a lease for, when it keeps them all
+/// and writes nothing.
+fn every_leased(
+    registry: &Registry,
+    project: &Project,
+    leased: &[&str],
+    busy: &[u16],
+    now: u64,
+) -> Option<Plan> {
+    let mut config = project.base.clone();
+    let leased: Vec<String> = leased.iter().map(|name| (*name).to_owned()).collect();
     if leased.is_empty() {
         return None;
     }

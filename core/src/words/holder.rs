@@ -102,12 +102,12 @@ impl From<&Lease> for PortLease {
     }
 }
 
-impl From<&LeaseHolder> for PortLease {
-    fn from(lease: &LeaseHolder) -> Self {
+impl From<&LeaseHolder<'_>> for PortLease {
+    fn from(lease: &LeaseHolder<'_>) -> Self {
         PortLease {
-            namespace: lease.namespace.clone(),
-            name: lease.name.clone(),
-            root: lease.root.clone(),
+            namespace: lease.namespace.to_owned(),
+            name: lease.name.to_owned(),
+            root: lease.root.map(str::to_owned),
         }
     }
 }
@@ -519,9 +519,9 @@ mod tests {
         };
         assert_eq!(PortLease::from(&lease), shop_lease());
         let holder = LeaseHolder {
-            namespace: "shop".into(),
-            name: "web".into(),
-            root: Some("/home/me/shop".into()),
+            namespace: "shop",
+            name: "web",
+            root: Some("/home/me/shop"),
         };
         assert_eq!(PortLease::from(&holder), shop_lease());
     }
