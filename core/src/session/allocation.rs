@@ -241,6 +241,29 @@ impl Allocation {
         }
     }
 
+    /// `plan` against `registry`, no lock held, no root looked at yet.
+    fn unlocked(
+        plan: Plan,
+        project: Project,
+        store: Store,
+        registry: Arc<Registry>,
+        ask: Ask,
+    ) -> Allocation {
+        Allocation {
+            plan,
+            project,
+            held: None,
+            write: None,
+            store,
+            busy: Vec::new(),
+            probed: Probed::default(),
+            registry,
+            roots: BTreeMap::new(),
+            ask,
+            made: None,
+        }
+    }
+
     /// Hands out `ask.lease` of `project`: the plan, with the lock held when there is
     /// something to write (then the caller must `commit` or `abort`).
     pub async fn begin(host: &Host, project: Project, ask: Ask) -> Result<Allocation> {
@@ -249,7 +272,6 @@ impl Allocation {
         let registry = remembered::registry(text.as_ref()).map_err(|error| store.at_file(error))?;
         let clock = crate::registry::clock::now_seconds(host.clock().await?, 0.0);
         // 1. Asked again for names leased already: nothing to write, nothing to probe.
-        let roots = BTreeMap::new();
         let remembered = match &ask.lease {
             Some(names) if text.is_some() && !ask.env && !ask.always_lock => {
                 remembered::kept(&registry, &project, &ask.busy, clock, names)
@@ -257,19 +279,7 @@ impl Allocation {
             _ => None,
         };
         if let Some(plan) = remembered {
-            return Ok(Allocation {
-                plan,
-                project,
-                held: None,
-                write: None,
-                store,
-                busy: Vec::new(),
-                probed: Probed::default(),
-                registry,
-                roots,
-                ask,
-                made: None,
-            });
+            return Ok(Allocation::unlocked(plan, project, store, registry, ask));
         }
         let first = plan_of(
             &project,
@@ -278,46 +288,27 @@ impl Allocation {
             ask.lease.as_deref(),
             &ask.busy,
             clock,
-            &roots,
+            &BTreeMap::new(),
         )?;
         let unchanged = text.is_some()
             && first.registry.is_none()
             && every_asked_kept(&first.plan, &ask)
             && !ask.always_lock;
         if unchanged {
-            return Ok(Allocation {
-                plan: first.plan,
-                project,
-                held: None,
-                write: None,
-                store,
-                busy: Vec::new(),
-                probed: Probed::default(),
-                registry,
-                roots,
-                ask,
-                made: None,
-            });
+            return Ok(Allocation::unlocked(
+                first.plan, project, store, registry, ask,
+            ));
         }
-        let mut allocation = Allocation {
-            plan: first.plan.clone(),
-            made: Some(Made {
-                registry: Arc::clone(&registry),
-                busy: ask.busy.clone(),
-                now: clock,
-                gone: Vec::new(),
-                allocated: first,
-            }),
-            project,
-            held: None,
-            write: None,
-            store,
-            busy: Vec::new(),
-            probed: Probed::default(),
-            registry,
-            roots,
-            ask,
+        let plan = first.plan.clone();
+        let made = Made {
+            registry: Arc::clone(&registry),
+            busy: ask.busy.clone(),
+            now: clock,
+            gone: Vec::new(),
+            allocated: first,
         };
+        let mut allocation = Allocation::unlocked(plan, project, store, registry, ask);
+        allocation.made = Some(made);
         // 2. The probes, without the lock.
         if allocation.ask.probe {
             let roots = allocation.registry.roots();
