@@ -449,12 +449,11 @@ fn a_line_appended_to_env_just_before_its_rename_is_appended_again() {
     let env = &host.files["/home/me/shop/.env"];
     assert!(env.starts_with("A=1\n# >>> portplan"), "{env}");
     assert!(env.ends_with("# <<< portplan <<<\nLATE=1\n"), "{env}");
-    let left: Vec<&String> = host
-        .files
-        .keys()
-        .filter(|p| p.contains("portplan-"))
-        .collect();
-    assert!(left.is_empty(), "{left:?}");
+    assert!(
+        host.temporary_files().is_empty(),
+        "{:?}",
+        host.temporary_files()
+    );
 }
 
 #[test]
@@ -502,4 +501,53 @@ fn a_lease_written_just_before_the_lock_is_seen_under_it() {
         .map(|lease| (lease.name.as_str(), lease.port))
         .collect();
     assert_eq!(held, [("api", home), ("web", port)]);
+}
+
+/// `env --write` of `C:\shop\.env` while another process keeps it open without delete
+/// sharing (an editor, a virus scanner) for `refusals` renames, on `platform`.
+fn env_write_while_open(platform: &str, refusals: usize) -> (MemoryHost, common::Ran, f64) {
+    const ENV: &str = "C:\\shop\\.env";
+    let mut host = MemoryHost::default();
+    host.dir("C:\\state");
+    host.file("C:\\shop\\portplan.toml", WEB);
+    host.file(ENV, "A=1\r\n");
+    host.open_elsewhere.insert(ENV.to_owned(), refusals);
+    let facts = json!({
+        "platform": platform, "cwd": "C:\\shop", "home": "C:\\Users\\me",
+        "env": { "PORTPLAN_HOME": "C:\\state" }, "pid": 4242, "hostname": "box", "engine": "native",
+    });
+    let began = host.clock_ms;
+    let ran =
+        host.run(json!({ "host": facts, "call": "cli", "argv": ["env", "--write", "--no-probe"] }));
+    let waited = host.clock_ms - began;
+    (host, ran, waited)
+}
+
+#[test]
+fn on_windows_a_rename_over_a_file_open_elsewhere_is_retried_for_ten_seconds() {
+    // Open for 2 s (80 tries 25 ms apart): the write waits it out.
+    let (host, ran, waited) = env_write_while_open("win32", 80);
+    assert_eq!(ran.answer, json!({ "exit": 0 }), "{}", ran.err);
+    assert!(host.files["C:\\shop\\.env"].starts_with("A=1\r\n# >>> portplan"));
+    assert!((2000.0..2100.0).contains(&waited), "{waited}");
+    // Never let go: an error after 10 s, .env as it was, nothing left beside it.
+    let (host, ran, waited) = env_write_while_open("win32", usize::MAX);
+    assert_eq!(ran.answer, json!({ "exit": 1 }), "{}", ran.err);
+    assert!(
+        ran.err
+            .contains("cannot write .env: Device or resource busy"),
+        "{}",
+        ran.err
+    );
+    assert!((10_000.0..10_100.0).contains(&waited), "{waited}");
+    assert_eq!(host.files["C:\\shop\\.env"], "A=1\r\n");
+    assert!(
+        host.temporary_files().is_empty(),
+        "{:?}",
+        host.temporary_files()
+    );
+    // Elsewhere EBUSY is no sharing violation: no wait.
+    let (_, ran, waited) = env_write_while_open("linux", 1);
+    assert_eq!(ran.answer, json!({ "exit": 1 }), "{}", ran.err);
+    assert!(waited < 25.0, "{waited}");
 }

@@ -37,13 +37,14 @@ pub struct MemoryHost {
     pub clock_ms: f64,
     /// Every effect the sessions asked for, in order.
     pub effects: Vec<Effect>,
+    /// Renames onto these paths fail with `EBUSY` this many more times: another process
+    /// has the file open without delete sharing (Windows).
+    pub open_elsewhere: BTreeMap<String, usize>,
 }
 
+/// A path's folder, in the path's own style (`/home/me`, `C:\\shop`): the core's rule.
 fn parent(path: &str) -> String {
-    match path.rfind('/') {
-        Some(0) | None => "/".to_owned(),
-        Some(i) => path[..i].to_owned(),
-    }
+    portplan::paths::parent(path)
 }
 
 fn error(code: &str) -> OsError {
@@ -70,6 +71,7 @@ impl Default for MemoryHost {
             // 2026-11-18T...: any fixed time.
             clock_ms: 1_795_500_000_000.0,
             effects: Vec::new(),
+            open_elsewhere: BTreeMap::new(),
         }
     }
 }
@@ -78,9 +80,13 @@ impl MemoryHost {
     /// A folder and its parents.
     pub fn dir(&mut self, path: &str) {
         let mut path = path.to_owned();
-        while path != "/" {
+        loop {
             self.dirs.insert(path.clone());
-            path = parent(&path);
+            let up = parent(&path);
+            if up == path {
+                return;
+            }
+            path = up;
         }
     }
 
@@ -204,8 +210,8 @@ impl MemoryHost {
                     .files
                     .keys()
                     .chain(&self.dirs)
-                    .filter(|path| *path != "/" && parent(path) == *dir)
-                    .map(|path| path.rsplit('/').next().unwrap_or_default().to_owned())
+                    .filter(|path| parent(path) != **path && parent(path) == *dir)
+                    .map(|path| portplan::paths::file_name(path).to_owned())
                     .filter(|name| name.starts_with(prefix.as_str()))
                     .collect();
                 Reply::Names { names, error: None }
@@ -222,6 +228,10 @@ impl MemoryHost {
                 self.files.insert(path.clone(), text.clone());
                 Ok(())
             }),
+            Effect::Rename { to, .. } if self.open_elsewhere.get(to).is_some_and(|n| *n > 0) => {
+                *self.open_elsewhere.entry(to.clone()).or_default() -= 1;
+                done(Err("EBUSY"))
+            }
             Effect::Rename { from, to } => done(match self.files.remove(from) {
                 Some(text) => {
                     self.files.insert(to.clone(), text);
@@ -300,6 +310,14 @@ impl MemoryHost {
                 error: Some(error("ENOENT")),
             },
         }
+    }
+
+    /// Files a write stages or keeps beside its target (`..env.portplan-tmp.*` ...).
+    pub fn temporary_files(&self) -> Vec<&String> {
+        self.files
+            .keys()
+            .filter(|path| path.contains("portplan-"))
+            .collect()
     }
 
     /// Whether any effect so far wrote a file or took a lock.
